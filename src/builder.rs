@@ -1,0 +1,267 @@
+//! The sealer's builder: every configuration mistake surfaces here, once,
+//! instead of on a request.
+
+use crate::codec::{self, Compression};
+use crate::cookie::{self, CookieAttributes};
+use crate::format::{self, HEADER_LEN, Header};
+use crate::sealer::{Config, Sealer};
+use crate::{ConfigError, KeyRing, Result};
+use time::{Duration, OffsetDateTime};
+
+/// The default cookie name. The `__Host-` prefix makes browsers refuse the
+/// cookie unless it is `Secure`, host-only and `Path=/`, which stops a
+/// sibling subdomain from planting its own session cookie.
+pub const DEFAULT_COOKIE_NAME: &str = "__Host-session";
+/// The default absolute lifetime of a session: 7 days.
+pub const DEFAULT_TTL: Duration = Duration::days(7);
+/// The default clock leeway: 60 s.
+pub const DEFAULT_LEEWAY: Duration = Duration::seconds(60);
+/// The default limit on the whole `Set-Cookie` value: 4096 bytes.
+pub const DEFAULT_MAX_COOKIE_SIZE: usize = 4096;
+/// The default share of the idle window after which a re-seal is due.
+pub const DEFAULT_RENEWAL_THRESHOLD: f64 = 0.25;
+/// Payloads shorter than this are not compressed by default.
+pub const DEFAULT_COMPRESSION_THRESHOLD: usize = 256;
+/// The default cap on a decompressed payload: 64 KiB.
+pub const DEFAULT_MAX_DECOMPRESSED: usize = 64 * 1024;
+
+const MAX_LEEWAY: Duration = Duration::hours(1);
+const MAX_LABEL_LEN: usize = 255;
+
+/// Builds a [`Sealer`]; made by [`Sealer::builder`].
+///
+/// ```
+/// use sealed_session::{CookieAttributes, Key, KeyRing, SameSite, Sealer};
+/// use time::Duration;
+///
+/// let sealer = Sealer::builder(KeyRing::new(Key::generate(1)))
+///     .with_cookie_name("__Host-app")
+///     .with_purpose("login")
+///     .with_ttl(Duration::hours(12))
+///     .with_idle_timeout(Duration::minutes(30))
+///     .with_renewal_threshold(0.5)
+///     .with_leeway(Duration::seconds(30))
+///     .with_max_cookie_size(4000)
+///     .with_attributes(CookieAttributes::default().with_same_site(SameSite::Strict))
+///     .build()?;
+/// assert_eq!(sealer.cookie_name(), "__Host-app");
+/// # Ok::<(), sealed_session::Error>(())
+/// ```
+#[derive(Debug, Clone)]
+#[must_use = "a builder does nothing until .build()"]
+pub struct SealerBuilder {
+    ring: KeyRing,
+    name: String,
+    purpose: String,
+    ttl: Duration,
+    idle_timeout: Option<Duration>,
+    renewal_threshold: f64,
+    leeway: Duration,
+    max_cookie_size: usize,
+    attributes: CookieAttributes,
+    compression: Option<Compression>,
+}
+
+impl SealerBuilder {
+    pub(crate) fn new(ring: KeyRing) -> SealerBuilder {
+        SealerBuilder {
+            ring,
+            name: DEFAULT_COOKIE_NAME.into(),
+            purpose: String::new(),
+            ttl: DEFAULT_TTL,
+            idle_timeout: None,
+            renewal_threshold: DEFAULT_RENEWAL_THRESHOLD,
+            leeway: DEFAULT_LEEWAY,
+            max_cookie_size: DEFAULT_MAX_COOKIE_SIZE,
+            attributes: CookieAttributes::default(),
+            compression: None,
+        }
+    }
+
+    /// The cookie name (at most 255 bytes), bound into every cookie's
+    /// authentication: a cookie copied to another name does not open.
+    pub fn with_cookie_name(mut self, name: impl Into<String>) -> Self {
+        self.name = name.into();
+        self
+    }
+
+    /// A purpose (at most 255 bytes; empty = none), also bound into the
+    /// authentication, so two sealers sharing keys and a cookie name still
+    /// cannot open each other's cookies.
+    pub fn with_purpose(mut self, purpose: impl Into<String>) -> Self {
+        self.purpose = purpose.into();
+        self
+    }
+
+    /// The absolute lifetime, fixed when a session is first sealed.
+    pub fn with_ttl(mut self, ttl: Duration) -> Self {
+        self.ttl = ttl;
+        self
+    }
+
+    /// A sliding idle timeout: a session unused this long is refused.
+    pub fn with_idle_timeout(mut self, idle: Duration) -> Self {
+        self.idle_timeout = Some(idle);
+        self
+    }
+
+    /// The share of the idle window (`0.0..=1.0`, default 0.25) that must pass
+    /// before opening reports an idle renewal. Higher means fewer
+    /// `Set-Cookie` headers and an idle timeout enforced less tightly: a
+    /// user always gets at least `(1 - threshold) x idle` of inactivity.
+    pub fn with_renewal_threshold(mut self, threshold: f64) -> Self {
+        self.renewal_threshold = threshold;
+        self
+    }
+
+    /// Tolerated clock difference between the node that sealed and the node
+    /// that opens (default 60 s, at most 1 hour).
+    pub fn with_leeway(mut self, leeway: Duration) -> Self {
+        self.leeway = leeway;
+        self
+    }
+
+    /// Limit on the whole `Set-Cookie` value in bytes (default 4096).
+    /// Counting the attributes too is stricter than browsers' 4096 limit
+    /// on name plus value, so a cookie that passes here is never dropped.
+    pub fn with_max_cookie_size(mut self, bytes: usize) -> Self {
+        self.max_cookie_size = bytes;
+        self
+    }
+
+    /// The cookie attributes.
+    pub fn with_attributes(mut self, attributes: CookieAttributes) -> Self {
+        self.attributes = attributes;
+        self
+    }
+
+    /// Turns deflate compression of the payload on or off (off by default).
+    ///
+    /// Compressing secrets together with data an attacker influences leaks
+    /// the secrets through the cookie's length (CRIME/BREACH). Turn it on
+    /// only when the session holds no such mix.
+    ///
+    /// ```
+    /// # use sealed_session::*;
+    /// let sealer = Sealer::builder(KeyRing::new(Key::generate(1)))
+    ///     .with_compression(true)
+    ///     .build()?;
+    /// # Ok::<(), Error>(())
+    /// ```
+    #[cfg(feature = "compression")]
+    pub fn with_compression(mut self, on: bool) -> Self {
+        self.compression = on.then(|| {
+            self.compression.unwrap_or(Compression {
+                threshold: DEFAULT_COMPRESSION_THRESHOLD,
+                max_decompressed: DEFAULT_MAX_DECOMPRESSED,
+            })
+        });
+        self
+    }
+
+    /// Compression settings: payloads shorter than `threshold` bytes stay
+    /// uncompressed; a decompressed payload may not exceed
+    /// `max_decompressed` bytes. Turns compression on.
+    ///
+    /// ```
+    /// # use sealed_session::*;
+    /// let sealer = Sealer::builder(KeyRing::new(Key::generate(1)))
+    ///     .with_compression_limits(128, 16 * 1024)
+    ///     .build()?;
+    /// # Ok::<(), Error>(())
+    /// ```
+    #[cfg(feature = "compression")]
+    pub fn with_compression_limits(mut self, threshold: usize, max_decompressed: usize) -> Self {
+        self.compression = Some(Compression {
+            threshold,
+            max_decompressed,
+        });
+        self
+    }
+
+    /// Checks the configuration and builds the sealer.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidConfig`](crate::Error::InvalidConfig) naming the first
+    /// problem found; see [`ConfigError`].
+    pub fn build(self) -> Result<Sealer> {
+        self.build_at(OffsetDateTime::now_utc())
+    }
+
+    /// [`build`](Self::build) with an explicit clock for the retired-primary
+    /// check.
+    ///
+    /// # Errors
+    ///
+    /// As [`build`](Self::build).
+    pub fn build_at(self, now: OffsetDateTime) -> Result<Sealer> {
+        self.ring.validate(now)?;
+        if !cookie::is_cookie_name(&self.name) || self.name.len() > MAX_LABEL_LEN {
+            return Err(ConfigError::CookieName.into());
+        }
+        if self.purpose.len() > MAX_LABEL_LEN {
+            return Err(ConfigError::Purpose.into());
+        }
+        let ttl = seconds(self.ttl).ok_or(ConfigError::Ttl)?;
+        let idle = match self.idle_timeout {
+            None => None,
+            Some(idle) => Some(
+                seconds(idle)
+                    .filter(|&s| s < ttl)
+                    .ok_or(ConfigError::IdleTimeout)?,
+            ),
+        };
+        if !(0.0..=1.0).contains(&self.renewal_threshold) {
+            return Err(ConfigError::RenewalThreshold.into());
+        }
+        let renew_after = idle.map_or(0, |s| (s as f64 * self.renewal_threshold).round() as i64);
+        if self.leeway.is_negative() || self.leeway > MAX_LEEWAY {
+            return Err(ConfigError::Leeway.into());
+        }
+        if self.compression.is_some_and(|c| c.max_decompressed == 0) {
+            return Err(ConfigError::Compression.into());
+        }
+        let suffix = self.attributes.render(&self.name)?;
+        // Smallest sealed value: AES-256-GCM, empty payload, no options.
+        let smallest = HEADER_LEN + 12 + format::ENVELOPE_FIXED_LEN + crate::aead::TAG_LEN;
+        let smallest_cookie = self.name.len()
+            + 1
+            + codec::base64_len(smallest)
+            + cookie::max_age_len(cookie::MAX_AGE_CAP)
+            + suffix.len();
+        if self.max_cookie_size < smallest_cookie {
+            return Err(ConfigError::MaxCookieSize.into());
+        }
+        let aads = self
+            .ring
+            .keys()
+            .map(|key| {
+                let header = Header {
+                    algorithm: key.algorithm(),
+                    key_id: key.id(),
+                };
+                format::aad(header, &self.name, &self.purpose)
+            })
+            .collect();
+        Ok(Sealer::from_config(Config {
+            ring: self.ring,
+            aads,
+            name: self.name,
+            ttl,
+            idle,
+            renew_after,
+            leeway: self.leeway.whole_seconds(),
+            max_cookie_size: self.max_cookie_size,
+            attributes: self.attributes,
+            suffix,
+            compression: self.compression,
+        }))
+    }
+}
+
+/// Whole seconds of a positive duration that fits the format's `u32` offsets.
+fn seconds(d: Duration) -> Option<i64> {
+    let s = d.whole_seconds();
+    (s >= 1 && s <= i64::from(u32::MAX)).then_some(s)
+}

@@ -1,0 +1,275 @@
+//! The one error type of the crate, with a distinct reason per rejection.
+//!
+//! Nothing in here ever holds key bytes, cookie bytes or plaintext: every
+//! variant carries only lengths, ids, or a static description, so logging an
+//! [`Error`] with `{}` or `{:?}` is always safe.
+
+use core::fmt;
+
+/// Every way sealing or opening a session can fail.
+///
+/// Matching on the variant tells *why* a cookie was rejected; the web
+/// integration usually treats every opening error except
+/// [`Error::is_client_fault`] == `false` ones as "no session".
+///
+/// ```
+/// use sealed_session::{Error, Key, KeyRing, Sealer};
+///
+/// let sealer = Sealer::builder(KeyRing::new(Key::generate(1))).build()?;
+/// let err = sealer.open::<String>("not a cookie!").unwrap_err();
+/// assert!(matches!(err, Error::Malformed(_)));
+/// assert!(err.is_client_fault());
+/// # Ok::<(), sealed_session::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Error {
+    /// The cookie value is not a well-formed v1 sealed value.
+    Malformed(Malformed),
+    /// The version byte names a format version this build does not know.
+    UnsupportedVersion {
+        /// The version byte found in the cookie.
+        version: u8,
+    },
+    /// No key with this id is in the ring (rotated out, or never existed).
+    UnknownKey {
+        /// The key id found in the cookie header.
+        key_id: u32,
+    },
+    /// The key with this id exists but its retire-at time has passed.
+    RetiredKey {
+        /// The key id found in the cookie header.
+        key_id: u32,
+    },
+    /// The header names an algorithm other than the one the key with this id
+    /// is bound to. The cookie is never decrypted with the other cipher.
+    AlgorithmMismatch {
+        /// The key id found in the cookie header.
+        key_id: u32,
+    },
+    /// Authentication failed: the value was altered, sealed under another
+    /// key, or presented under another cookie name or purpose.
+    Unauthenticated,
+    /// The absolute deadline (plus leeway) has passed.
+    Expired,
+    /// The idle deadline (plus leeway) has passed.
+    IdleExpired,
+    /// The session claims to be issued in the future, beyond the leeway.
+    NotYetValid,
+    /// The cookie (full `Set-Cookie` line when sealing, the value when
+    /// opening) is larger than the configured limit.
+    TooLarge {
+        /// The size in bytes that was measured.
+        size: usize,
+        /// The configured limit in bytes.
+        limit: usize,
+    },
+    /// The decompressed payload would exceed the configured cap.
+    DecompressedTooLarge {
+        /// The configured cap in bytes.
+        limit: usize,
+    },
+    /// The session data could not be serialized.
+    Serialize,
+    /// The authenticated payload does not deserialize into the requested type
+    /// (for example after a change of the session struct).
+    Deserialize,
+    /// A configuration value was rejected when the sealer or key was built.
+    InvalidConfig(ConfigError),
+}
+
+impl Error {
+    /// Whether the error is caused by the presented cookie (bad, old or
+    /// forged input) rather than by the server's configuration or data.
+    ///
+    /// Web integrations treat client-fault errors as "no session".
+    ///
+    /// ```
+    /// use sealed_session::Error;
+    /// assert!(Error::Expired.is_client_fault());
+    /// assert!(!Error::Serialize.is_client_fault());
+    /// ```
+    pub fn is_client_fault(&self) -> bool {
+        !matches!(self, Error::Serialize | Error::InvalidConfig(_))
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Malformed(why) => write!(f, "malformed session cookie: {why}"),
+            Error::UnsupportedVersion { version } => {
+                write!(f, "unsupported session cookie version {version}")
+            }
+            Error::UnknownKey { key_id } => write!(f, "no key with id {key_id} in the key ring"),
+            Error::RetiredKey { key_id } => write!(f, "key {key_id} is retired"),
+            Error::AlgorithmMismatch { key_id } => {
+                write!(f, "cookie names another algorithm than key {key_id}")
+            }
+            Error::Unauthenticated => f.write_str("session cookie failed authentication"),
+            Error::Expired => f.write_str("session expired"),
+            Error::IdleExpired => f.write_str("session idle timeout passed"),
+            Error::NotYetValid => f.write_str("session issued in the future"),
+            Error::TooLarge { size, limit } => {
+                write!(
+                    f,
+                    "session cookie is {size} bytes, over the {limit} byte limit"
+                )
+            }
+            Error::DecompressedTooLarge { limit } => {
+                write!(f, "decompressed session exceeds the {limit} byte cap")
+            }
+            Error::Serialize => f.write_str("session data could not be serialized"),
+            Error::Deserialize => f.write_str("session data could not be deserialized"),
+            Error::InvalidConfig(why) => write!(f, "invalid configuration: {why}"),
+        }
+    }
+}
+
+impl std::error::Error for Error {}
+
+impl From<Malformed> for Error {
+    fn from(why: Malformed) -> Self {
+        Error::Malformed(why)
+    }
+}
+
+impl From<ConfigError> for Error {
+    fn from(why: ConfigError) -> Self {
+        Error::InvalidConfig(why)
+    }
+}
+
+/// Why a cookie value is not a well-formed sealed value.
+///
+/// ```
+/// use sealed_session::{Error, Malformed};
+/// assert_eq!(Error::from(Malformed::Empty).to_string(), "malformed session cookie: empty value");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Malformed {
+    /// The value is empty.
+    Empty,
+    /// The value is not canonical unpadded base64url.
+    Base64,
+    /// The decoded value is shorter than header, nonce and tag.
+    TooShort,
+    /// The algorithm byte names no known algorithm.
+    UnknownAlgorithm,
+    /// The authenticated envelope is truncated or carries unknown flags,
+    /// inconsistent deadlines or a non-UTF-8 subject.
+    Envelope,
+    /// The compressed payload is not valid deflate data.
+    Compression,
+    /// The payload is compressed but this build lacks the `compression`
+    /// feature.
+    CompressionUnsupported,
+}
+
+impl fmt::Display for Malformed {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Malformed::Empty => "empty value",
+            Malformed::Base64 => "not canonical unpadded base64url",
+            Malformed::TooShort => "shorter than header, nonce and tag",
+            Malformed::UnknownAlgorithm => "unknown algorithm",
+            Malformed::Envelope => "invalid envelope",
+            Malformed::Compression => "invalid compressed payload",
+            Malformed::CompressionUnsupported => "compressed payload, built without compression",
+        })
+    }
+}
+
+/// A configuration value rejected when building a [`Sealer`](crate::Sealer),
+/// a [`Key`](crate::Key) or a [`KeyRing`](crate::KeyRing).
+///
+/// ```
+/// use sealed_session::{ConfigError, Error, Key, KeyRing, Sealer};
+/// use time::Duration;
+///
+/// let err = Sealer::builder(KeyRing::new(Key::generate(1)))
+///     .with_ttl(Duration::ZERO)
+///     .build()
+///     .unwrap_err();
+/// assert_eq!(err, Error::InvalidConfig(ConfigError::Ttl));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// The cookie name is empty or has characters not allowed in a cookie name.
+    CookieName,
+    /// The purpose is longer than 255 bytes.
+    Purpose,
+    /// The absolute TTL is not positive or is longer than `u32::MAX` seconds.
+    Ttl,
+    /// The idle timeout is not positive or not shorter than the absolute TTL.
+    IdleTimeout,
+    /// The renewal threshold is not in `0.0..=1.0`.
+    RenewalThreshold,
+    /// The leeway is negative or longer than an hour.
+    Leeway,
+    /// The maximum cookie size is too small to hold any sealed value.
+    MaxCookieSize,
+    /// The `Domain` or `Path` attribute has characters not allowed there.
+    Attribute,
+    /// A `__Host-` cookie must be `Secure`, have `Path=/` and no `Domain`;
+    /// a `__Secure-` cookie must be `Secure`; `SameSite=None` needs `Secure`.
+    Prefix,
+    /// The primary key is retired at the time the sealer is built.
+    RetiredPrimary {
+        /// The primary key's id.
+        key_id: u32,
+    },
+    /// Two keys in one ring share an id.
+    DuplicateKeyId {
+        /// The id used twice.
+        key_id: u32,
+    },
+    /// The key text is not `ss1:<algorithm>:<id>:<base64url 32 bytes>`.
+    KeyText,
+    /// A master secret for key derivation is shorter than 32 bytes.
+    MasterSecret,
+    /// The compression threshold or decompression cap is out of range.
+    Compression,
+    /// The clock passed to a `*_at` method is before 1970 or after 9999.
+    Clock,
+    /// A session subject is longer than 255 bytes.
+    Subject,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ConfigError::CookieName => f.write_str("cookie name is empty or not a valid token"),
+            ConfigError::Purpose => f.write_str("purpose is longer than 255 bytes"),
+            ConfigError::Ttl => f.write_str("TTL must be between 1 s and u32::MAX s"),
+            ConfigError::IdleTimeout => {
+                f.write_str("idle timeout must be positive and shorter than the TTL")
+            }
+            ConfigError::RenewalThreshold => f.write_str("renewal threshold must be in 0..=1"),
+            ConfigError::Leeway => f.write_str("leeway must be between 0 and 1 hour"),
+            ConfigError::MaxCookieSize => f.write_str("maximum cookie size is too small"),
+            ConfigError::Attribute => f.write_str("Domain or Path has invalid characters"),
+            ConfigError::Prefix => {
+                f.write_str("cookie name prefix or SameSite=None conflicts with the attributes")
+            }
+            ConfigError::RetiredPrimary { key_id } => {
+                write!(f, "primary key {key_id} is already retired")
+            }
+            ConfigError::DuplicateKeyId { key_id } => write!(f, "key id {key_id} is used twice"),
+            ConfigError::KeyText => {
+                f.write_str("key text is not ss1:<algorithm>:<id>:<base64url 32 bytes>")
+            }
+            ConfigError::MasterSecret => f.write_str("master secret is shorter than 32 bytes"),
+            ConfigError::Compression => {
+                f.write_str("compression threshold or decompression cap out of range")
+            }
+            ConfigError::Clock => f.write_str("clock is before 1970 or after year 9999"),
+            ConfigError::Subject => f.write_str("subject is longer than 255 bytes"),
+        }
+    }
+}
+
+/// Shorthand for results of this crate.
+pub type Result<T, E = Error> = core::result::Result<T, E>;

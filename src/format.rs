@@ -1,0 +1,198 @@
+//! The v1 wire layout: header, associated data and the authenticated
+//! envelope. Byte-exact; FORMAT.md is the normative description.
+//!
+//! ```text
+//! sealed    = header(6) || nonce(12|24) || ciphertext(envelope) || tag(16)
+//! header    = version(1) = 0x01 || algorithm(1) || key_id(4, u32 BE)
+//! aad       = header || len(name)(1) || name || len(purpose)(1) || purpose
+//! envelope  = flags(1) || session_id(16) || issued_at(8, u64 BE unix s)
+//!             || lifetime(4, u32 BE s) || [idle(4, u32 BE s)] || [len(1) || subject]
+//!             || payload
+//! ```
+
+use crate::{Algorithm, Error, Malformed, Result};
+
+/// The only format version this build reads or writes.
+pub(crate) const VERSION: u8 = 1;
+pub(crate) const HEADER_LEN: usize = 6;
+pub(crate) const SESSION_ID_LEN: usize = 16;
+/// flags + session id + issued-at + lifetime.
+pub(crate) const ENVELOPE_FIXED_LEN: usize = 1 + SESSION_ID_LEN + 8 + 4;
+/// Longest subject: its length is one byte.
+pub(crate) const MAX_SUBJECT_LEN: usize = 255;
+/// Largest unix time accepted (9999-12-31T23:59:59Z), the end of what
+/// calendar types such as `time::OffsetDateTime` represent by default.
+pub(crate) const MAX_UNIX: i64 = 253_402_300_799;
+
+const FLAG_IDLE: u8 = 0b001;
+const FLAG_SUBJECT: u8 = 0b010;
+const FLAG_COMPRESSED: u8 = 0b100;
+const KNOWN_FLAGS: u8 = FLAG_IDLE | FLAG_SUBJECT | FLAG_COMPRESSED;
+
+// The header is a fixed prefix every reader parses before anything else.
+const _: () = assert!(HEADER_LEN == 1 + 1 + 4);
+const _: () = assert!(ENVELOPE_FIXED_LEN == 29);
+
+/// The parsed header of a sealed value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Header {
+    pub(crate) algorithm: Algorithm,
+    pub(crate) key_id: u32,
+}
+
+impl Header {
+    pub(crate) fn encode(self) -> [u8; HEADER_LEN] {
+        let id = self.key_id.to_be_bytes();
+        [VERSION, self.algorithm.code(), id[0], id[1], id[2], id[3]]
+    }
+
+    /// Parses the header and checks that the value is long enough for the
+    /// algorithm's nonce and a tag.
+    pub(crate) fn decode(sealed: &[u8]) -> Result<Header> {
+        let Some(&[version, code, a, b, c, d]) = sealed.first_chunk::<HEADER_LEN>() else {
+            return Err(Malformed::TooShort.into());
+        };
+        if version != VERSION {
+            return Err(Error::UnsupportedVersion { version });
+        }
+        let algorithm = Algorithm::from_code(code).ok_or(Malformed::UnknownAlgorithm)?;
+        if sealed.len() < HEADER_LEN + algorithm.nonce_len() + crate::aead::TAG_LEN {
+            return Err(Malformed::TooShort.into());
+        }
+        Ok(Header {
+            algorithm,
+            key_id: u32::from_be_bytes([a, b, c, d]),
+        })
+    }
+}
+
+/// The associated data of one key: header || name || purpose, each
+/// length-prefixed. Built once per key when the sealer is built.
+pub(crate) fn aad(header: Header, name: &str, purpose: &str) -> Box<[u8]> {
+    let mut aad = Vec::with_capacity(HEADER_LEN + 2 + name.len() + purpose.len());
+    aad.extend_from_slice(&header.encode());
+    for part in [name, purpose] {
+        // Lengths are checked to fit one byte when the sealer is built.
+        aad.push(part.len() as u8);
+        aad.extend_from_slice(part.as_bytes());
+    }
+    aad.into_boxed_slice()
+}
+
+/// The authenticated fields of a session, borrowed from the plaintext.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Envelope<'a> {
+    pub(crate) session_id: [u8; SESSION_ID_LEN],
+    pub(crate) issued_at: i64,
+    pub(crate) expires_at: i64,
+    pub(crate) idle_deadline: Option<i64>,
+    pub(crate) subject: Option<&'a str>,
+    pub(crate) compressed: bool,
+    pub(crate) payload: &'a [u8],
+}
+
+/// The envelope's fields before the payload, written by [`write_fields`].
+pub(crate) struct Fields<'a> {
+    pub(crate) session_id: [u8; SESSION_ID_LEN],
+    pub(crate) issued_at: i64,
+    pub(crate) expires_at: i64,
+    pub(crate) idle_deadline: Option<i64>,
+    pub(crate) subject: Option<&'a str>,
+}
+
+impl Fields<'_> {
+    /// Length of the fields before the payload.
+    pub(crate) fn len(&self) -> usize {
+        ENVELOPE_FIXED_LEN
+            + if self.idle_deadline.is_some() { 4 } else { 0 }
+            + self.subject.map_or(0, |s| 1 + s.len())
+    }
+
+    /// Appends the fields to `out`; the flags byte comes first, so the
+    /// compression bit can be set once the payload is known (see
+    /// [`set_compressed`]). Times must satisfy
+    /// `0 <= issued_at <= idle, expires <= issued_at + u32::MAX`, which the
+    /// sealer guarantees.
+    pub(crate) fn write(&self, out: &mut Vec<u8>) {
+        let mut flags = 0;
+        if self.idle_deadline.is_some() {
+            flags |= FLAG_IDLE;
+        }
+        if self.subject.is_some() {
+            flags |= FLAG_SUBJECT;
+        }
+        out.push(flags);
+        out.extend_from_slice(&self.session_id);
+        out.extend_from_slice(&(self.issued_at as u64).to_be_bytes());
+        out.extend_from_slice(&offset(self.issued_at, self.expires_at).to_be_bytes());
+        if let Some(idle) = self.idle_deadline {
+            out.extend_from_slice(&offset(self.issued_at, idle).to_be_bytes());
+        }
+        if let Some(subject) = self.subject {
+            out.push(subject.len() as u8);
+            out.extend_from_slice(subject.as_bytes());
+        }
+    }
+}
+
+fn offset(from: i64, to: i64) -> u32 {
+    u32::try_from(to - from).unwrap_or(u32::MAX)
+}
+
+/// Marks the envelope starting at `envelope[0]` as carrying a compressed
+/// payload.
+pub(crate) fn set_compressed(envelope: &mut [u8]) {
+    envelope[0] |= FLAG_COMPRESSED;
+}
+
+impl<'a> Envelope<'a> {
+    /// Parses an authenticated plaintext. Unknown flags, truncation, times
+    /// beyond year 9999 and non-UTF-8 subjects are all `Malformed::Envelope`.
+    pub(crate) fn decode(plain: &'a [u8]) -> Result<Envelope<'a>> {
+        Envelope::parse(plain).ok_or(Error::Malformed(Malformed::Envelope))
+    }
+
+    fn parse(plain: &'a [u8]) -> Option<Envelope<'a>> {
+        let (&flags, rest) = plain.split_first()?;
+        if flags & !KNOWN_FLAGS != 0 {
+            return None;
+        }
+        let (session_id, rest) = rest.split_first_chunk::<SESSION_ID_LEN>()?;
+        let (issued_at, rest) = rest.split_first_chunk::<8>()?;
+        let issued_at = i64::try_from(u64::from_be_bytes(*issued_at)).ok()?;
+        if issued_at > MAX_UNIX {
+            return None;
+        }
+        // Below MAX_UNIX + u32::MAX: these sums cannot overflow an i64.
+        let (lifetime, mut rest) = rest.split_first_chunk::<4>()?;
+        let expires_at = within_range(issued_at + i64::from(u32::from_be_bytes(*lifetime)))?;
+        let mut idle_deadline = None;
+        if flags & FLAG_IDLE != 0 {
+            let (idle, tail) = rest.split_first_chunk::<4>()?;
+            idle_deadline = Some(within_range(
+                issued_at + i64::from(u32::from_be_bytes(*idle)),
+            )?);
+            rest = tail;
+        }
+        let mut subject = None;
+        if flags & FLAG_SUBJECT != 0 {
+            let (&len, tail) = rest.split_first()?;
+            let (text, tail) = tail.split_at_checked(usize::from(len))?;
+            subject = Some(core::str::from_utf8(text).ok()?);
+            rest = tail;
+        }
+        Some(Envelope {
+            session_id: *session_id,
+            issued_at,
+            expires_at,
+            idle_deadline,
+            subject,
+            compressed: flags & FLAG_COMPRESSED != 0,
+            payload: rest,
+        })
+    }
+}
+
+fn within_range(unix: i64) -> Option<i64> {
+    (unix <= MAX_UNIX).then_some(unix)
+}

@@ -1,0 +1,201 @@
+//! The key ring: one primary key that seals, older keys that only open,
+//! each with an optional retire-at time.
+
+use crate::{ConfigError, Key, Result};
+use time::OffsetDateTime;
+
+/// A key with the time after which cookies under it are refused.
+#[derive(Debug, Clone)]
+struct Entry {
+    key: Key,
+    retire_at: Option<OffsetDateTime>,
+}
+
+/// The keys a [`Sealer`](crate::Sealer) seals and opens with.
+///
+/// The primary key seals every new cookie. The other keys only open: a
+/// cookie sealed under one of them opens, and [`Opened`](crate::Opened)
+/// asks for a re-seal so the session moves to the primary key on its next
+/// response. A key past its retire-at time opens nothing.
+///
+/// ```
+/// use sealed_session::{Key, KeyRing};
+/// use time::{Duration, OffsetDateTime};
+///
+/// let retire = OffsetDateTime::now_utc() + Duration::days(30);
+/// let ring = KeyRing::new(Key::generate(2))
+///     .with_key(Key::generate(1))
+///     .with_retiring_key(Key::generate(0), retire);
+/// assert_eq!(ring.primary().id(), 2);
+/// assert_eq!(ring.len(), 3);
+/// assert!(ring.get(0).is_some());
+/// ```
+#[derive(Debug, Clone)]
+pub struct KeyRing {
+    /// `entries[0]` is the primary key.
+    entries: Vec<Entry>,
+}
+
+impl KeyRing {
+    /// A ring whose primary key seals and opens.
+    ///
+    /// ```
+    /// let ring = sealed_session::KeyRing::new(sealed_session::Key::generate(1));
+    /// assert_eq!(ring.len(), 1);
+    /// ```
+    pub fn new(primary: Key) -> KeyRing {
+        KeyRing {
+            entries: vec![Entry {
+                key: primary,
+                retire_at: None,
+            }],
+        }
+    }
+
+    /// Adds a key that opens cookies (and asks for their re-seal) but never
+    /// seals.
+    ///
+    /// ```
+    /// use sealed_session::{Key, KeyRing};
+    /// let ring = KeyRing::new(Key::generate(2)).with_key(Key::generate(1));
+    /// assert_eq!(ring.primary().id(), 2);
+    /// ```
+    pub fn with_key(self, key: Key) -> KeyRing {
+        self.push(key, None)
+    }
+
+    /// Adds an opening key that stops opening at `retire_at`; set it to the
+    /// time the longest session sealed under it would have expired anyway.
+    ///
+    /// ```
+    /// use sealed_session::{Key, KeyRing};
+    /// use time::OffsetDateTime;
+    /// let ring = KeyRing::new(Key::generate(2))
+    ///     .with_retiring_key(Key::generate(1), OffsetDateTime::UNIX_EPOCH);
+    /// assert_eq!(ring.retire_at(1), Some(OffsetDateTime::UNIX_EPOCH));
+    /// ```
+    pub fn with_retiring_key(self, key: Key, retire_at: OffsetDateTime) -> KeyRing {
+        self.push(key, Some(retire_at))
+    }
+
+    /// Sets or clears the retire-at time of the key with `id`, primary
+    /// included (a sealer refuses to build on a retired primary).
+    /// Returns `false` when no key has that id.
+    ///
+    /// ```
+    /// use sealed_session::{Key, KeyRing};
+    /// use time::OffsetDateTime;
+    /// let mut ring = KeyRing::new(Key::generate(1));
+    /// assert!(ring.set_retire_at(1, Some(OffsetDateTime::UNIX_EPOCH)));
+    /// assert!(!ring.set_retire_at(9, None));
+    /// ```
+    pub fn set_retire_at(&mut self, id: u32, retire_at: Option<OffsetDateTime>) -> bool {
+        match self.entries.iter_mut().find(|e| e.key.id() == id) {
+            Some(entry) => {
+                entry.retire_at = retire_at;
+                true
+            }
+            None => false,
+        }
+    }
+
+    fn push(mut self, key: Key, retire_at: Option<OffsetDateTime>) -> KeyRing {
+        self.entries.push(Entry { key, retire_at });
+        self
+    }
+
+    /// The key that seals.
+    ///
+    /// ```
+    /// use sealed_session::{Key, KeyRing};
+    /// assert_eq!(KeyRing::new(Key::generate(4)).primary().id(), 4);
+    /// ```
+    pub fn primary(&self) -> &Key {
+        &self.entries[0].key
+    }
+
+    /// The key with `id`, if the ring holds one.
+    ///
+    /// ```
+    /// use sealed_session::{Key, KeyRing};
+    /// let ring = KeyRing::new(Key::generate(4));
+    /// assert!(ring.get(4).is_some() && ring.get(5).is_none());
+    /// ```
+    pub fn get(&self, id: u32) -> Option<&Key> {
+        self.position(id).map(|i| &self.entries[i].key)
+    }
+
+    /// The retire-at time of the key with `id`, if it has one.
+    ///
+    /// ```
+    /// use sealed_session::{Key, KeyRing};
+    /// assert_eq!(KeyRing::new(Key::generate(4)).retire_at(4), None);
+    /// ```
+    pub fn retire_at(&self, id: u32) -> Option<OffsetDateTime> {
+        self.position(id).and_then(|i| self.entries[i].retire_at)
+    }
+
+    /// All keys, the primary first.
+    ///
+    /// ```
+    /// use sealed_session::{Key, KeyRing};
+    /// let ring = KeyRing::new(Key::generate(2)).with_key(Key::generate(1));
+    /// let ids: Vec<u32> = ring.keys().map(|k| k.id()).collect();
+    /// assert_eq!(ids, [2, 1]);
+    /// ```
+    pub fn keys(&self) -> impl Iterator<Item = &Key> {
+        self.entries.iter().map(|e| &e.key)
+    }
+
+    /// Number of keys, the primary included (never zero).
+    ///
+    /// ```
+    /// use sealed_session::{Key, KeyRing};
+    /// assert_eq!(KeyRing::new(Key::generate(1)).len(), 1);
+    /// ```
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Always `false`: a ring has a primary key. Here for API convention.
+    ///
+    /// ```
+    /// use sealed_session::{Key, KeyRing};
+    /// assert!(!KeyRing::new(Key::generate(1)).is_empty());
+    /// ```
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// Index of the key with `id` (0 = primary). Rings hold a handful of
+    /// keys, so a scan beats a map here.
+    pub(crate) fn position(&self, id: u32) -> Option<usize> {
+        self.entries.iter().position(|e| e.key.id() == id)
+    }
+
+    pub(crate) fn key_at(&self, index: usize) -> &Key {
+        &self.entries[index].key
+    }
+
+    pub(crate) fn retire_at_index(&self, index: usize) -> Option<OffsetDateTime> {
+        self.entries[index].retire_at
+    }
+
+    /// Checks what a sealer needs of a ring at `now`: unique ids and a
+    /// primary that is not retired.
+    pub(crate) fn validate(&self, now: OffsetDateTime) -> Result<()> {
+        for (i, entry) in self.entries.iter().enumerate() {
+            let id = entry.key.id();
+            if self.entries[..i].iter().any(|e| e.key.id() == id) {
+                return Err(ConfigError::DuplicateKeyId { key_id: id }.into());
+            }
+        }
+        match self.entries[0].retire_at {
+            Some(at) if at <= now => Err(ConfigError::RetiredPrimary {
+                key_id: self.primary().id(),
+            }
+            .into()),
+            _ => Ok(()),
+        }
+    }
+}

@@ -1,0 +1,28 @@
+//! Stateless, encrypted cookie sessions.
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+mod aead;
+mod builder;
+mod codec;
+mod cookie;
+mod error;
+mod format;
+mod keyring;
+mod keys;
+mod nonce;
+mod sealer;
+mod session;
+
+pub use crate::aead::Algorithm;
+pub use builder::{
+    DEFAULT_COMPRESSION_THRESHOLD, DEFAULT_COOKIE_NAME, DEFAULT_LEEWAY, DEFAULT_MAX_COOKIE_SIZE,
+    DEFAULT_MAX_DECOMPRESSED, DEFAULT_RENEWAL_THRESHOLD, DEFAULT_TTL, SealerBuilder,
+};
+pub use cookie::{CookieAttributes, SameSite};
+pub use error::{ConfigError, Error, Malformed, Result};
+pub use keyring::KeyRing;
+pub use keys::Key;
+pub use nonce::reseed_nonce_source;
+pub use sealer::Sealer;
+pub use session::{Opened, Reseal, Session, SessionId};

@@ -1,0 +1,491 @@
+//! `Sealer`: seal a session into a `Set-Cookie` value, open a cookie value
+//! back into a session. Built once, shared by every request.
+
+use crate::aead::{MAX_NONCE_LEN, TAG_LEN};
+use crate::codec::{self, Compression};
+use crate::cookie::{self, CookieAttributes, MAX_AGE_CAP};
+use crate::format::{Envelope, Fields, HEADER_LEN, Header, MAX_UNIX};
+use crate::session::{Opened, Reseal, Session, SessionId};
+use crate::{ConfigError, Error, KeyRing, Malformed, Result, SealerBuilder};
+use serde::{Serialize, de::DeserializeOwned};
+use time::OffsetDateTime;
+
+/// Everything a sealer needs per request, checked and precomputed by the
+/// builder.
+pub(crate) struct Config {
+    pub(crate) ring: KeyRing,
+    /// Associated data per ring position (header || name || purpose).
+    pub(crate) aads: Vec<Box<[u8]>>,
+    pub(crate) name: String,
+    pub(crate) ttl: i64,
+    pub(crate) idle: Option<i64>,
+    /// Seconds of the idle window that must pass before a renewal is due.
+    pub(crate) renew_after: i64,
+    pub(crate) leeway: i64,
+    pub(crate) max_cookie_size: usize,
+    pub(crate) attributes: CookieAttributes,
+    /// The attributes after `Max-Age`, rendered once.
+    pub(crate) suffix: String,
+    pub(crate) compression: Option<Compression>,
+}
+
+/// Seals sessions into cookies and opens them again.
+///
+/// Build one per cookie name at startup and share it (it is `Send + Sync`
+/// and cheap to use from many threads): the key schedules, the associated
+/// data and the rendered attributes are all prepared once.
+///
+/// ```
+/// use sealed_session::{Key, KeyRing, Sealer, Session};
+///
+/// let sealer = Sealer::builder(KeyRing::new(Key::generate(1))).build()?;
+/// let set_cookie = sealer.seal(&Session::new(String::from("alice")))?;
+/// assert!(set_cookie.starts_with("__Host-session="));
+///
+/// let value = set_cookie.split(';').next().unwrap()["__Host-session=".len()..].to_owned();
+/// let opened = sealer.open::<String>(&value)?;
+/// assert_eq!(opened.session().data(), "alice");
+/// # Ok::<(), sealed_session::Error>(())
+/// ```
+pub struct Sealer {
+    config: Config,
+}
+
+impl core::fmt::Debug for Sealer {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        let c = &self.config;
+        f.debug_struct("Sealer")
+            .field("ring", &c.ring)
+            .field("name", &c.name)
+            .field("ttl", &c.ttl)
+            .field("idle", &c.idle)
+            .field("leeway", &c.leeway)
+            .field("max_cookie_size", &c.max_cookie_size)
+            .field("compression", &c.compression)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The result of the sealing steps before the output string is built.
+struct Sealed {
+    bytes: Vec<u8>,
+    max_age: i64,
+}
+
+impl Sealer {
+    /// Starts configuring a sealer over `ring`.
+    ///
+    /// ```
+    /// use sealed_session::{Key, KeyRing, Sealer};
+    /// let sealer = Sealer::builder(KeyRing::new(Key::generate(1))).build()?;
+    /// # Ok::<(), sealed_session::Error>(())
+    /// ```
+    pub fn builder(ring: KeyRing) -> SealerBuilder {
+        SealerBuilder::new(ring)
+    }
+
+    pub(crate) fn from_config(config: Config) -> Sealer {
+        Sealer { config }
+    }
+
+    /// The cookie name.
+    ///
+    /// ```
+    /// # use sealed_session::*;
+    /// let sealer = Sealer::builder(KeyRing::new(Key::generate(1))).build()?;
+    /// assert_eq!(sealer.cookie_name(), "__Host-session");
+    /// # Ok::<(), Error>(())
+    /// ```
+    pub fn cookie_name(&self) -> &str {
+        &self.config.name
+    }
+
+    /// The key ring.
+    ///
+    /// ```
+    /// # use sealed_session::*;
+    /// let sealer = Sealer::builder(KeyRing::new(Key::generate(1))).build()?;
+    /// assert_eq!(sealer.key_ring().primary().id(), 1);
+    /// # Ok::<(), Error>(())
+    /// ```
+    pub fn key_ring(&self) -> &KeyRing {
+        &self.config.ring
+    }
+
+    /// The cookie attributes.
+    ///
+    /// ```
+    /// # use sealed_session::*;
+    /// let sealer = Sealer::builder(KeyRing::new(Key::generate(1))).build()?;
+    /// assert!(sealer.attributes().secure());
+    /// # Ok::<(), Error>(())
+    /// ```
+    pub fn attributes(&self) -> &CookieAttributes {
+        &self.config.attributes
+    }
+
+    /// Seals `session` into a complete `Set-Cookie` header value
+    /// (`name=value; Max-Age=..; Path=/; Secure; HttpOnly; SameSite=Lax`),
+    /// using the system clock.
+    ///
+    /// ```
+    /// # use sealed_session::*;
+    /// let sealer = Sealer::builder(KeyRing::new(Key::generate(1))).build()?;
+    /// let header = sealer.seal(&Session::new(1u32))?;
+    /// assert!(header.ends_with("; Max-Age=604800; Path=/; Secure; HttpOnly; SameSite=Lax"));
+    /// # Ok::<(), Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`seal_at`](Self::seal_at).
+    pub fn seal<T: Serialize>(&self, session: &Session<T>) -> Result<String> {
+        self.seal_at(session, OffsetDateTime::now_utc())
+    }
+
+    /// Seals `session` at time `now` into a complete `Set-Cookie` value.
+    ///
+    /// A session never sealed before is stamped `issued_at = now` and
+    /// `expires_at = now + ttl`; an opened one keeps both. The idle deadline
+    /// becomes `now + idle timeout` (never past `expires_at`). The exact
+    /// length of the returned string is checked against the limit before
+    /// anything is encrypted.
+    ///
+    /// ```
+    /// # use sealed_session::*;
+    /// use time::macros::datetime;
+    /// let sealer = Sealer::builder(KeyRing::new(Key::generate(1))).build()?;
+    /// let header = sealer.seal_at(&Session::new(1u32), datetime!(2030-01-01 0:00 UTC))?;
+    /// assert!(header.len() <= 4096);
+    /// # Ok::<(), Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::TooLarge`] when the `Set-Cookie` value would exceed the
+    /// limit, [`Error::Expired`] for a session whose absolute deadline has
+    /// passed, [`Error::RetiredKey`] when the primary key has retired,
+    /// [`Error::Serialize`] when `T` does not serialize, and
+    /// [`ConfigError::Clock`] for a clock outside 1970..=9999.
+    pub fn seal_at<T: Serialize>(
+        &self,
+        session: &Session<T>,
+        now: OffsetDateTime,
+    ) -> Result<String> {
+        let Sealed { bytes, max_age } = self.seal_bytes(session, now)?;
+        let c = &self.config;
+        let mut out = String::with_capacity(self.cookie_len(bytes.len(), max_age));
+        out.push_str(&c.name);
+        out.push('=');
+        codec::encode_base64(&bytes, &mut out);
+        cookie::push_max_age(&mut out, max_age);
+        out.push_str(&c.suffix);
+        Ok(out)
+    }
+
+    /// Seals `session` into the bare cookie value (no name, no attributes),
+    /// using the system clock; for tests and custom header handling. The
+    /// size check still counts the full `Set-Cookie` line.
+    ///
+    /// ```
+    /// # use sealed_session::*;
+    /// let sealer = Sealer::builder(KeyRing::new(Key::generate(1))).build()?;
+    /// let value = sealer.seal_value(&Session::new(1u32))?;
+    /// assert_eq!(*sealer.open::<u32>(&value)?.session().data(), 1);
+    /// # Ok::<(), Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`seal_at`](Self::seal_at).
+    pub fn seal_value<T: Serialize>(&self, session: &Session<T>) -> Result<String> {
+        self.seal_value_at(session, OffsetDateTime::now_utc())
+    }
+
+    /// [`seal_value`](Self::seal_value) at time `now`.
+    ///
+    /// ```
+    /// # use sealed_session::*;
+    /// use time::macros::datetime;
+    /// let sealer = Sealer::builder(KeyRing::new(Key::generate(1))).build()?;
+    /// let now = datetime!(2030-01-01 0:00 UTC);
+    /// let value = sealer.seal_value_at(&Session::new(1u32), now)?;
+    /// assert_eq!(*sealer.open_at::<u32>(&value, now)?.session().data(), 1);
+    /// # Ok::<(), Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`seal_at`](Self::seal_at).
+    pub fn seal_value_at<T: Serialize>(
+        &self,
+        session: &Session<T>,
+        now: OffsetDateTime,
+    ) -> Result<String> {
+        let Sealed { bytes, .. } = self.seal_bytes(session, now)?;
+        let mut out = String::with_capacity(codec::base64_len(bytes.len()));
+        codec::encode_base64(&bytes, &mut out);
+        Ok(out)
+    }
+
+    /// A `Set-Cookie` value that deletes the session cookie (logout).
+    ///
+    /// ```
+    /// # use sealed_session::*;
+    /// let sealer = Sealer::builder(KeyRing::new(Key::generate(1))).build()?;
+    /// assert_eq!(
+    ///     sealer.removal_cookie(),
+    ///     "__Host-session=; Max-Age=0; Path=/; Secure; HttpOnly; SameSite=Lax"
+    /// );
+    /// # Ok::<(), Error>(())
+    /// ```
+    pub fn removal_cookie(&self) -> String {
+        let c = &self.config;
+        let mut out = String::with_capacity(self.cookie_len(0, 0));
+        out.push_str(&c.name);
+        out.push('=');
+        cookie::push_max_age(&mut out, 0);
+        out.push_str(&c.suffix);
+        out
+    }
+
+    /// Opens a cookie value (the part after `name=`) using the system clock.
+    ///
+    /// ```
+    /// # use sealed_session::*;
+    /// let sealer = Sealer::builder(KeyRing::new(Key::generate(1))).build()?;
+    /// let value = sealer.seal_value(&Session::new(vec![1u8, 2]))?;
+    /// assert_eq!(sealer.open::<Vec<u8>>(&value)?.session().data(), &[1, 2]);
+    /// # Ok::<(), Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`open_at`](Self::open_at).
+    pub fn open<T: DeserializeOwned>(&self, value: &str) -> Result<Opened<T>> {
+        self.open_at(value, OffsetDateTime::now_utc())
+    }
+
+    /// Opens a cookie value at time `now`.
+    ///
+    /// The steps, each rejecting with its own [`Error`]: length cap, strict
+    /// base64url, header (version, algorithm), key lookup by id (unknown,
+    /// retired, other algorithm), authentication, envelope, deadlines with
+    /// the leeway, decompression (capped), deserialization (exact).
+    ///
+    /// ```
+    /// # use sealed_session::*;
+    /// use time::{Duration, macros::datetime};
+    /// let sealer = Sealer::builder(KeyRing::new(Key::generate(1)))
+    ///     .with_ttl(Duration::hours(1))
+    ///     .build()?;
+    /// let t0 = datetime!(2030-01-01 0:00 UTC);
+    /// let value = sealer.seal_value_at(&Session::new(()), t0)?;
+    /// assert!(sealer.open_at::<()>(&value, t0 + Duration::minutes(59)).is_ok());
+    /// assert_eq!(
+    ///     sealer.open_at::<()>(&value, t0 + Duration::hours(2)).unwrap_err(),
+    ///     Error::Expired
+    /// );
+    /// # Ok::<(), Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// Every [`Error`] reason of a bad, old or forged cookie; see the list
+    /// above.
+    pub fn open_at<T: DeserializeOwned>(
+        &self,
+        value: &str,
+        now: OffsetDateTime,
+    ) -> Result<Opened<T>> {
+        let c = &self.config;
+        if value.is_empty() {
+            return Err(Malformed::Empty.into());
+        }
+        let limit = c.max_cookie_size - c.name.len() - 1;
+        if value.len() > limit {
+            return Err(Error::TooLarge {
+                size: value.len(),
+                limit,
+            });
+        }
+        let mut sealed = codec::decode_base64(value)?;
+        let header = Header::decode(&sealed)?;
+        let index = c.ring.position(header.key_id).ok_or(Error::UnknownKey {
+            key_id: header.key_id,
+        })?;
+        let key = c.ring.key_at(index);
+        if key.algorithm() != header.algorithm {
+            return Err(Error::AlgorithmMismatch {
+                key_id: header.key_id,
+            });
+        }
+        let now = unix(now)?;
+        if c.ring
+            .retire_at_index(index)
+            .is_some_and(|at| at.unix_timestamp() <= now)
+        {
+            return Err(Error::RetiredKey {
+                key_id: header.key_id,
+            });
+        }
+        let tag_at = sealed.len() - TAG_LEN;
+        let (head, tag) = sealed.split_at_mut(tag_at);
+        let (nonce, ciphertext) = head[HEADER_LEN..].split_at_mut(header.algorithm.nonce_len());
+        if !key.cipher.decrypt(nonce, &c.aads[index], ciphertext, tag) {
+            return Err(Error::Unauthenticated);
+        }
+        let envelope = Envelope::decode(ciphertext)?;
+        self.check_deadlines(&envelope, now)?;
+        let data = if envelope.compressed {
+            let max = c
+                .compression
+                .map_or(crate::builder::DEFAULT_MAX_DECOMPRESSED, |s| {
+                    s.max_decompressed
+                });
+            codec::deserialize(&codec::decompress(envelope.payload, max)?)?
+        } else {
+            codec::deserialize(envelope.payload)?
+        };
+        let reseal = Reseal {
+            non_primary_key: index != 0,
+            idle_renewal: self.idle_renewal_due(envelope.idle_deadline, now),
+        };
+        let session = Session::restored(
+            data,
+            SessionId::from_bytes(envelope.session_id),
+            envelope.subject.map(str::to_owned),
+            (
+                envelope.issued_at,
+                envelope.expires_at,
+                envelope.idle_deadline,
+            ),
+        );
+        Ok(Opened {
+            session,
+            key_id: header.key_id,
+            reseal,
+        })
+    }
+
+    fn check_deadlines(&self, envelope: &Envelope<'_>, now: i64) -> Result<()> {
+        let leeway = self.config.leeway;
+        if envelope.issued_at > now + leeway {
+            return Err(Error::NotYetValid);
+        }
+        if now >= envelope.expires_at + leeway {
+            return Err(Error::Expired);
+        }
+        if envelope
+            .idle_deadline
+            .is_some_and(|idle| now >= idle + leeway)
+        {
+            return Err(Error::IdleExpired);
+        }
+        Ok(())
+    }
+
+    /// Renewal is due once `renew_after` seconds of the idle window have
+    /// passed, or when the sealer now has an idle timeout the cookie lacks.
+    fn idle_renewal_due(&self, idle_deadline: Option<i64>, now: i64) -> bool {
+        match (self.config.idle, idle_deadline) {
+            (None, _) => false,
+            (Some(_), None) => true,
+            (Some(window), Some(deadline)) => deadline - now <= window - self.config.renew_after,
+        }
+    }
+
+    fn seal_bytes<T: Serialize>(
+        &self,
+        session: &Session<T>,
+        now: OffsetDateTime,
+    ) -> Result<Sealed> {
+        let c = &self.config;
+        let now = unix(now)?;
+        let key = c.ring.primary();
+        if c.ring
+            .retire_at_index(0)
+            .is_some_and(|at| at.unix_timestamp() <= now)
+        {
+            return Err(Error::RetiredKey { key_id: key.id() });
+        }
+        let issued_at = session.issued_at.unwrap_or(now);
+        let expires_at = session.expires_at.unwrap_or(issued_at + c.ttl);
+        if expires_at <= now {
+            return Err(Error::Expired);
+        }
+        if expires_at > MAX_UNIX || expires_at - issued_at > i64::from(u32::MAX) {
+            return Err(ConfigError::Clock.into());
+        }
+        let fields = Fields {
+            session_id: *session.id().as_bytes(),
+            issued_at,
+            expires_at,
+            idle_deadline: c.idle.map(|idle| (now + idle).min(expires_at)),
+            subject: session.subject(),
+        };
+        let algorithm = key.algorithm();
+        let nonce_len = algorithm.nonce_len();
+        let envelope_at = HEADER_LEN + nonce_len;
+        let mut bytes = Vec::with_capacity(envelope_at + fields.len() + 64 + TAG_LEN);
+        bytes.extend_from_slice(
+            &Header {
+                algorithm,
+                key_id: key.id(),
+            }
+            .encode(),
+        );
+        bytes.extend_from_slice(&[0; MAX_NONCE_LEN][..nonce_len]);
+        fields.write(&mut bytes);
+        let payload_at = bytes.len();
+        let mut bytes = codec::serialize_into(session.data(), bytes)?;
+        let packed = c
+            .compression
+            .and_then(|s| codec::compress(&bytes[payload_at..], s));
+        if let Some(packed) = packed {
+            bytes.truncate(payload_at);
+            bytes.extend_from_slice(&packed);
+            crate::format::set_compressed(&mut bytes[envelope_at..]);
+        }
+        let max_age = (expires_at - now).min(MAX_AGE_CAP);
+        let size = self.cookie_len(bytes.len() + TAG_LEN, max_age);
+        if size > c.max_cookie_size {
+            return Err(Error::TooLarge {
+                size,
+                limit: c.max_cookie_size,
+            });
+        }
+        let (head, envelope) = bytes.split_at_mut(envelope_at);
+        let nonce = &mut head[HEADER_LEN..];
+        crate::nonce::fill(nonce);
+        let tag = key
+            .cipher
+            .encrypt(nonce, &c.aads[0], envelope)
+            .ok_or(Error::TooLarge {
+                size,
+                limit: c.max_cookie_size,
+            })?;
+        bytes.extend_from_slice(&tag);
+        Ok(Sealed { bytes, max_age })
+    }
+
+    /// Exact length of `name=<base64 of sealed_len bytes>; Max-Age=..<suffix>`.
+    fn cookie_len(&self, sealed_len: usize, max_age: i64) -> usize {
+        let c = &self.config;
+        c.name.len()
+            + 1
+            + codec::base64_len(sealed_len)
+            + cookie::max_age_len(max_age)
+            + c.suffix.len()
+    }
+}
+
+/// Whole unix seconds of `now`, which the format needs in `0..=MAX_UNIX`.
+fn unix(now: OffsetDateTime) -> Result<i64> {
+    let secs = now.unix_timestamp();
+    if (0..=MAX_UNIX).contains(&secs) {
+        Ok(secs)
+    } else {
+        Err(ConfigError::Clock.into())
+    }
+}

@@ -1,0 +1,409 @@
+//! A session's data and the metadata that travels with it in the cookie.
+
+use crate::format::{MAX_SUBJECT_LEN, SESSION_ID_LEN};
+use crate::{ConfigError, Result};
+use core::fmt;
+use time::OffsetDateTime;
+
+/// A random 128-bit session id. It survives re-seals and changes only on
+/// [`Session::renew_id`]; revocation lists key on it.
+///
+/// `Display` prints 32 lowercase hex digits.
+///
+/// ```
+/// use sealed_session::SessionId;
+/// let id = SessionId::from_bytes([0xab; 16]);
+/// assert_eq!(id.to_string(), "abababababababababababababababab");
+/// assert_ne!(SessionId::random(), SessionId::random());
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct SessionId([u8; SESSION_ID_LEN]);
+
+impl SessionId {
+    /// A new id from the CSPRNG.
+    ///
+    /// ```
+    /// let id = sealed_session::SessionId::random();
+    /// assert_eq!(id.as_bytes().len(), 16);
+    /// ```
+    pub fn random() -> SessionId {
+        let mut bytes = [0; SESSION_ID_LEN];
+        crate::nonce::fill(&mut bytes);
+        SessionId(bytes)
+    }
+
+    /// The id with these bytes (for stores and tests).
+    ///
+    /// ```
+    /// let id = sealed_session::SessionId::from_bytes([1; 16]);
+    /// assert_eq!(id.as_bytes(), &[1; 16]);
+    /// ```
+    pub const fn from_bytes(bytes: [u8; SESSION_ID_LEN]) -> SessionId {
+        SessionId(bytes)
+    }
+
+    /// The id's 16 bytes.
+    ///
+    /// ```
+    /// let id = sealed_session::SessionId::from_bytes([2; 16]);
+    /// assert_eq!(id.as_bytes()[0], 2);
+    /// ```
+    pub const fn as_bytes(&self) -> &[u8; SESSION_ID_LEN] {
+        &self.0
+    }
+}
+
+impl fmt::Display for SessionId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.iter().try_for_each(|b| write!(f, "{b:02x}"))
+    }
+}
+
+impl fmt::Debug for SessionId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "SessionId({self})")
+    }
+}
+
+/// A session: your data `T` plus its id, optional subject and deadlines.
+///
+/// A new session has no issue time yet: the first seal stamps it, and the
+/// absolute deadline follows from the sealer's TTL. An opened session keeps
+/// both across re-seals; only the idle deadline moves.
+///
+/// ```
+/// use sealed_session::Session;
+///
+/// let mut session = Session::new(vec!["cart item"]);
+/// session.set_subject("user-42")?;
+/// session.data_mut().push("another");
+/// assert_eq!(session.data().len(), 2);
+/// assert!(session.is_changed());
+/// assert_eq!(session.issued_at(), None);
+/// # Ok::<(), sealed_session::Error>(())
+/// ```
+#[derive(Clone, PartialEq, Eq)]
+pub struct Session<T> {
+    data: T,
+    id: SessionId,
+    subject: Option<String>,
+    pub(crate) issued_at: Option<i64>,
+    pub(crate) expires_at: Option<i64>,
+    pub(crate) idle_deadline: Option<i64>,
+    changed: bool,
+}
+
+impl<T> Session<T> {
+    /// A new session with a fresh random id.
+    ///
+    /// ```
+    /// let session = sealed_session::Session::new(5u32);
+    /// assert_eq!(*session.data(), 5);
+    /// ```
+    pub fn new(data: T) -> Session<T> {
+        Session {
+            data,
+            id: SessionId::random(),
+            subject: None,
+            issued_at: None,
+            expires_at: None,
+            idle_deadline: None,
+            changed: true,
+        }
+    }
+
+    pub(crate) fn restored(
+        data: T,
+        id: SessionId,
+        subject: Option<String>,
+        times: (i64, i64, Option<i64>),
+    ) -> Session<T> {
+        Session {
+            data,
+            id,
+            subject,
+            issued_at: Some(times.0),
+            expires_at: Some(times.1),
+            idle_deadline: times.2,
+            changed: false,
+        }
+    }
+
+    /// The session data.
+    ///
+    /// ```
+    /// assert_eq!(sealed_session::Session::new("hi").data(), &"hi");
+    /// ```
+    pub fn data(&self) -> &T {
+        &self.data
+    }
+
+    /// The session data, for changing; marks the session as changed.
+    ///
+    /// ```
+    /// let mut session = sealed_session::Session::new(1);
+    /// *session.data_mut() += 1;
+    /// assert_eq!(*session.data(), 2);
+    /// ```
+    pub fn data_mut(&mut self) -> &mut T {
+        self.changed = true;
+        &mut self.data
+    }
+
+    /// The data, consuming the session.
+    ///
+    /// ```
+    /// assert_eq!(sealed_session::Session::new(3).into_data(), 3);
+    /// ```
+    pub fn into_data(self) -> T {
+        self.data
+    }
+
+    /// Whether the session is new or was changed since it was opened (through
+    /// [`data_mut`](Session::data_mut), [`renew_id`](Session::renew_id) or
+    /// [`set_subject`](Session::set_subject)). An unchanged session only
+    /// needs a new cookie when [`Opened::needs_reseal`] says so.
+    ///
+    /// ```
+    /// assert!(sealed_session::Session::new(()).is_changed());
+    /// ```
+    pub fn is_changed(&self) -> bool {
+        self.changed
+    }
+
+    /// The session id.
+    ///
+    /// ```
+    /// let session = sealed_session::Session::new(());
+    /// assert_eq!(session.id(), session.clone().id());
+    /// ```
+    pub fn id(&self) -> SessionId {
+        self.id
+    }
+
+    /// Gives the session a fresh random id. Call it at login and on every
+    /// privilege change, so an id planted or seen before (session fixation)
+    /// names nothing afterwards.
+    ///
+    /// ```
+    /// let mut session = sealed_session::Session::new(());
+    /// let before = session.id();
+    /// session.renew_id();
+    /// assert_ne!(before, session.id());
+    /// ```
+    pub fn renew_id(&mut self) {
+        self.id = SessionId::random();
+        self.changed = true;
+    }
+
+    /// The subject (typically a user id), used to revoke all sessions of a
+    /// user at once.
+    ///
+    /// ```
+    /// assert_eq!(sealed_session::Session::new(()).subject(), None);
+    /// ```
+    pub fn subject(&self) -> Option<&str> {
+        self.subject.as_deref()
+    }
+
+    /// Sets the subject.
+    ///
+    /// ```
+    /// let mut session = sealed_session::Session::new(());
+    /// session.set_subject("user-1")?;
+    /// assert_eq!(session.subject(), Some("user-1"));
+    /// assert!(session.set_subject("x".repeat(256)).is_err());
+    /// # Ok::<(), sealed_session::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`ConfigError::Subject`] when the subject is longer than 255 bytes.
+    pub fn set_subject(&mut self, subject: impl Into<String>) -> Result<()> {
+        let subject = subject.into();
+        if subject.len() > MAX_SUBJECT_LEN {
+            return Err(ConfigError::Subject.into());
+        }
+        self.subject = Some(subject);
+        self.changed = true;
+        Ok(())
+    }
+
+    /// When the session was first sealed; `None` before that.
+    ///
+    /// ```
+    /// assert_eq!(sealed_session::Session::new(()).issued_at(), None);
+    /// ```
+    pub fn issued_at(&self) -> Option<OffsetDateTime> {
+        self.issued_at.and_then(to_datetime)
+    }
+
+    /// The absolute deadline; `None` before the first seal.
+    ///
+    /// ```
+    /// assert_eq!(sealed_session::Session::new(()).expires_at(), None);
+    /// ```
+    pub fn expires_at(&self) -> Option<OffsetDateTime> {
+        self.expires_at.and_then(to_datetime)
+    }
+
+    /// The idle deadline of the cookie it was opened from, if any.
+    ///
+    /// ```
+    /// assert_eq!(sealed_session::Session::new(()).idle_deadline(), None);
+    /// ```
+    pub fn idle_deadline(&self) -> Option<OffsetDateTime> {
+        self.idle_deadline.and_then(to_datetime)
+    }
+}
+
+impl<T> fmt::Debug for Session<T> {
+    // The data may hold anything a user put there (tokens, personal data),
+    // so it is left out; ids and times are safe to log.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Session")
+            .field("id", &self.id)
+            .field("subject", &self.subject)
+            .field("issued_at", &self.issued_at)
+            .field("expires_at", &self.expires_at)
+            .field("idle_deadline", &self.idle_deadline)
+            .field("changed", &self.changed)
+            .finish_non_exhaustive()
+    }
+}
+
+fn to_datetime(unix: i64) -> Option<OffsetDateTime> {
+    OffsetDateTime::from_unix_timestamp(unix).ok()
+}
+
+/// Why an opened session should be sealed again even if unchanged.
+///
+/// ```
+/// use sealed_session::Reseal;
+/// assert!(!Reseal::default().any());
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Reseal {
+    /// The cookie was sealed under a key other than the primary.
+    pub non_primary_key: bool,
+    /// The configured share of the idle window has passed: a new cookie
+    /// moves the idle deadline forward.
+    pub idle_renewal: bool,
+}
+
+impl Reseal {
+    /// Whether any reason applies.
+    ///
+    /// ```
+    /// let r = sealed_session::Reseal { non_primary_key: true, idle_renewal: false };
+    /// assert!(r.any());
+    /// ```
+    pub fn any(self) -> bool {
+        self.non_primary_key || self.idle_renewal
+    }
+}
+
+/// A session opened from a cookie, with what the opener learned about it.
+///
+/// Opening checks authenticity and deadlines only. Revocation, when used, is
+/// a separate step on top.
+///
+/// ```
+/// use sealed_session::{Key, KeyRing, Sealer, Session};
+///
+/// let sealer = Sealer::builder(KeyRing::new(Key::generate(1))).build()?;
+/// let cookie = sealer.seal_value(&Session::new(7u8))?;
+/// let opened = sealer.open::<u8>(&cookie)?;
+/// assert_eq!(*opened.session().data(), 7);
+/// assert_eq!(opened.key_id(), 1);
+/// assert!(!opened.needs_reseal());
+/// # Ok::<(), sealed_session::Error>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct Opened<T> {
+    pub(crate) session: Session<T>,
+    pub(crate) key_id: u32,
+    pub(crate) reseal: Reseal,
+}
+
+impl<T> Opened<T> {
+    /// The session.
+    ///
+    /// ```
+    /// # use sealed_session::*;
+    /// # let sealer = Sealer::builder(KeyRing::new(Key::generate(1))).build()?;
+    /// # let opened = sealer.open::<u8>(&sealer.seal_value(&Session::new(7u8))?)?;
+    /// assert!(!opened.session().is_changed());
+    /// # Ok::<(), Error>(())
+    /// ```
+    pub fn session(&self) -> &Session<T> {
+        &self.session
+    }
+
+    /// The session, for changing.
+    ///
+    /// ```
+    /// # use sealed_session::*;
+    /// # let sealer = Sealer::builder(KeyRing::new(Key::generate(1))).build()?;
+    /// # let mut opened = sealer.open::<u8>(&sealer.seal_value(&Session::new(7u8))?)?;
+    /// *opened.session_mut().data_mut() = 8;
+    /// assert!(opened.session().is_changed());
+    /// # Ok::<(), Error>(())
+    /// ```
+    pub fn session_mut(&mut self) -> &mut Session<T> {
+        &mut self.session
+    }
+
+    /// The session, consuming the wrapper.
+    ///
+    /// ```
+    /// # use sealed_session::*;
+    /// # let sealer = Sealer::builder(KeyRing::new(Key::generate(1))).build()?;
+    /// # let opened = sealer.open::<u8>(&sealer.seal_value(&Session::new(7u8))?)?;
+    /// assert_eq!(opened.into_session().into_data(), 7);
+    /// # Ok::<(), Error>(())
+    /// ```
+    pub fn into_session(self) -> Session<T> {
+        self.session
+    }
+
+    /// The id of the key the cookie was sealed under.
+    ///
+    /// ```
+    /// # use sealed_session::*;
+    /// # let sealer = Sealer::builder(KeyRing::new(Key::generate(3))).build()?;
+    /// # let opened = sealer.open::<u8>(&sealer.seal_value(&Session::new(7u8))?)?;
+    /// assert_eq!(opened.key_id(), 3);
+    /// # Ok::<(), Error>(())
+    /// ```
+    pub fn key_id(&self) -> u32 {
+        self.key_id
+    }
+
+    /// Why the session should be re-sealed even if unchanged.
+    ///
+    /// ```
+    /// # use sealed_session::*;
+    /// # let sealer = Sealer::builder(KeyRing::new(Key::generate(3))).build()?;
+    /// # let opened = sealer.open::<u8>(&sealer.seal_value(&Session::new(7u8))?)?;
+    /// assert_eq!(opened.reseal(), Reseal::default());
+    /// # Ok::<(), Error>(())
+    /// ```
+    pub fn reseal(&self) -> Reseal {
+        self.reseal
+    }
+
+    /// Whether a new cookie should be sent: the session changed, or a
+    /// re-seal reason applies.
+    ///
+    /// ```
+    /// # use sealed_session::*;
+    /// # let sealer = Sealer::builder(KeyRing::new(Key::generate(3))).build()?;
+    /// # let opened = sealer.open::<u8>(&sealer.seal_value(&Session::new(7u8))?)?;
+    /// assert!(!opened.needs_reseal());
+    /// # Ok::<(), Error>(())
+    /// ```
+    pub fn needs_reseal(&self) -> bool {
+        self.session.is_changed() || self.reseal.any()
+    }
+}
