@@ -395,10 +395,48 @@ impl Sealer {
         }
     }
 
+    /// Seals with a caller-chosen nonce, for known-answer test vectors only.
+    ///
+    /// Reusing a nonce under one key breaks confidentiality and, for the GCM
+    /// algorithms, authenticity: this exists behind the `vectors` feature so
+    /// that other implementations can be checked byte for byte, and must
+    /// never be enabled in production builds.
+    ///
+    /// # Errors
+    ///
+    /// As [`seal_at`](Self::seal_at), and [`Malformed::TooShort`] when
+    /// `nonce` is not the primary algorithm's nonce length.
+    #[cfg(feature = "vectors")]
+    #[doc(hidden)]
+    pub fn seal_value_with_nonce_at<T: Serialize>(
+        &self,
+        session: &Session<T>,
+        now: OffsetDateTime,
+        nonce: &[u8],
+    ) -> Result<String> {
+        if nonce.len() != self.config.ring.primary().algorithm().nonce_len() {
+            return Err(Malformed::TooShort.into());
+        }
+        let Sealed { bytes, .. } =
+            self.seal_with(session, now, |slot| slot.copy_from_slice(nonce))?;
+        let mut out = String::with_capacity(codec::base64_len(bytes.len()));
+        codec::encode_base64(&bytes, &mut out);
+        Ok(out)
+    }
+
     fn seal_bytes<T: Serialize>(
         &self,
         session: &Session<T>,
         now: OffsetDateTime,
+    ) -> Result<Sealed> {
+        self.seal_with(session, now, crate::nonce::fill)
+    }
+
+    fn seal_with<T: Serialize>(
+        &self,
+        session: &Session<T>,
+        now: OffsetDateTime,
+        fill_nonce: impl FnOnce(&mut [u8]),
     ) -> Result<Sealed> {
         let c = &self.config;
         let now = unix(now)?;
@@ -457,7 +495,7 @@ impl Sealer {
         }
         let (head, envelope) = bytes.split_at_mut(envelope_at);
         let nonce = &mut head[HEADER_LEN..];
-        crate::nonce::fill(nonce);
+        fill_nonce(nonce);
         let tag = key
             .cipher
             .encrypt(nonce, &c.aads[0], envelope)

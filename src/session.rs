@@ -112,6 +112,17 @@ impl<T> Session<T> {
         }
     }
 
+    /// A new session with a chosen id, for known-answer test vectors only
+    /// (behind the `vectors` feature): real sessions take a random id.
+    #[cfg(feature = "vectors")]
+    #[doc(hidden)]
+    pub fn with_id(data: T, id: SessionId) -> Session<T> {
+        Session {
+            id,
+            ..Session::new(data)
+        }
+    }
+
     pub(crate) fn restored(
         data: T,
         id: SessionId,

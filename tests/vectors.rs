@@ -1,0 +1,333 @@
+//! Known-answer vectors of the v1 format (tests/vectors/v1.json), checked in
+//! both directions: each cookie opens to exactly the recorded fields, and
+//! sealing the recorded session with the recorded nonce and clock gives
+//! exactly the recorded cookie.
+//!
+//! `SEALED_SESSION_WRITE_VECTORS=1 cargo test --all-features --test vectors`
+//! rewrites the file from the case list below; tools/check_vectors.py
+//! recomputes every cookie from FORMAT.md alone, independently of this crate.
+
+use sealed_session::{Algorithm, Key, KeyRing, Sealer, Session, SessionId};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use time::{Duration, OffsetDateTime};
+
+const PATH: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/vectors/v1.json");
+
+/// The session data every vector carries.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct Demo {
+    user: String,
+    roles: Vec<String>,
+    visits: u32,
+}
+
+/// The inputs of one vector.
+struct Case {
+    description: &'static str,
+    algorithm: Algorithm,
+    key_id: u32,
+    cookie_name: &'static str,
+    purpose: &'static str,
+    ttl: i64,
+    idle_timeout: Option<i64>,
+    subject: Option<&'static str>,
+    compressed: bool,
+    roles: usize,
+}
+
+fn cases() -> Vec<Case> {
+    let base = |description, algorithm, key_id| Case {
+        description,
+        algorithm,
+        key_id,
+        cookie_name: "__Host-session",
+        purpose: "",
+        ttl: 86_400,
+        idle_timeout: None,
+        subject: None,
+        compressed: false,
+        roles: 2,
+    };
+    vec![
+        base("XAES-256-GCM, minimal envelope", Algorithm::Xaes256Gcm, 1),
+        Case {
+            idle_timeout: Some(1800),
+            subject: Some("user-42"),
+            purpose: "login",
+            ..base(
+                "XChaCha20-Poly1305, idle deadline, subject and purpose",
+                Algorithm::XChaCha20Poly1305,
+                7,
+            )
+        },
+        Case {
+            subject: Some("user-42"),
+            cookie_name: "sid",
+            ..base(
+                "AES-256-GCM, subject, plain cookie name",
+                Algorithm::Aes256Gcm,
+                0xDEAD_BEEF,
+            )
+        },
+        Case {
+            compressed: true,
+            roles: 40,
+            ..base("XAES-256-GCM, compressed payload", Algorithm::Xaes256Gcm, 2)
+        },
+        Case {
+            compressed: true,
+            roles: 40,
+            idle_timeout: Some(600),
+            ..base(
+                "XChaCha20-Poly1305, compressed payload, idle",
+                Algorithm::XChaCha20Poly1305,
+                3,
+            )
+        },
+        Case {
+            compressed: true,
+            roles: 40,
+            subject: Some("ops@example.com"),
+            purpose: "admin",
+            ..base(
+                "AES-256-GCM, compressed payload, subject, purpose",
+                Algorithm::Aes256Gcm,
+                4,
+            )
+        },
+    ]
+}
+
+/// Deterministic bytes, so regenerating gives the same file.
+fn pattern(seed: u8, len: usize) -> Vec<u8> {
+    (0..len)
+        .map(|i| seed.wrapping_mul(31).wrapping_add(i as u8 * 7))
+        .collect()
+}
+
+fn demo(roles: usize) -> Demo {
+    Demo {
+        user: "alice".into(),
+        roles: (0..roles).map(|i| format!("role-{}", i % 4)).collect(),
+        visits: 3,
+    }
+}
+
+fn sealer(v: &Value) -> Sealer {
+    let key = Key::from_text(v["key_text"].as_str().unwrap()).unwrap();
+    let mut builder = Sealer::builder(KeyRing::new(key))
+        .with_cookie_name(v["cookie_name"].as_str().unwrap())
+        .with_purpose(v["purpose"].as_str().unwrap())
+        .with_ttl(Duration::seconds(v["ttl"].as_i64().unwrap()))
+        .with_compression(v["compressed_payload"].is_string());
+    if let Some(idle) = v["idle_timeout"].as_i64() {
+        builder = builder.with_idle_timeout(Duration::seconds(idle));
+    }
+    builder.build_at(clock(v)).unwrap()
+}
+
+fn clock(v: &Value) -> OffsetDateTime {
+    OffsetDateTime::from_unix_timestamp(v["clock"].as_i64().unwrap()).unwrap()
+}
+
+fn hex_field(v: &Value, name: &str) -> Vec<u8> {
+    hex::decode(v[name].as_str().unwrap()).unwrap()
+}
+
+fn session(v: &Value) -> Session<Demo> {
+    let data: Demo = postcard::from_bytes(&hex_field(v, "payload")).unwrap();
+    let id: [u8; 16] = hex_field(&v["envelope"], "session_id").try_into().unwrap();
+    let mut session = Session::with_id(data, SessionId::from_bytes(id));
+    if let Some(subject) = v["envelope"]["subject"].as_str() {
+        session.set_subject(subject).unwrap();
+    }
+    session
+}
+
+fn load() -> Vec<Value> {
+    let text = std::fs::read_to_string(PATH).expect("tests/vectors/v1.json");
+    let file: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(file["format_version"], 1);
+    file["vectors"].as_array().unwrap().clone()
+}
+
+#[test]
+fn every_vector_seals_to_its_cookie() {
+    let vectors = load();
+    assert_eq!(vectors.len(), cases().len());
+    for v in &vectors {
+        let cookie = sealer(v)
+            .seal_value_with_nonce_at(&session(v), clock(v), &hex_field(v, "nonce"))
+            .unwrap();
+        assert_eq!(
+            cookie,
+            v["cookie"].as_str().unwrap(),
+            "{}",
+            v["description"]
+        );
+    }
+}
+
+#[test]
+fn every_vector_opens_to_its_fields() {
+    for v in &load() {
+        let opened = sealer(v)
+            .open_at::<Demo>(v["cookie"].as_str().unwrap(), clock(v))
+            .unwrap();
+        let s = opened.session();
+        let env = &v["envelope"];
+        let what = v["description"].as_str().unwrap();
+        assert_eq!(
+            postcard::to_allocvec(s.data()).unwrap(),
+            hex_field(v, "payload"),
+            "{what}"
+        );
+        assert_eq!(
+            s.id().as_bytes().as_slice(),
+            hex_field(env, "session_id"),
+            "{what}"
+        );
+        assert_eq!(
+            s.issued_at().unwrap().unix_timestamp(),
+            env["issued_at"],
+            "{what}"
+        );
+        assert_eq!(
+            s.expires_at().unwrap().unix_timestamp(),
+            env["expires_at"],
+            "{what}"
+        );
+        assert_eq!(
+            s.idle_deadline().map(|t| t.unix_timestamp()),
+            env["idle_deadline"].as_i64()
+        );
+        assert_eq!(s.subject(), env["subject"].as_str(), "{what}");
+        assert!(!opened.needs_reseal(), "{what}");
+    }
+}
+
+#[test]
+fn every_vector_rejects_another_cookie_name() {
+    for v in &load() {
+        let mut other = v.clone();
+        other["cookie_name"] = json!("other");
+        let err = sealer(&other).open_at::<Demo>(v["cookie"].as_str().unwrap(), clock(v));
+        assert_eq!(err.unwrap_err(), sealed_session::Error::Unauthenticated);
+    }
+}
+
+/// Writes tests/vectors/v1.json from `cases()`; runs only when asked.
+#[test]
+fn write_vectors_when_asked() {
+    if std::env::var_os("SEALED_SESSION_WRITE_VECTORS").is_none() {
+        return;
+    }
+    let clock = 1_893_456_000; // 2030-01-01T00:00:00Z
+    let vectors: Vec<Value> = cases()
+        .iter()
+        .enumerate()
+        .map(|(i, c)| generate(i as u8, c, clock))
+        .collect();
+    let file = json!({
+        "format_version": 1,
+        "note": "See FORMAT.md. Integers are decimal, byte strings lowercase hex, times unix seconds.",
+        "vectors": vectors,
+    });
+    std::fs::write(PATH, serde_json::to_string_pretty(&file).unwrap() + "\n").unwrap();
+}
+
+fn generate(i: u8, c: &Case, clock: i64) -> Value {
+    let secret: [u8; 32] = pattern(i + 1, 32).try_into().unwrap();
+    let key = Key::from_bytes(c.algorithm, c.key_id, &secret);
+    let nonce = pattern(i + 101, c.algorithm.nonce_len());
+    let session_id = pattern(i + 201, 16);
+    let mut v = json!({
+        "description": c.description,
+        "algorithm": c.algorithm.name(),
+        "key_id": c.key_id,
+        "key": hex::encode(secret),
+        "key_text": key.to_text().as_str(),
+        "nonce": hex::encode(&nonce),
+        "clock": clock,
+        "cookie_name": c.cookie_name,
+        "purpose": c.purpose,
+        "ttl": c.ttl,
+        "idle_timeout": c.idle_timeout,
+        "payload": hex::encode(postcard::to_allocvec(&demo(c.roles)).unwrap()),
+        "compressed_payload": null,
+        "envelope": {
+            "session_id": hex::encode(&session_id),
+            "issued_at": clock,
+            "expires_at": clock + c.ttl,
+            "idle_deadline": c.idle_timeout.map(|idle| clock + idle),
+            "subject": c.subject,
+        },
+    });
+    if c.compressed {
+        v["compressed_payload"] = json!("");
+    }
+    let now = OffsetDateTime::from_unix_timestamp(clock).unwrap();
+    let cookie = sealer(&v)
+        .seal_value_with_nonce_at(&session(&v), now, &nonce)
+        .unwrap();
+    v["cookie"] = json!(cookie);
+    add_intermediates(&mut v, &key);
+    v
+}
+
+/// Records AAD, plaintext envelope and deflate bytes, decrypted from the
+/// cookie with an independent AEAD call, so implementers can check each step.
+fn add_intermediates(v: &mut Value, key: &Key) {
+    use base64::Engine as _;
+    let raw = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(v["cookie"].as_str().unwrap())
+        .unwrap();
+    let mut aad = raw[..6].to_vec();
+    for part in [&v["cookie_name"], &v["purpose"]] {
+        let part = part.as_str().unwrap();
+        aad.push(part.len() as u8);
+        aad.extend_from_slice(part.as_bytes());
+    }
+    let nonce_len = key.algorithm().nonce_len();
+    let plain = decrypt(key, &raw[6..6 + nonce_len], &aad, &raw[6 + nonce_len..]);
+    let flags = plain[0];
+    v["envelope"]["flags"] = json!(flags);
+    if flags & 4 != 0 {
+        let fixed = 29 + if flags & 1 != 0 { 4 } else { 0 };
+        let subject = v["envelope"]["subject"].as_str().map_or(0, |s| 1 + s.len());
+        v["compressed_payload"] = json!(hex::encode(&plain[fixed + subject..]));
+    }
+    v["aad"] = json!(hex::encode(&aad));
+    v["plaintext"] = json!(hex::encode(&plain));
+}
+
+/// Decrypts with the AEAD crates directly: going through `Sealer::open`
+/// would hide the envelope bytes the vectors are meant to show.
+fn decrypt(key: &Key, nonce: &[u8], aad: &[u8], ct: &[u8]) -> Vec<u8> {
+    use aead::{Aead, KeyInit};
+    let secret = key_bytes(key);
+    let secret = secret.as_slice();
+    let payload = aead::Payload { msg: ct, aad };
+    match key.algorithm() {
+        Algorithm::Xaes256Gcm => xaes_256_gcm::Xaes256Gcm::new_from_slice(secret)
+            .unwrap()
+            .decrypt(nonce.try_into().unwrap(), payload),
+        Algorithm::XChaCha20Poly1305 => chacha20poly1305::XChaCha20Poly1305::new_from_slice(secret)
+            .unwrap()
+            .decrypt(nonce.try_into().unwrap(), payload),
+        _ => aes_gcm::Aes256Gcm::new_from_slice(secret)
+            .unwrap()
+            .decrypt(nonce.try_into().unwrap(), payload),
+    }
+    .unwrap()
+}
+
+fn key_bytes(key: &Key) -> Vec<u8> {
+    use base64::Engine as _;
+    let text = key.to_text();
+    let b64 = text.rsplit(':').next().unwrap();
+    base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(b64)
+        .unwrap()
+}
