@@ -1,4 +1,4 @@
-//! Stateless, encrypted cookie sessions.
+#![doc = include_str!("../README.md")]
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
@@ -26,3 +26,10 @@ pub use keys::Key;
 pub use nonce::reseed_nonce_source;
 pub use sealer::Sealer;
 pub use session::{Opened, Reseal, Session, SessionId};
+
+// A sealer is built once and shared across threads and tasks.
+const _: () = {
+    const fn shareable<T: Send + Sync>() {}
+    shareable::<Sealer>();
+    shareable::<KeyRing>();
+};
