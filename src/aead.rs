@@ -40,6 +40,11 @@ pub enum Algorithm {
 
 impl Algorithm {
     /// All algorithms, in byte-code order.
+    ///
+    /// ```
+    /// use sealed_session::Algorithm;
+    /// assert_eq!(Algorithm::ALL.map(Algorithm::code), [1, 2, 3]);
+    /// ```
     pub const ALL: [Algorithm; 3] = [
         Algorithm::Xaes256Gcm,
         Algorithm::XChaCha20Poly1305,

@@ -11,18 +11,46 @@ use time::{Duration, OffsetDateTime};
 /// The default cookie name. The `__Host-` prefix makes browsers refuse the
 /// cookie unless it is `Secure`, host-only and `Path=/`, which stops a
 /// sibling subdomain from planting its own session cookie.
+///
+/// ```
+/// assert!(sealed_session::DEFAULT_COOKIE_NAME.starts_with("__Host-"));
+/// ```
 pub const DEFAULT_COOKIE_NAME: &str = "__Host-session";
 /// The default absolute lifetime of a session: 7 days.
+///
+/// ```
+/// assert_eq!(sealed_session::DEFAULT_TTL, time::Duration::days(7));
+/// ```
 pub const DEFAULT_TTL: Duration = Duration::days(7);
 /// The default clock leeway: 60 s.
+///
+/// ```
+/// assert_eq!(sealed_session::DEFAULT_LEEWAY, time::Duration::seconds(60));
+/// ```
 pub const DEFAULT_LEEWAY: Duration = Duration::seconds(60);
 /// The default limit on the whole `Set-Cookie` value: 4096 bytes.
+///
+/// ```
+/// assert_eq!(sealed_session::DEFAULT_MAX_COOKIE_SIZE, 4096);
+/// ```
 pub const DEFAULT_MAX_COOKIE_SIZE: usize = 4096;
 /// The default share of the idle window after which a re-seal is due.
+///
+/// ```
+/// assert_eq!(sealed_session::DEFAULT_RENEWAL_THRESHOLD, 0.25);
+/// ```
 pub const DEFAULT_RENEWAL_THRESHOLD: f64 = 0.25;
 /// Payloads shorter than this are not compressed by default.
+///
+/// ```
+/// assert_eq!(sealed_session::DEFAULT_COMPRESSION_THRESHOLD, 256);
+/// ```
 pub const DEFAULT_COMPRESSION_THRESHOLD: usize = 256;
 /// The default cap on a decompressed payload: 64 KiB.
+///
+/// ```
+/// assert_eq!(sealed_session::DEFAULT_MAX_DECOMPRESSED, 65536);
+/// ```
 pub const DEFAULT_MAX_DECOMPRESSED: usize = 64 * 1024;
 
 const MAX_LEEWAY: Duration = Duration::hours(1);
@@ -80,6 +108,16 @@ impl SealerBuilder {
 
     /// The cookie name (at most 255 bytes), bound into every cookie's
     /// authentication: a cookie copied to another name does not open.
+    ///
+    /// ```
+    /// # use sealed_session::*;
+    /// # use time::Duration;
+    /// let sealer = Sealer::builder(KeyRing::new(Key::generate(1)))
+    ///     .with_cookie_name("__Host-app")
+    ///     .build()?;
+    /// assert!(sealer.seal(&Session::new(()))?.starts_with("__Host-app="));
+    /// # Ok::<(), Error>(())
+    /// ```
     pub fn with_cookie_name(mut self, name: impl Into<String>) -> Self {
         self.name = name.into();
         self
@@ -88,18 +126,50 @@ impl SealerBuilder {
     /// A purpose (at most 255 bytes; empty = none), also bound into the
     /// authentication, so two sealers sharing keys and a cookie name still
     /// cannot open each other's cookies.
+    ///
+    /// ```
+    /// # use sealed_session::*;
+    /// # use time::Duration;
+    /// let ring = KeyRing::new(Key::generate(1));
+    /// let login = Sealer::builder(ring.clone()).with_purpose("login").build()?;
+    /// let admin = Sealer::builder(ring).with_purpose("admin").build()?;
+    /// let value = login.seal_value(&Session::new(()))?;
+    /// assert_eq!(admin.open::<()>(&value).unwrap_err(), Error::Unauthenticated);
+    /// # Ok::<(), Error>(())
+    /// ```
     pub fn with_purpose(mut self, purpose: impl Into<String>) -> Self {
         self.purpose = purpose.into();
         self
     }
 
     /// The absolute lifetime, fixed when a session is first sealed.
+    ///
+    /// ```
+    /// # use sealed_session::*;
+    /// # use time::Duration;
+    /// let sealer = Sealer::builder(KeyRing::new(Key::generate(1)))
+    ///     .with_ttl(Duration::hours(1))
+    ///     .build()?;
+    /// assert!(sealer.seal(&Session::new(()))?.contains("; Max-Age=3600;"));
+    /// # Ok::<(), Error>(())
+    /// ```
     pub fn with_ttl(mut self, ttl: Duration) -> Self {
         self.ttl = ttl;
         self
     }
 
     /// A sliding idle timeout: a session unused this long is refused.
+    ///
+    /// ```
+    /// # use sealed_session::*;
+    /// # use time::Duration;
+    /// let sealer = Sealer::builder(KeyRing::new(Key::generate(1)))
+    ///     .with_idle_timeout(Duration::minutes(30))
+    ///     .build()?;
+    /// let opened = sealer.open::<()>(&sealer.seal_value(&Session::new(()))?)?;
+    /// assert!(opened.session().idle_deadline().is_some());
+    /// # Ok::<(), Error>(())
+    /// ```
     pub fn with_idle_timeout(mut self, idle: Duration) -> Self {
         self.idle_timeout = Some(idle);
         self
@@ -109,6 +179,16 @@ impl SealerBuilder {
     /// before opening reports an idle renewal. Higher means fewer
     /// `Set-Cookie` headers and an idle timeout enforced less tightly: a
     /// user always gets at least `(1 - threshold) x idle` of inactivity.
+    ///
+    /// ```
+    /// # use sealed_session::*;
+    /// # use time::Duration;
+    /// let sealer = Sealer::builder(KeyRing::new(Key::generate(1)))
+    ///     .with_idle_timeout(Duration::minutes(30))
+    ///     .with_renewal_threshold(0.5)
+    ///     .build()?;
+    /// # Ok::<(), Error>(())
+    /// ```
     pub fn with_renewal_threshold(mut self, threshold: f64) -> Self {
         self.renewal_threshold = threshold;
         self
@@ -116,6 +196,15 @@ impl SealerBuilder {
 
     /// Tolerated clock difference between the node that sealed and the node
     /// that opens (default 60 s, at most 1 hour).
+    ///
+    /// ```
+    /// # use sealed_session::*;
+    /// # use time::Duration;
+    /// let sealer = Sealer::builder(KeyRing::new(Key::generate(1)))
+    ///     .with_leeway(Duration::seconds(5))
+    ///     .build()?;
+    /// # Ok::<(), Error>(())
+    /// ```
     pub fn with_leeway(mut self, leeway: Duration) -> Self {
         self.leeway = leeway;
         self
@@ -124,12 +213,34 @@ impl SealerBuilder {
     /// Limit on the whole `Set-Cookie` value in bytes (default 4096).
     /// Counting the attributes too is stricter than browsers' 4096 limit
     /// on name plus value, so a cookie that passes here is never dropped.
+    ///
+    /// ```
+    /// # use sealed_session::*;
+    /// # use time::Duration;
+    /// let sealer = Sealer::builder(KeyRing::new(Key::generate(1)))
+    ///     .with_max_cookie_size(300)
+    ///     .build()?;
+    /// let err = sealer.seal(&Session::new("x".repeat(300))).unwrap_err();
+    /// assert!(matches!(err, Error::TooLarge { limit: 300, .. }));
+    /// # Ok::<(), Error>(())
+    /// ```
     pub fn with_max_cookie_size(mut self, bytes: usize) -> Self {
         self.max_cookie_size = bytes;
         self
     }
 
     /// The cookie attributes.
+    ///
+    /// ```
+    /// # use sealed_session::*;
+    /// # use time::Duration;
+    /// let sealer = Sealer::builder(KeyRing::new(Key::generate(1)))
+    ///     .with_cookie_name("sid")
+    ///     .with_attributes(CookieAttributes::default().with_path("/app").with_same_site(SameSite::Strict))
+    ///     .build()?;
+    /// assert!(sealer.seal(&Session::new(()))?.ends_with("; Path=/app; Secure; HttpOnly; SameSite=Strict"));
+    /// # Ok::<(), Error>(())
+    /// ```
     pub fn with_attributes(mut self, attributes: CookieAttributes) -> Self {
         self.attributes = attributes;
         self
@@ -181,6 +292,14 @@ impl SealerBuilder {
 
     /// Checks the configuration and builds the sealer.
     ///
+    /// ```
+    /// # use sealed_session::*;
+    /// # use time::Duration;
+    /// let sealer = Sealer::builder(KeyRing::new(Key::generate(1))).build()?;
+    /// assert_eq!(sealer.cookie_name(), "__Host-session");
+    /// # Ok::<(), Error>(())
+    /// ```
+    ///
     /// # Errors
     ///
     /// [`Error::InvalidConfig`](crate::Error::InvalidConfig) naming the first
@@ -191,6 +310,16 @@ impl SealerBuilder {
 
     /// [`build`](Self::build) with an explicit clock for the retired-primary
     /// check.
+    ///
+    /// ```
+    /// # use sealed_session::*;
+    /// # use time::Duration;
+    /// use time::macros::datetime;
+    /// let ring = KeyRing::new(Key::generate(1))
+    ///     .with_retiring_key(Key::generate(0), datetime!(2030-01-01 0:00 UTC));
+    /// let sealer = Sealer::builder(ring).build_at(datetime!(2029-01-01 0:00 UTC))?;
+    /// # Ok::<(), Error>(())
+    /// ```
     ///
     /// # Errors
     ///

@@ -1,0 +1,247 @@
+#!/usr/bin/env python3
+"""Independent check of the sealed-session cookie format, version 1.
+
+Written from FORMAT.md alone (not from the Rust sources) to show that the
+document is enough to seal and open cookies byte-for-byte. For every vector in
+tests/vectors/v1.json it seals (and compares aad, plaintext and cookie), opens
+(and compares every field), and checks that tampering is rejected.
+
+Usage: python3 tools/check_vectors.py [path-to-v1.json]
+Needs pycryptodome (pip install pycryptodome).
+"""
+import base64, json, os, re, struct, sys, zlib
+from Crypto.Cipher import AES, ChaCha20_Poly1305
+
+# FORMAT.md section 3: code and nonce length. The vector names are not in
+# FORMAT.md; the mapping is read off the description/header byte of the vectors.
+ALGS = {"xaes256gcm": (0x01, 24), "xchacha20poly1305": (0x02, 24), "aes256gcm": (0x03, 12)}
+NONCE_LEN = {code: n for code, n in ALGS.values()}
+MAX_TIME = 253402300799          # 9999-12-31T23:59:59Z, section 5
+LEEWAY = 60                      # crate default clock leeway, section 5
+MAX_COOKIE = 4096                # crate default maximum cookie size, section 1
+MAX_INFLATE = 64 * 1024          # crate default decompression limit, section 6
+
+
+class Reject(Exception):
+    """The cookie does not open; the message is the reason named in FORMAT.md."""
+
+
+# ---- XAES-256-GCM (C2SP), built from AES-ECB for the key derivation and AES-GCM.
+def xaes_subkey(key, n12):
+    ecb = AES.new(key, AES.MODE_ECB)
+    l = int.from_bytes(ecb.encrypt(bytes(16)), "big")
+    # K1 is the CMAC subkey: a 128-bit doubling in GF(2^128) (shift, reduce by 0x87).
+    k1 = ((l << 1) & ((1 << 128) - 1)) ^ (0x87 if l >> 127 else 0)
+    k1 = k1.to_bytes(16, "big")
+    xor = lambda a, b: bytes(x ^ y for x, y in zip(a, b))
+    return b"".join(ecb.encrypt(xor(k1, bytes([0, i, 0x58, 0]) + n12)) for i in (1, 2))
+
+
+def aead(code, key, nonce):
+    if code == 0x01:
+        return AES.new(xaes_subkey(key, nonce[:12]), AES.MODE_GCM, nonce=nonce[12:], mac_len=16)
+    if code == 0x02:  # a 24-byte nonce selects XChaCha20-Poly1305 in pycryptodome
+        return ChaCha20_Poly1305.new(key=key, nonce=nonce)
+    return AES.new(key, AES.MODE_GCM, nonce=nonce, mac_len=16)
+
+
+def seal_raw(code, key, nonce, aad, pt):
+    c = aead(code, key, nonce)
+    c.update(aad)
+    ct, tag = c.encrypt_and_digest(pt)
+    return ct + tag  # section 3: tag last
+
+
+def xaes_selftest():
+    # C2SP XAES-256-GCM.md test vectors (also in RustCrypto aes-gcm/tests/xaes256gcm.rs).
+    n = b"ABCDEFGHIJKLMNOPQRSTUVWX"
+    for k, aad, want in ((b"\x01" * 32, b"", "ce546ef63c9cc60765923609b33a9a1974e96e52daf2fcf7075e2271"),
+                         (b"\x03" * 32, b"c2sp.org/XAES-256-GCM",
+                          "986ec1832593df5443a179437fd083bf3fdb41abd740a21f71eb769d")):
+        assert seal_raw(0x01, k, n, aad, b"XAES-256-GCM").hex() == want, "XAES-256-GCM self-test"
+
+
+# ---- Section 1: strict unpadded base64url.
+B64 = re.compile(r"[A-Za-z0-9_-]+\Z")
+
+def b64encode(raw):
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+
+def b64decode_strict(s, limit):
+    if len(s) > limit: raise Reject("too large")  # checked before decoding
+    if not s or not B64.match(s) or len(s) % 4 == 1: raise Reject("bad encoding")
+    raw = base64.urlsafe_b64decode(s + "=" * (-len(s) % 4))
+    # Non-zero unused low bits decode fine in Python; re-encoding exposes them.
+    if b64encode(raw) != s: raise Reject("non-canonical encoding")
+    return raw
+
+
+# ---- Sections 2, 4, 5: header, associated data, envelope.
+def header(code, key_id):
+    return bytes([0x01, code]) + struct.pack(">I", key_id)
+
+
+def make_aad(hdr, name, purpose):
+    n, p = name.encode("ascii"), purpose.encode()
+    assert 1 <= len(n) <= 255 and len(p) <= 255
+    return hdr + bytes([len(n)]) + n + bytes([len(p)]) + p
+
+
+def make_envelope(sid, issued, expires, idle_deadline, subject, body, compressed):
+    flags = (idle_deadline is not None) | (subject is not None) << 1 | compressed << 2
+    out = bytes([flags]) + sid + struct.pack(">QI", issued, expires - issued)
+    if idle_deadline is not None: out += struct.pack(">I", idle_deadline - issued)
+    if subject is not None: s = subject.encode(); out += bytes([len(s)]) + s
+    return out + body
+
+
+def open_cookie(value, keyring, name, purpose, now, leeway=LEEWAY):
+    """Open per FORMAT.md, in its order. keyring: key_id -> (alg code, key)."""
+    sealed = b64decode_strict(value, MAX_COOKIE - len(name) - 1)
+    if len(sealed) < 6: raise Reject("too short")
+    if sealed[0] != 0x01: raise Reject("unsupported version")
+    code = sealed[1]
+    if code not in NONCE_LEN: raise Reject("unknown algorithm")
+    nlen = NONCE_LEN[code]
+    if len(sealed) < 6 + nlen + 16: raise Reject("too short")
+    key_id = struct.unpack(">I", sealed[2:6])[0]
+    if key_id not in keyring: raise Reject("unknown key")
+    kcode, key = keyring[key_id]
+    if kcode != code: raise Reject("algorithm mismatch")  # before any decryption
+    nonce, ct, tag = sealed[6:6 + nlen], sealed[6 + nlen:-16], sealed[-16:]
+    c = aead(code, key, nonce)
+    c.update(make_aad(sealed[:6], name, purpose))
+    try:
+        env = c.decrypt_and_verify(ct, tag)
+    except ValueError:
+        raise Reject("unauthenticated") from None
+
+    # Envelope (section 5): any truncation or bad value is "malformed envelope".
+    def take(n):
+        nonlocal pos
+        if pos + n > len(env): raise Reject("malformed envelope")
+        pos += n
+        return env[pos - n:pos]
+    pos = 0
+    flags = take(1)[0]
+    if flags & 0xF8: raise Reject("malformed envelope")
+    f = {"flags": flags, "session_id": take(16).hex()}
+    issued, lifetime = struct.unpack(">QI", take(12))
+    f["issued_at"], f["expires_at"] = issued, issued + lifetime
+    f["idle_deadline"] = issued + struct.unpack(">I", take(4))[0] if flags & 1 else None
+    try:
+        f["subject"] = take(take(1)[0]).decode("utf-8") if flags & 2 else None
+    except UnicodeDecodeError:
+        raise Reject("malformed envelope") from None
+    if max(x for x in (issued, f["expires_at"], f["idle_deadline"]) if x is not None) > MAX_TIME:
+        raise Reject("malformed envelope")
+    body = env[pos:]
+
+    if issued > now + leeway: raise Reject("not yet valid")
+    if now >= f["expires_at"] + leeway: raise Reject("expired")
+    if f["idle_deadline"] is not None and now >= f["idle_deadline"] + leeway:
+        raise Reject("idle expired")
+
+    if flags & 4:  # raw DEFLATE, bounded output; trailing bytes count as invalid
+        d = zlib.decompressobj(-15)
+        try:
+            out = d.decompress(body, MAX_INFLATE + 1)
+        except zlib.error:
+            raise Reject("malformed compression") from None
+        if len(out) > MAX_INFLATE: raise Reject("decompressed too large")
+        if not d.eof or d.unused_data: raise Reject("malformed compression")
+        body = out
+    f["payload"] = body.hex()  # postcard bytes: opaque here, compared as bytes
+    return f
+
+
+# ---- Per-vector checks.
+def check_vector(v):
+    errors = []
+    def expect(what, got, want):
+        if got != want: errors.append(f"{what}: got {got!r}, want {want!r}")
+
+    code, nlen = ALGS[v["algorithm"]]
+    key, nonce, e = bytes.fromhex(v["key"]), bytes.fromhex(v["nonce"]), v["envelope"]
+    name, purpose, now = v["cookie_name"], v["purpose"], v["clock"]
+    expect("nonce length", len(nonce), nlen)
+    compressed = v["compressed_payload"] is not None
+    body = bytes.fromhex(v["compressed_payload"] if compressed else v["payload"])
+
+    # (1) Seal: every intermediate byte string must match the vector.
+    hdr = header(code, v["key_id"])
+    aad = make_aad(hdr, name, purpose)
+    pt = make_envelope(bytes.fromhex(e["session_id"]), e["issued_at"], e["expires_at"],
+                       e["idle_deadline"], e["subject"], body, compressed)
+    expect("aad", aad.hex(), v["aad"])
+    expect("plaintext", pt.hex(), v["plaintext"])
+    expect("flags", pt[0], e["flags"])
+    expect("cookie", b64encode(hdr + nonce + seal_raw(code, key, nonce, aad, pt)), v["cookie"])
+    # Fields outside FORMAT.md, cross-checked as far as their meaning is evident.
+    expect("ttl", e["expires_at"] - e["issued_at"], v["ttl"])
+    if v["idle_timeout"] is not None: expect("idle_timeout", e["idle_deadline"] - now, v["idle_timeout"])
+    expect("key_text", v["key_text"], f"ss1:{v['algorithm']}:{v['key_id']}:{b64encode(key)}")
+
+    # (2) Open: every field must come back.
+    keyring = {v["key_id"]: (code, key)}
+    try:
+        got = open_cookie(v["cookie"], keyring, name, purpose, now)
+        expect("opened", got, dict(e, payload=v["payload"]))
+    except Reject as r:
+        errors.append(f"open rejected: {r}")
+
+    # (3) Negative: each must be rejected.
+    def must_reject(what, value, nm=name, pp=purpose, at=now):
+        try:
+            open_cookie(value, keyring, nm, pp, at)
+            errors.append(f"{what}: accepted")
+        except Reject:
+            pass
+    sealed = bytearray(base64.urlsafe_b64decode(v["cookie"] + "=" * (-len(v["cookie"]) % 4)))
+    for bit in range(len(sealed) * 8):
+        sealed[bit // 8] ^= 1 << bit % 8
+        must_reject(f"bit flip {bit}", b64encode(bytes(sealed)))
+        sealed[bit // 8] ^= 1 << bit % 8
+    must_reject("other cookie name", v["cookie"], nm=name + "x")
+    must_reject("other purpose", v["cookie"], pp=purpose + "x")
+    c = v["cookie"]
+    for bad in (c + "=" * (-len(c) % 4 or 4), c + " ", c + "\n", " " + c, c.replace("-", "+").replace("_", "/")):
+        if bad != c: must_reject(f"bad encoding {bad[-3:]!r}", bad)
+    if len(c) % 4:  # flip an unused low bit of the last character (non-canonical)
+        alpha = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+        must_reject("non-canonical", c[:-1] + alpha[alpha.index(c[-1]) ^ 1])
+    # Deadline boundaries (section 5), one second either side of each edge.
+    must_reject("not yet valid", c, at=e["issued_at"] - LEEWAY - 1)
+    must_reject("expired", c, at=e["expires_at"] + LEEWAY)
+    if e["idle_deadline"] is not None: must_reject("idle expired", c, at=e["idle_deadline"] + LEEWAY)
+    for at in (e["issued_at"] - LEEWAY, min(e["expires_at"], e["idle_deadline"] or MAX_TIME) + LEEWAY - 1):
+        try: open_cookie(c, keyring, name, purpose, at)
+        except Reject as r: errors.append(f"open at {at}: {r}")
+    return errors
+
+
+def main():
+    here = os.path.dirname(os.path.abspath(__file__))
+    path = sys.argv[1] if len(sys.argv) > 1 else os.path.join(here, "..", "tests", "vectors", "v1.json")
+    xaes_selftest()
+    print("ok   XAES-256-GCM C2SP self-test")
+    with open(path) as fh:
+        doc = json.load(fh)
+    assert doc["format_version"] == 1
+    passed = failed = 0
+    for i, v in enumerate(doc["vectors"]):
+        try:
+            errors = check_vector(v)
+        except Exception as x:  # a malformed vector counts as a failure, not a crash
+            errors = [f"exception: {x!r}"]
+        print(f"{'ok  ' if not errors else 'FAIL'} #{i} {v.get('description', '')}")
+        for err in errors:
+            print(f"       {err}")
+        passed, failed = passed + (not errors), failed + bool(errors)
+    print(f"{passed} passed, {failed} failed")
+    return 0 if failed == 0 and passed > 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
