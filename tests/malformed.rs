@@ -357,9 +357,7 @@ fn huge_length_prefix_in_payload_fails_fast_without_allocating() {
             Error::Deserialize
         );
         assert_eq!(
-            sealer
-                .open_at::<HashMap<u64, u64>>(value, T0)
-                .unwrap_err(),
+            sealer.open_at::<HashMap<u64, u64>>(value, T0).unwrap_err(),
             Error::Deserialize
         );
         // A real allocation of 2^32 elements would take far longer (or
@@ -401,7 +399,11 @@ fn opening_as_a_wrong_type_is_deserialize() {
     );
     // Opening as the sealed type still works.
     assert_eq!(
-        sealer.open_at::<Vec<u8>>(&value, T0).unwrap().session().data(),
+        sealer
+            .open_at::<Vec<u8>>(&value, T0)
+            .unwrap()
+            .session()
+            .data(),
         &[0xff, 0xfe]
     );
 }
@@ -422,7 +424,11 @@ fn trailing_bytes_after_the_payload_are_deserialize() {
         Error::Deserialize
     );
     assert_eq!(
-        *sealer.open_at::<(u32, u32)>(&value, T0).unwrap().session().data(),
+        *sealer
+            .open_at::<(u32, u32)>(&value, T0)
+            .unwrap()
+            .session()
+            .data(),
         (7, 9)
     );
 }

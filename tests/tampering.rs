@@ -215,12 +215,17 @@ fn cookie_from_another_ring_with_the_same_key_id_is_unauthenticated() {
         let ours = sealer(algorithm);
         // Same id, same algorithm, different secret.
         let theirs = Sealer::builder(KeyRing::new(sealed_session::Key::from_bytes(
-            algorithm, 1, &[0x11; 32],
+            algorithm,
+            1,
+            &[0x11; 32],
         )))
         .build_at(T0)
         .unwrap();
         let value = theirs.seal_value_at(&Session::new(1u8), T0).unwrap();
-        assert_eq!(decode(&value)[..HEADER_LEN], [1, algorithm.code(), 0, 0, 0, 1]);
+        assert_eq!(
+            decode(&value)[..HEADER_LEN],
+            [1, algorithm.code(), 0, 0, 0, 1]
+        );
         assert_eq!(
             ours.open_at::<u8>(&value, T0).unwrap_err(),
             Error::Unauthenticated

@@ -53,7 +53,9 @@ pub fn builder(algorithm: Algorithm) -> SealerBuilder {
 
 /// A default-configured sealer over key 1 of `algorithm`, built at [`T0`].
 pub fn sealer(algorithm: Algorithm) -> Sealer {
-    builder(algorithm).build_at(T0).expect("default config builds")
+    builder(algorithm)
+        .build_at(T0)
+        .expect("default config builds")
 }
 
 /// Length of header, nonce and tag: the shortest value the parser accepts

@@ -1,0 +1,137 @@
+//! seal, open and seal+open of a typical session at three payload sizes for
+//! each algorithm, next to the floor: the same algorithm's raw AEAD of the
+//! same bytes with a random nonce plus base64url, nothing else.
+//!
+//! `cargo bench --bench seal_open`
+
+use aead::{AeadInOut, KeyInit};
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use rand::Rng as _;
+use sealed_session::{Algorithm, Key, KeyRing, Sealer, Session};
+use serde::{Deserialize, Serialize};
+use std::hint::black_box;
+
+#[derive(Clone, Serialize, Deserialize)]
+struct Typical {
+    user_id: u64,
+    name: String,
+    roles: Vec<String>,
+    blob: Vec<u8>,
+}
+
+fn typical(payload: usize) -> Typical {
+    let fixed = Typical {
+        user_id: 42,
+        name: "alice".into(),
+        roles: vec!["admin".into(), "editor".into()],
+        blob: Vec::new(),
+    };
+    let used = postcard::to_allocvec(&fixed).unwrap().len();
+    Typical {
+        blob: vec![0x5a; payload.saturating_sub(used + 2)],
+        ..fixed
+    }
+}
+
+fn sealer(algorithm: Algorithm) -> Sealer {
+    Sealer::builder(KeyRing::new(Key::generate_with(algorithm, 1)))
+        .with_cookie_name("sid")
+        .build()
+        .unwrap()
+}
+
+/// The floor: one AEAD call with a fresh random nonce, then base64url.
+fn floor_seal<A: AeadInOut>(cipher: &A, nonce_len: usize, plain: &[u8]) -> String {
+    let mut buf = Vec::with_capacity(nonce_len + plain.len() + 16);
+    buf.resize(nonce_len, 0);
+    rand::rng().fill_bytes(&mut buf);
+    buf.extend_from_slice(plain);
+    let (nonce, msg) = buf.split_at_mut(nonce_len);
+    let tag = cipher
+        .encrypt_inout_detached((&*nonce).try_into().unwrap(), b"sid", msg.into())
+        .unwrap();
+    buf.extend_from_slice(&tag);
+    URL_SAFE_NO_PAD.encode(&buf)
+}
+
+fn floor_open<A: AeadInOut>(cipher: &A, nonce_len: usize, value: &str) -> Vec<u8> {
+    let mut buf = URL_SAFE_NO_PAD.decode(value).unwrap();
+    let tag_at = buf.len() - 16;
+    let (head, tag) = buf.split_at_mut(tag_at);
+    let (nonce, msg) = head.split_at_mut(nonce_len);
+    cipher
+        .decrypt_inout_detached(
+            (&*nonce).try_into().unwrap(),
+            b"sid",
+            msg.into(),
+            (&*tag).try_into().unwrap(),
+        )
+        .unwrap();
+    buf
+}
+
+fn bench_floor<A: AeadInOut>(c: &mut Criterion, name: &str, cipher: A, nonce_len: usize) {
+    let mut group = c.benchmark_group(format!("floor/{name}"));
+    for size in [64, 512, 3072] {
+        let plain = postcard::to_allocvec(&typical(size)).unwrap();
+        group.throughput(Throughput::Bytes(plain.len() as u64));
+        group.bench_with_input(BenchmarkId::new("seal+open", size), &plain, |b, plain| {
+            b.iter(|| {
+                floor_open(
+                    &cipher,
+                    nonce_len,
+                    &floor_seal(&cipher, nonce_len, black_box(plain)),
+                )
+            })
+        });
+    }
+    group.finish();
+}
+
+fn bench_sealer(c: &mut Criterion) {
+    for algorithm in Algorithm::ALL {
+        let sealer = sealer(algorithm);
+        let mut group = c.benchmark_group(format!("sealed-session/{algorithm}"));
+        for size in [64, 512, 3072] {
+            let session = Session::new(typical(size));
+            let value = sealer.seal_value(&session).unwrap();
+            group.throughput(Throughput::Bytes(size as u64));
+            group.bench_with_input(BenchmarkId::new("seal", size), &session, |b, s| {
+                b.iter(|| sealer.seal_value(black_box(s)).unwrap())
+            });
+            group.bench_with_input(BenchmarkId::new("open", size), &value, |b, v| {
+                b.iter(|| sealer.open::<Typical>(black_box(v)).unwrap())
+            });
+            group.bench_with_input(BenchmarkId::new("seal+open", size), &session, |b, s| {
+                b.iter(|| {
+                    sealer
+                        .open::<Typical>(&sealer.seal_value(black_box(s)).unwrap())
+                        .unwrap()
+                })
+            });
+        }
+        group.finish();
+    }
+}
+
+fn bench_floors(c: &mut Criterion) {
+    let key = [7u8; 32];
+    bench_floor(
+        c,
+        "xaes256gcm",
+        xaes_256_gcm::Xaes256Gcm::new(&key.into()),
+        24,
+    );
+    bench_floor(
+        c,
+        "xchacha20poly1305",
+        chacha20poly1305::XChaCha20Poly1305::new(&key.into()),
+        24,
+    );
+    bench_floor(c, "aes256gcm", aes_gcm::Aes256Gcm::new(&key.into()), 12);
+}
+
+criterion_group!(benches, bench_sealer, bench_floors);
+criterion_main!(benches);
