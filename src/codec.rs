@@ -10,6 +10,12 @@ pub(crate) fn serialize_into<T: Serialize + ?Sized>(data: &T, out: Vec<u8>) -> R
     postcard::to_extend(data, out).map_err(|_| Error::Serialize)
 }
 
+/// Length of the postcard encoding of `data`, so the output buffer is
+/// allocated once at its final size.
+pub(crate) fn serialized_len<T: Serialize + ?Sized>(data: &T) -> Result<usize> {
+    postcard::experimental::serialized_size(data).map_err(|_| Error::Serialize)
+}
+
 /// Decodes exactly `bytes` as a `T`; trailing bytes are an error, so a
 /// payload has one meaning only.
 pub(crate) fn deserialize<T: DeserializeOwned>(bytes: &[u8]) -> Result<T> {
@@ -64,15 +70,39 @@ pub(crate) fn compress(_: &[u8], _: Compression) -> Option<Vec<u8>> {
 }
 
 /// Inflates an authenticated payload, never past `max_decompressed` bytes.
+/// Bytes after the end of the deflate stream are rejected, so a payload has
+/// one meaning only (`decompress_to_vec_with_limit` would ignore them).
 #[cfg(feature = "compression")]
 pub(crate) fn decompress(packed: &[u8], max_decompressed: usize) -> Result<Vec<u8>> {
-    use miniz_oxide::inflate::{TINFLStatus, decompress_to_vec_with_limit};
-    decompress_to_vec_with_limit(packed, max_decompressed).map_err(|e| match e.status {
-        TINFLStatus::HasMoreOutput => Error::DecompressedTooLarge {
-            limit: max_decompressed,
-        },
-        _ => Error::Malformed(Malformed::Compression),
-    })
+    use miniz_oxide::inflate::TINFLStatus;
+    use miniz_oxide::inflate::core::{DecompressorOxide, decompress, inflate_flags};
+    const FLAGS: u32 = inflate_flags::TINFL_FLAG_USING_NON_WRAPPING_OUTPUT_BUF;
+    let malformed = Error::Malformed(Malformed::Compression);
+    let mut out = vec![0; packed.len().saturating_mul(4).clamp(1, max_decompressed)];
+    // Boxed: the decompressor's tables are about 11 KB.
+    let mut state = Box::<DecompressorOxide>::default();
+    let (mut read, mut written) = (0, 0);
+    loop {
+        let (status, consumed, produced) =
+            decompress(&mut state, &packed[read..], &mut out, written, FLAGS);
+        read += consumed;
+        written += produced;
+        match status {
+            TINFLStatus::Done if read == packed.len() => {
+                out.truncate(written);
+                return Ok(out);
+            }
+            TINFLStatus::HasMoreOutput if read <= packed.len() => {
+                if out.len() >= max_decompressed {
+                    return Err(Error::DecompressedTooLarge {
+                        limit: max_decompressed,
+                    });
+                }
+                out.resize(out.len().saturating_mul(2).min(max_decompressed), 0);
+            }
+            _ => return Err(malformed),
+        }
+    }
 }
 
 #[cfg(not(feature = "compression"))]
@@ -83,6 +113,38 @@ pub(crate) fn decompress(_: &[u8], _: usize) -> Result<Vec<u8>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(feature = "compression")]
+    #[test]
+    fn inflate_rejects_bytes_after_the_stream_and_empty_input() {
+        let mut packed = miniz_oxide::deflate::compress_to_vec(b"hello hello hello", 6);
+        assert_eq!(decompress(&packed, 100).unwrap(), b"hello hello hello");
+        packed.push(0);
+        assert_eq!(
+            decompress(&packed, 100),
+            Err(Error::Malformed(Malformed::Compression))
+        );
+        assert_eq!(
+            decompress(&[], 100),
+            Err(Error::Malformed(Malformed::Compression))
+        );
+    }
+
+    #[cfg(feature = "compression")]
+    #[test]
+    fn inflate_stops_at_the_cap() {
+        let plain = vec![b'z'; 10_000];
+        let packed = miniz_oxide::deflate::compress_to_vec(&plain, 6);
+        assert_eq!(decompress(&packed, 10_000).unwrap(), plain);
+        assert_eq!(
+            decompress(&packed, 9_999),
+            Err(Error::DecompressedTooLarge { limit: 9_999 })
+        );
+        assert_eq!(
+            decompress(&packed[..packed.len() - 1], 10_000),
+            Err(Error::Malformed(Malformed::Compression))
+        );
+    }
 
     #[test]
     fn base64_len_matches_the_engine() {

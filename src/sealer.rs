@@ -465,7 +465,8 @@ impl Sealer {
         let algorithm = key.algorithm();
         let nonce_len = algorithm.nonce_len();
         let envelope_at = HEADER_LEN + nonce_len;
-        let mut bytes = Vec::with_capacity(envelope_at + fields.len() + 64 + TAG_LEN);
+        let payload_len = codec::serialized_len(session.data())?;
+        let mut bytes = Vec::with_capacity(envelope_at + fields.len() + payload_len + TAG_LEN);
         bytes.extend_from_slice(
             &Header {
                 algorithm,
