@@ -54,10 +54,13 @@ pub(crate) struct Compression {
     pub(crate) max_decompressed: usize,
 }
 
-/// Raw deflate of `payload` if that is shorter, else `None`.
+/// Raw deflate of `payload` if that is shorter and within the cap, else
+/// `None`.
 #[cfg(feature = "compression")]
 pub(crate) fn compress(payload: &[u8], settings: Compression) -> Option<Vec<u8>> {
-    if payload.len() < settings.threshold {
+    // Above the decompression cap the sealer's own `open` would refuse the
+    // cookie: send it uncompressed (and let the size check decide) instead.
+    if payload.len() < settings.threshold || payload.len() > settings.max_decompressed {
         return None;
     }
     let packed = miniz_oxide::deflate::compress_to_vec(payload, 6);

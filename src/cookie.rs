@@ -176,8 +176,8 @@ impl CookieAttributes {
         }
         let host_ok = self.secure && self.path == "/" && self.domain.is_none();
         let prefix_ok = match () {
-            _ if name.starts_with("__Host-") => host_ok,
-            _ if name.starts_with("__Secure-") => self.secure,
+            _ if has_prefix(name, "__Host-") => host_ok,
+            _ if has_prefix(name, "__Secure-") => self.secure,
             _ => true,
         };
         if !prefix_ok || (self.same_site == SameSite::None && !self.secure) {
@@ -198,6 +198,13 @@ impl CookieAttributes {
         let _ = write!(out, "; SameSite={}", self.same_site.as_str());
         Ok(out)
     }
+}
+
+/// RFC 6265bis matches the `__Host-` and `__Secure-` prefixes without regard
+/// to case, and browsers refuse `__host-x` without `Secure` just the same.
+fn has_prefix(name: &str, prefix: &str) -> bool {
+    name.get(..prefix.len())
+        .is_some_and(|head| head.eq_ignore_ascii_case(prefix))
 }
 
 /// RFC 6265 `token`: visible ASCII without separators.

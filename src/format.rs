@@ -135,8 +135,10 @@ impl Fields<'_> {
     }
 }
 
+/// Seconds from `from` to `to`; the sealer guarantees `0..=u32::MAX`, and
+/// anything else is clamped rather than wrapped.
 fn offset(from: i64, to: i64) -> u32 {
-    u32::try_from(to - from).unwrap_or(u32::MAX)
+    u32::try_from((to - from).max(0)).unwrap_or(u32::MAX)
 }
 
 /// Marks the envelope starting at `envelope[0]` as carrying a compressed

@@ -177,8 +177,13 @@ impl KeyRing {
         &self.entries[index].key
     }
 
-    pub(crate) fn retire_at_index(&self, index: usize) -> Option<OffsetDateTime> {
-        self.entries[index].retire_at
+    /// Whether the key at `index` is retired at `now` (unix seconds).
+    /// Whole seconds everywhere, so building, sealing and opening agree on
+    /// the instant a key retires.
+    pub(crate) fn is_retired(&self, index: usize, now: i64) -> bool {
+        self.entries[index]
+            .retire_at
+            .is_some_and(|at| at.unix_timestamp() <= now)
     }
 
     /// Checks what a sealer needs of a ring at `now`: unique ids and a
@@ -190,12 +195,12 @@ impl KeyRing {
                 return Err(ConfigError::DuplicateKeyId { key_id: id }.into());
             }
         }
-        match self.entries[0].retire_at {
-            Some(at) if at <= now => Err(ConfigError::RetiredPrimary {
+        if self.is_retired(0, now.unix_timestamp()) {
+            return Err(ConfigError::RetiredPrimary {
                 key_id: self.primary().id(),
             }
-            .into()),
-            _ => Ok(()),
+            .into());
         }
+        Ok(())
     }
 }

@@ -321,10 +321,7 @@ impl Sealer {
             });
         }
         let now = unix(now)?;
-        if c.ring
-            .retire_at_index(index)
-            .is_some_and(|at| at.unix_timestamp() <= now)
-        {
+        if c.ring.is_retired(index, now) {
             return Err(Error::RetiredKey {
                 key_id: header.key_id,
             });
@@ -349,7 +346,7 @@ impl Sealer {
         };
         let reseal = Reseal {
             non_primary_key: index != 0,
-            idle_renewal: self.idle_renewal_due(envelope.idle_deadline, now),
+            idle_renewal: self.idle_renewal_due(&envelope, now),
         };
         let session = Session::restored(
             data,
@@ -386,12 +383,19 @@ impl Sealer {
     }
 
     /// Renewal is due once `renew_after` seconds of the idle window have
-    /// passed, or when the sealer now has an idle timeout the cookie lacks.
-    fn idle_renewal_due(&self, idle_deadline: Option<i64>, now: i64) -> bool {
-        match (self.config.idle, idle_deadline) {
-            (None, _) => false,
-            (Some(_), None) => true,
-            (Some(window), Some(deadline)) => deadline - now <= window - self.config.renew_after,
+    /// passed, or when the sealer now has an idle timeout the cookie lacks;
+    /// never when a re-seal could not move the deadline (it is already at
+    /// the absolute deadline).
+    fn idle_renewal_due(&self, envelope: &Envelope<'_>, now: i64) -> bool {
+        let Some(window) = self.config.idle else {
+            return false;
+        };
+        let resealed = (now + window).min(envelope.expires_at);
+        match envelope.idle_deadline {
+            None => true,
+            Some(deadline) => {
+                deadline - now <= window - self.config.renew_after && resealed > deadline
+            }
         }
     }
 
@@ -441,10 +445,7 @@ impl Sealer {
         let c = &self.config;
         let now = unix(now)?;
         let key = c.ring.primary();
-        if c.ring
-            .retire_at_index(0)
-            .is_some_and(|at| at.unix_timestamp() <= now)
-        {
+        if c.ring.is_retired(0, now) {
             return Err(Error::RetiredKey { key_id: key.id() });
         }
         let issued_at = session.issued_at.unwrap_or(now);
@@ -459,7 +460,9 @@ impl Sealer {
             session_id: *session.id().as_bytes(),
             issued_at,
             expires_at,
-            idle_deadline: c.idle.map(|idle| (now + idle).min(expires_at)),
+            // Clamped below too: a node whose clock is behind `issued_at`
+            // (within the leeway) must not write a negative offset.
+            idle_deadline: c.idle.map(|idle| (now + idle).clamp(issued_at, expires_at)),
             subject: session.subject(),
         };
         let algorithm = key.algorithm();
