@@ -3,7 +3,7 @@
 
 use crate::codec::{self, Compression};
 use crate::cookie::{self, CookieAttributes};
-use crate::format::{self, HEADER_LEN, Header};
+use crate::format::{self, HEADER_LEN, MAX_LABEL_LEN};
 use crate::sealer::{Config, Sealer};
 use crate::{ConfigError, KeyRing, Result};
 use time::{Duration, OffsetDateTime};
@@ -54,7 +54,6 @@ pub const DEFAULT_COMPRESSION_THRESHOLD: usize = 256;
 pub const DEFAULT_MAX_DECOMPRESSED: usize = 64 * 1024;
 
 const MAX_LEEWAY: Duration = Duration::hours(1);
-const MAX_LABEL_LEN: usize = 255;
 
 /// Builds a [`Sealer`]; made by [`Sealer::builder`].
 ///
@@ -362,20 +361,10 @@ impl SealerBuilder {
         if self.max_cookie_size < smallest_cookie {
             return Err(ConfigError::MaxCookieSize.into());
         }
-        let aads = self
-            .ring
-            .keys()
-            .map(|key| {
-                let header = Header {
-                    algorithm: key.algorithm(),
-                    key_id: key.id(),
-                };
-                format::aad(header, &self.name, &self.purpose)
-            })
-            .collect();
+        let aad_labels = format::aad_labels(&self.name, &self.purpose);
         Ok(Sealer::from_config(Config {
             ring: self.ring,
-            aads,
+            aad_labels,
             name: self.name,
             ttl,
             idle,

@@ -19,7 +19,7 @@ pub(crate) const SESSION_ID_LEN: usize = 16;
 /// flags + session id + issued-at + lifetime.
 pub(crate) const ENVELOPE_FIXED_LEN: usize = 1 + SESSION_ID_LEN + 8 + 4;
 /// Longest subject: its length is one byte.
-pub(crate) const MAX_SUBJECT_LEN: usize = 255;
+pub(crate) const MAX_SUBJECT_LEN: usize = MAX_LABEL_LEN;
 /// Largest unix time accepted (9999-12-31T23:59:59Z), the end of what
 /// calendar types such as `time::OffsetDateTime` represent by default.
 pub(crate) const MAX_UNIX: i64 = 253_402_300_799;
@@ -66,17 +66,43 @@ impl Header {
     }
 }
 
-/// The associated data of one key: header || name || purpose, each
-/// length-prefixed. Built once per key when the sealer is built.
-pub(crate) fn aad(header: Header, name: &str, purpose: &str) -> Box<[u8]> {
-    let mut aad = Vec::with_capacity(HEADER_LEN + 2 + name.len() + purpose.len());
-    aad.extend_from_slice(&header.encode());
+/// Longest cookie name, purpose and subject: each length is one byte.
+pub(crate) const MAX_LABEL_LEN: usize = 255;
+/// Longest associated data: the header and two length-prefixed labels.
+pub(crate) const MAX_AAD_LEN: usize = HEADER_LEN + 2 * (1 + MAX_LABEL_LEN);
+
+/// The part of the associated data after the header: name and purpose,
+/// each length-prefixed. Built once per sealer; lengths are checked to fit
+/// one byte when the sealer is built.
+pub(crate) fn aad_labels(name: &str, purpose: &str) -> Box<[u8]> {
+    let mut labels = Vec::with_capacity(2 + name.len() + purpose.len());
     for part in [name, purpose] {
-        // Lengths are checked to fit one byte when the sealer is built.
-        aad.push(part.len() as u8);
-        aad.extend_from_slice(part.as_bytes());
+        labels.push(part.len() as u8);
+        labels.extend_from_slice(part.as_bytes());
     }
-    aad.into_boxed_slice()
+    labels.into_boxed_slice()
+}
+
+/// The associated data of one seal or open, assembled on the stack so that
+/// neither a per-call allocation nor a per-key table is needed.
+pub(crate) struct Aad {
+    bytes: [u8; MAX_AAD_LEN],
+    len: usize,
+}
+
+impl Aad {
+    /// `header || labels`; `labels` comes from [`aad_labels`].
+    pub(crate) fn new(header: Header, labels: &[u8]) -> Aad {
+        let mut bytes = [0; MAX_AAD_LEN];
+        let len = HEADER_LEN + labels.len();
+        bytes[..HEADER_LEN].copy_from_slice(&header.encode());
+        bytes[HEADER_LEN..len].copy_from_slice(labels);
+        Aad { bytes, len }
+    }
+
+    pub(crate) fn as_slice(&self) -> &[u8] {
+        &self.bytes[..self.len]
+    }
 }
 
 /// The authenticated fields of a session, borrowed from the plaintext.

@@ -4,7 +4,7 @@
 use crate::aead::{MAX_NONCE_LEN, TAG_LEN};
 use crate::codec::{self, Compression};
 use crate::cookie::{self, CookieAttributes, MAX_AGE_CAP};
-use crate::format::{Envelope, Fields, HEADER_LEN, Header, MAX_UNIX};
+use crate::format::{Aad, Envelope, Fields, HEADER_LEN, Header, MAX_UNIX};
 use crate::session::{Opened, Reseal, Session, SessionId};
 use crate::{ConfigError, Error, KeyRing, Malformed, Result, SealerBuilder};
 use serde::{Serialize, de::DeserializeOwned};
@@ -14,8 +14,8 @@ use time::OffsetDateTime;
 /// builder.
 pub(crate) struct Config {
     pub(crate) ring: KeyRing,
-    /// Associated data per ring position (header || name || purpose).
-    pub(crate) aads: Vec<Box<[u8]>>,
+    /// The associated data after the header: name and purpose.
+    pub(crate) aad_labels: Box<[u8]>,
     pub(crate) name: String,
     pub(crate) ttl: i64,
     pub(crate) idle: Option<i64>,
@@ -329,7 +329,8 @@ impl Sealer {
         let tag_at = sealed.len() - TAG_LEN;
         let (head, tag) = sealed.split_at_mut(tag_at);
         let (nonce, ciphertext) = head[HEADER_LEN..].split_at_mut(header.algorithm.nonce_len());
-        if !key.cipher.decrypt(nonce, &c.aads[index], ciphertext, tag) {
+        let aad = Aad::new(header, &c.aad_labels);
+        if !key.cipher.decrypt(nonce, aad.as_slice(), ciphertext, tag) {
             return Err(Error::Unauthenticated);
         }
         let envelope = Envelope::decode(ciphertext)?;
@@ -469,14 +470,12 @@ impl Sealer {
         let nonce_len = algorithm.nonce_len();
         let envelope_at = HEADER_LEN + nonce_len;
         let payload_len = codec::serialized_len(session.data())?;
+        let header = Header {
+            algorithm,
+            key_id: key.id(),
+        };
         let mut bytes = Vec::with_capacity(envelope_at + fields.len() + payload_len + TAG_LEN);
-        bytes.extend_from_slice(
-            &Header {
-                algorithm,
-                key_id: key.id(),
-            }
-            .encode(),
-        );
+        bytes.extend_from_slice(&header.encode());
         bytes.extend_from_slice(&[0; MAX_NONCE_LEN][..nonce_len]);
         fields.write(&mut bytes);
         let payload_at = bytes.len();
@@ -502,7 +501,7 @@ impl Sealer {
         fill_nonce(nonce);
         let tag = key
             .cipher
-            .encrypt(nonce, &c.aads[0], envelope)
+            .encrypt(nonce, Aad::new(header, &c.aad_labels).as_slice(), envelope)
             .ok_or(Error::TooLarge {
                 size,
                 limit: c.max_cookie_size,
