@@ -61,6 +61,7 @@ fn new_sessions_get_distinct_ids() {
 }
 
 #[test]
+#[cfg_attr(target_os = "wasi", ignore = "wasm32-wasip1 cannot spawn threads")]
 fn nonces_differ_across_threads() {
     // Each thread has its own generator; they must not start from a shared
     // state.
