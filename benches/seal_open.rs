@@ -4,40 +4,16 @@
 //!
 //! `cargo bench --bench seal_open`
 
+mod common;
+
 use aead::{AeadInOut, KeyInit};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use common::{SIZES, Typical, typical};
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use rand::Rng as _;
 use sealed_session::{Algorithm, Key, KeyRing, Sealer, Session};
-use serde::{Deserialize, Serialize};
 use std::hint::black_box;
-
-/// Payload sizes: small, medium, and about the largest that still fits a
-/// 4096-byte Set-Cookie line after sealing and base64.
-const SIZES: [usize; 3] = [64, 512, 2900];
-
-#[derive(Clone, Serialize, Deserialize)]
-struct Typical {
-    user_id: u64,
-    name: String,
-    roles: Vec<String>,
-    blob: Vec<u8>,
-}
-
-fn typical(payload: usize) -> Typical {
-    let fixed = Typical {
-        user_id: 42,
-        name: "alice".into(),
-        roles: vec!["admin".into(), "editor".into()],
-        blob: Vec::new(),
-    };
-    let used = postcard::to_allocvec(&fixed).unwrap().len();
-    Typical {
-        blob: vec![0x5a; payload.saturating_sub(used + 2)],
-        ..fixed
-    }
-}
 
 fn sealer(algorithm: Algorithm) -> Sealer {
     Sealer::builder(KeyRing::new(Key::generate_with(algorithm, 1)))

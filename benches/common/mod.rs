@@ -1,0 +1,142 @@
+//! The typical session and payload sizes every bench uses, and the peers'
+//! seal/open wrappers, so all benches and the size test measure the same
+//! thing.
+
+#![allow(dead_code)] // each bench uses a different part
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use serde::{Deserialize, Serialize};
+
+/// Payload sizes: small, medium, and about the largest that still fits a
+/// 4096-byte Set-Cookie line after sealing and base64.
+pub const SIZES: [usize; 3] = [64, 512, 2900];
+
+/// A typical session: ids, a name, roles, and an opaque blob for the rest.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Typical {
+    pub user_id: u64,
+    pub name: String,
+    pub roles: Vec<String>,
+    pub blob: Vec<u8>,
+}
+
+/// A session whose postcard encoding is `payload` bytes long.
+pub fn typical(payload: usize) -> Typical {
+    let fixed = Typical {
+        user_id: 42,
+        name: "alice".into(),
+        roles: vec!["admin".into(), "editor".into()],
+        blob: Vec::new(),
+    };
+    let used = postcard::to_allocvec(&fixed).unwrap().len();
+    // The blob's varint length takes 1 byte below 128 and 2 up to 16383.
+    let blob = payload.saturating_sub(used + if payload - used > 128 { 1 } else { 0 });
+    Typical {
+        blob: vec![0x5a; blob],
+        ..fixed
+    }
+}
+
+/// What a peer must carry to hold the same session we do: the postcard
+/// payload plus the metadata our envelope holds (16-byte session id,
+/// issued-at and expiry as u64), since peers have no envelope.
+pub fn peer_plaintext(session: &Typical) -> Vec<u8> {
+    let mut out = postcard::to_allocvec(session).unwrap();
+    out.extend_from_slice(&[0x11; 16]);
+    out.extend_from_slice(&1_893_456_000u64.to_be_bytes());
+    out.extend_from_slice(&1_893_542_400u64.to_be_bytes());
+    out
+}
+
+/// The `cookie` crate's private jar (AES-256-GCM), as axum-extra and
+/// actix-session use it: the value must be a string, so binary sessions go
+/// in as base64url.
+pub struct CookieJarPeer {
+    key: cookie::Key,
+}
+
+impl CookieJarPeer {
+    pub fn new() -> Self {
+        CookieJarPeer {
+            key: cookie::Key::from(&[7u8; 64]),
+        }
+    }
+
+    pub fn seal(&self, plain: &[u8]) -> String {
+        let mut jar = cookie::CookieJar::new();
+        jar.private_mut(&self.key)
+            .add(cookie::Cookie::new("sid", URL_SAFE_NO_PAD.encode(plain)));
+        jar.get("sid").unwrap().value().to_owned()
+    }
+
+    pub fn open(&self, value: &str) -> Vec<u8> {
+        let mut jar = cookie::CookieJar::new();
+        jar.add_original(cookie::Cookie::new("sid", value.to_owned()));
+        let cookie = jar.private(&self.key).get("sid").unwrap();
+        URL_SAFE_NO_PAD.decode(cookie.value()).unwrap()
+    }
+}
+
+/// Fernet (AES-128-CBC + HMAC-SHA256), the RustCrypto backend.
+pub struct FernetPeer(fernet::Fernet);
+
+impl FernetPeer {
+    pub fn new() -> Self {
+        // Fernet keys are 32 bytes in padded base64url.
+        let key = base64::engine::general_purpose::URL_SAFE.encode([7u8; 32]);
+        FernetPeer(fernet::Fernet::new(&key).unwrap())
+    }
+
+    pub fn seal(&self, plain: &[u8]) -> String {
+        self.0.encrypt(plain)
+    }
+
+    pub fn open(&self, value: &str) -> Vec<u8> {
+        self.0.decrypt(value).unwrap()
+    }
+}
+
+/// PASETO v4.local (XChaCha20 + keyed BLAKE2b). Its payload must be UTF-8,
+/// so binary sessions go in as base64url.
+pub struct PasetoPeer(pasetors::keys::SymmetricKey<pasetors::version4::V4>);
+
+impl PasetoPeer {
+    pub fn new() -> Self {
+        PasetoPeer(pasetors::keys::SymmetricKey::from(&[7u8; 32]).unwrap())
+    }
+
+    pub fn seal(&self, plain: &[u8]) -> String {
+        let text = URL_SAFE_NO_PAD.encode(plain);
+        pasetors::version4::LocalToken::encrypt(&self.0, text.as_bytes(), None, None).unwrap()
+    }
+
+    pub fn open(&self, value: &str) -> Vec<u8> {
+        let token =
+            pasetors::token::UntrustedToken::<pasetors::Local, pasetors::version4::V4>::try_from(
+                value,
+            )
+            .unwrap();
+        let trusted = pasetors::version4::LocalToken::decrypt(&self.0, &token, None, None).unwrap();
+        URL_SAFE_NO_PAD.decode(trusted.payload()).unwrap()
+    }
+}
+
+/// Branca (XChaCha20-Poly1305, base62).
+pub struct BrancaPeer(std::cell::RefCell<branca::Branca>);
+
+impl BrancaPeer {
+    pub fn new() -> Self {
+        BrancaPeer(std::cell::RefCell::new(
+            branca::Branca::new(&[7u8; 32]).unwrap(),
+        ))
+    }
+
+    pub fn seal(&self, plain: &[u8]) -> String {
+        self.0.borrow_mut().encode(plain).unwrap()
+    }
+
+    pub fn open(&self, value: &str) -> Vec<u8> {
+        self.0.borrow().decode(value, 0).unwrap()
+    }
+}
