@@ -70,7 +70,8 @@ fn main() -> Result<(), Error> {
     let tampered = String::from_utf8(tampered).expect("ASCII");
     report("tampered", rotated.open::<Visitor>(&tampered));
 
-    let elsewhere = Sealer::builder(rotated.key_ring().clone())
+    let same_keys = rotated.key_ring().expect("a static key ring").clone();
+    let elsewhere = Sealer::builder(same_keys)
         .with_cookie_name("__Host-other")
         .build()?;
     report("other cookie name", elsewhere.open::<Visitor>(&value));

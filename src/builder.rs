@@ -4,8 +4,9 @@
 use crate::codec::{self, Compression};
 use crate::cookie::{self, CookieAttributes};
 use crate::format::{self, HEADER_LEN, MAX_LABEL_LEN};
+use crate::keysource::KeySpec;
 use crate::sealer::{Config, Sealer};
-use crate::{ConfigError, KeyRing, Result};
+use crate::{ConfigError, Result};
 use time::{Duration, OffsetDateTime};
 
 /// The default cookie name. The `__Host-` prefix makes browsers refuse the
@@ -77,7 +78,7 @@ const MAX_LEEWAY: Duration = Duration::hours(1);
 #[derive(Debug, Clone)]
 #[must_use = "a builder does nothing until .build()"]
 pub struct SealerBuilder {
-    ring: KeyRing,
+    keys: KeySpec,
     name: String,
     purpose: String,
     ttl: Duration,
@@ -90,9 +91,9 @@ pub struct SealerBuilder {
 }
 
 impl SealerBuilder {
-    pub(crate) fn new(ring: KeyRing) -> SealerBuilder {
+    pub(crate) fn new(keys: KeySpec) -> SealerBuilder {
         SealerBuilder {
-            ring,
+            keys,
             name: DEFAULT_COOKIE_NAME.into(),
             purpose: String::new(),
             ttl: DEFAULT_TTL,
@@ -324,7 +325,7 @@ impl SealerBuilder {
     ///
     /// As [`build`](Self::build).
     pub fn build_at(self, now: OffsetDateTime) -> Result<Sealer> {
-        self.ring.validate(now)?;
+        self.keys.validate_ring(now)?;
         if !cookie::is_cookie_name(&self.name) || self.name.len() > MAX_LABEL_LEN {
             return Err(ConfigError::CookieName.into());
         }
@@ -347,6 +348,8 @@ impl SealerBuilder {
         if self.leeway.is_negative() || self.leeway > MAX_LEEWAY {
             return Err(ConfigError::Leeway.into());
         }
+        let leeway = self.leeway.whole_seconds();
+        let keys = self.keys.build(now, ttl, leeway)?;
         if self.compression.is_some_and(|c| c.max_decompressed == 0) {
             return Err(ConfigError::Compression.into());
         }
@@ -363,13 +366,13 @@ impl SealerBuilder {
         }
         let aad_labels = format::aad_labels(&self.name, &self.purpose);
         Ok(Sealer::from_config(Config {
-            ring: self.ring,
+            keys,
             aad_labels,
             name: self.name,
             ttl,
             idle,
             renew_after,
-            leeway: self.leeway.whole_seconds(),
+            leeway,
             max_cookie_size: self.max_cookie_size,
             attributes: self.attributes,
             suffix,

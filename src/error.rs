@@ -236,6 +236,79 @@ pub enum ConfigError {
     Clock,
     /// A session subject is longer than 255 bytes.
     Subject,
+    /// An entry of a key ring's text form is invalid. Names the entry and,
+    /// once its key text parsed, the key id; never the key bytes.
+    RingEntry {
+        /// 1-based position of the entry in the text (1 = the primary key).
+        position: usize,
+        /// The entry's key id, when its key text was readable.
+        key_id: Option<u32>,
+        /// What is wrong with the entry.
+        reason: RingEntryError,
+    },
+    /// The environment variable that should hold a key ring is not set or
+    /// is not valid UTF-8.
+    EnvVar {
+        /// The variable's name.
+        name: String,
+    },
+    /// No key in the ring has this id.
+    NoSuchKey {
+        /// The id asked for.
+        key_id: u32,
+    },
+    /// An epoch configuration that cannot work: a period under 1 s, not
+    /// whole seconds, or not longer than the leeway; or more than 1024
+    /// previous epochs needed or asked for (the TTL spans too many periods).
+    EpochConfig,
+    /// Fewer previous epochs are accepted than sessions live: a cookie
+    /// would stop opening before its deadline.
+    EpochWindow {
+        /// The fewest previous epochs that cover the TTL plus the leeway.
+        needed: u32,
+    },
+}
+
+/// What is wrong with one entry of a key ring's text form; see
+/// [`ConfigError::RingEntry`].
+///
+/// ```
+/// use sealed_session::{ConfigError, Error, KeyRing, RingEntryError};
+/// let err = KeyRing::from_text("ss1:aes256gcm:1:short").unwrap_err();
+/// assert_eq!(
+///     err,
+///     Error::InvalidConfig(ConfigError::RingEntry {
+///         position: 1,
+///         key_id: None,
+///         reason: RingEntryError::KeyText,
+///     })
+/// );
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum RingEntryError {
+    /// The entry is empty (an empty text, or two commas in a row).
+    Empty,
+    /// The key text is not `ss1:<algorithm>:<id>:<base64url 32 bytes>`.
+    KeyText,
+    /// An attribute other than `since=` or `retire=`.
+    UnknownAttribute,
+    /// The same attribute twice.
+    RepeatedAttribute,
+    /// A time that is not RFC 3339 (`2030-01-01T00:00:00Z`).
+    Time,
+}
+
+impl fmt::Display for RingEntryError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            RingEntryError::Empty => "empty entry",
+            RingEntryError::KeyText => "key text is not ss1:<algorithm>:<id>:<base64url 32 bytes>",
+            RingEntryError::UnknownAttribute => "unknown attribute (expected since= or retire=)",
+            RingEntryError::RepeatedAttribute => "attribute given twice",
+            RingEntryError::Time => "time is not RFC 3339 (e.g. 2030-01-01T00:00:00Z)",
+        })
+    }
 }
 
 impl fmt::Display for ConfigError {
@@ -267,6 +340,27 @@ impl fmt::Display for ConfigError {
             }
             ConfigError::Clock => f.write_str("clock is before 1970 or after year 9999"),
             ConfigError::Subject => f.write_str("subject is longer than 255 bytes"),
+            ConfigError::RingEntry {
+                position,
+                key_id: Some(id),
+                reason,
+            } => write!(f, "key ring entry {position} (key {id}): {reason}"),
+            ConfigError::RingEntry {
+                position,
+                key_id: None,
+                reason,
+            } => write!(f, "key ring entry {position}: {reason}"),
+            ConfigError::EnvVar { name } => {
+                write!(f, "environment variable {name} is not set or not UTF-8")
+            }
+            ConfigError::NoSuchKey { key_id } => write!(f, "no key with id {key_id} in the ring"),
+            ConfigError::EpochConfig => f.write_str(
+                "epoch period must be whole seconds, longer than the leeway, and at least 1/1024 of the TTL",
+            ),
+            ConfigError::EpochWindow { needed } => write!(
+                f,
+                "TTL plus leeway spans more epochs than accepted: accept at least {needed} previous epochs"
+            ),
         }
     }
 }

@@ -4,11 +4,24 @@
 use crate::{ConfigError, Key, Result};
 use time::OffsetDateTime;
 
-/// A key with the time after which cookies under it are refused.
+/// A key with the time after which cookies under it are refused, and the
+/// time it began sealing, which the ring cannot know otherwise (it is
+/// restored from the text form, or stamped by a rotation).
 #[derive(Debug, Clone)]
-struct Entry {
-    key: Key,
-    retire_at: Option<OffsetDateTime>,
+pub(crate) struct Entry {
+    pub(crate) key: Key,
+    pub(crate) retire_at: Option<OffsetDateTime>,
+    pub(crate) since: Option<OffsetDateTime>,
+}
+
+impl Entry {
+    pub(crate) fn new(key: Key) -> Entry {
+        Entry {
+            key,
+            retire_at: None,
+            since: None,
+        }
+    }
 }
 
 /// The keys a [`Sealer`](crate::Sealer) seals and opens with.
@@ -32,8 +45,8 @@ struct Entry {
 /// ```
 #[derive(Debug, Clone)]
 pub struct KeyRing {
-    /// `entries[0]` is the primary key.
-    entries: Vec<Entry>,
+    /// `entries[0]` is the primary key; never empty.
+    pub(crate) entries: Vec<Entry>,
 }
 
 impl KeyRing {
@@ -45,10 +58,7 @@ impl KeyRing {
     /// ```
     pub fn new(primary: Key) -> KeyRing {
         KeyRing {
-            entries: vec![Entry {
-                key: primary,
-                retire_at: None,
-            }],
+            entries: vec![Entry::new(primary)],
         }
     }
 
@@ -100,7 +110,10 @@ impl KeyRing {
     }
 
     fn push(mut self, key: Key, retire_at: Option<OffsetDateTime>) -> KeyRing {
-        self.entries.push(Entry { key, retire_at });
+        self.entries.push(Entry {
+            retire_at,
+            ..Entry::new(key)
+        });
         self
     }
 
@@ -133,6 +146,45 @@ impl KeyRing {
     /// ```
     pub fn retire_at(&self, id: u32) -> Option<OffsetDateTime> {
         self.position(id).and_then(|i| self.entries[i].retire_at)
+    }
+
+    /// When the key with `id` began sealing (became primary), if the ring
+    /// knows: set by [`rotate_at`](KeyRing::rotate_at),
+    /// [`promote_at`](KeyRing::promote_at), [`set_since`](KeyRing::set_since)
+    /// or the text form's `since=`.
+    ///
+    /// ```
+    /// use sealed_session::{Key, KeyRing};
+    /// use time::macros::datetime;
+    /// let mut ring = KeyRing::new(Key::generate(1));
+    /// assert_eq!(ring.since(1), None);
+    /// ring.rotate_at(Key::generate(2), datetime!(2030-01-01 0:00 UTC))?;
+    /// assert_eq!(ring.since(2), Some(datetime!(2030-01-01 0:00 UTC)));
+    /// # Ok::<(), sealed_session::Error>(())
+    /// ```
+    pub fn since(&self, id: u32) -> Option<OffsetDateTime> {
+        self.position(id).and_then(|i| self.entries[i].since)
+    }
+
+    /// Sets or clears when the key with `id` began sealing; for a ring built
+    /// in code whose primary has been in use for a while. Returns `false`
+    /// when no key has that id.
+    ///
+    /// ```
+    /// use sealed_session::{Key, KeyRing};
+    /// use time::OffsetDateTime;
+    /// let mut ring = KeyRing::new(Key::generate(1));
+    /// assert!(ring.set_since(1, Some(OffsetDateTime::UNIX_EPOCH)));
+    /// assert_eq!(ring.since(1), Some(OffsetDateTime::UNIX_EPOCH));
+    /// ```
+    pub fn set_since(&mut self, id: u32, since: Option<OffsetDateTime>) -> bool {
+        match self.entries.iter_mut().find(|e| e.key.id() == id) {
+            Some(entry) => {
+                entry.since = since;
+                true
+            }
+            None => false,
+        }
     }
 
     /// All keys, the primary first.

@@ -127,19 +127,30 @@ impl Key {
     ///
     /// [`ConfigError::MasterSecret`] when `master` is shorter than 32 bytes.
     pub fn derive(master: &[u8], context: &str, algorithm: Algorithm, id: u32) -> Result<Key> {
-        if master.len() < MIN_MASTER_LEN {
-            return Err(ConfigError::MasterSecret.into());
-        }
+        check_master(master)?;
+        Ok(Key::derive_checked(master, context, algorithm, id))
+    }
+
+    /// [`derive`](Key::derive) for a master secret already known to pass
+    /// [`check_master`]; infallible, so it can run where no error can be
+    /// returned (a lazily filled key cache).
+    pub(crate) fn derive_checked(
+        master: &[u8],
+        context: &str,
+        algorithm: Algorithm,
+        id: u32,
+    ) -> Key {
         let mut info = Vec::with_capacity(context.len() + 5);
         info.extend_from_slice(context.as_bytes());
         info.push(algorithm.code());
         info.extend_from_slice(&id.to_be_bytes());
         let mut secret = Zeroizing::new([0u8; KEY_LEN]);
-        hkdf::Hkdf::<sha2::Sha256>::new(Some(HKDF_SALT), master)
-            .expand(&info, secret.as_mut())
-            // 32 bytes is far below HKDF-SHA256's 8160-byte output limit.
-            .map_err(|_| ConfigError::MasterSecret)?;
-        Ok(Key::from_bytes(algorithm, id, &secret))
+        let expanded =
+            hkdf::Hkdf::<sha2::Sha256>::new(Some(HKDF_SALT), master).expand(&info, secret.as_mut());
+        // 32 bytes is far below HKDF-SHA256's 8160-byte output limit, so
+        // expansion cannot fail; the assertion documents that.
+        debug_assert!(expanded.is_ok());
+        Key::from_bytes(algorithm, id, &secret)
     }
 
     /// The key id written in cookie headers.
@@ -217,6 +228,14 @@ impl Key {
             _ => Err(ConfigError::KeyText.into()),
         }
     }
+}
+
+/// Rejects master secrets too short to derive keys from.
+pub(crate) fn check_master(master: &[u8]) -> Result<()> {
+    if master.len() < MIN_MASTER_LEN {
+        return Err(ConfigError::MasterSecret.into());
+    }
+    Ok(())
 }
 
 /// Decimal without sign or leading zeros, so each id has one spelling.

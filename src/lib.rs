@@ -6,11 +6,16 @@ mod aead;
 mod builder;
 mod codec;
 mod cookie;
+#[cfg(feature = "epoch")]
+mod epoch;
 mod error;
 mod format;
 mod keyring;
 mod keys;
+mod keysource;
 mod nonce;
+mod ring_text;
+mod rotation;
 mod sealer;
 mod session;
 
@@ -20,10 +25,13 @@ pub use builder::{
     DEFAULT_MAX_DECOMPRESSED, DEFAULT_RENEWAL_THRESHOLD, DEFAULT_TTL, SealerBuilder,
 };
 pub use cookie::{CookieAttributes, SameSite};
-pub use error::{ConfigError, Error, Malformed, Result};
+#[cfg(feature = "epoch")]
+pub use epoch::{EpochKeys, MAX_PREVIOUS_EPOCHS};
+pub use error::{ConfigError, Error, Malformed, Result, RingEntryError};
 pub use keyring::KeyRing;
 pub use keys::Key;
 pub use nonce::reseed_nonce_source;
+pub use rotation::RingWarning;
 pub use sealer::Sealer;
 pub use session::{Opened, Reseal, Session, SessionId};
 

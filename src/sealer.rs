@@ -5,6 +5,7 @@ use crate::aead::{MAX_NONCE_LEN, TAG_LEN};
 use crate::codec::{self, Compression};
 use crate::cookie::{self, CookieAttributes, MAX_AGE_CAP};
 use crate::format::{Aad, Envelope, Fields, HEADER_LEN, Header, MAX_UNIX};
+use crate::keysource::{KeySource, KeySpec};
 use crate::session::{Opened, Reseal, Session, SessionId};
 use crate::{ConfigError, Error, KeyRing, Malformed, Result, SealerBuilder};
 use serde::{Serialize, de::DeserializeOwned};
@@ -13,7 +14,7 @@ use time::OffsetDateTime;
 /// Everything a sealer needs per request, checked and precomputed by the
 /// builder.
 pub(crate) struct Config {
-    pub(crate) ring: KeyRing,
+    pub(crate) keys: KeySource,
     /// The associated data after the header: name and purpose.
     pub(crate) aad_labels: Box<[u8]>,
     pub(crate) name: String,
@@ -55,7 +56,7 @@ impl core::fmt::Debug for Sealer {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         let c = &self.config;
         f.debug_struct("Sealer")
-            .field("ring", &c.ring)
+            .field("keys", &c.keys)
             .field("name", &c.name)
             .field("ttl", &c.ttl)
             .field("idle", &c.idle)
@@ -81,7 +82,25 @@ impl Sealer {
     /// # Ok::<(), sealed_session::Error>(())
     /// ```
     pub fn builder(ring: KeyRing) -> SealerBuilder {
-        SealerBuilder::new(ring)
+        SealerBuilder::new(KeySpec::Ring(ring))
+    }
+
+    /// Starts configuring a sealer over keys derived per time epoch
+    /// (feature `epoch`): it seals under the current epoch's key and opens
+    /// the epochs its TTL needs, rotating with the clock. See
+    /// [`EpochKeys`](crate::EpochKeys).
+    ///
+    /// ```
+    /// use sealed_session::{EpochKeys, Sealer};
+    /// use time::Duration;
+    /// let keys = EpochKeys::new(&[9u8; 32], "prod/session", Duration::days(1))?;
+    /// let sealer = Sealer::epoch_builder(keys).with_ttl(Duration::days(7)).build()?;
+    /// assert!(sealer.key_ring().is_none());
+    /// # Ok::<(), sealed_session::Error>(())
+    /// ```
+    #[cfg(feature = "epoch")]
+    pub fn epoch_builder(keys: crate::EpochKeys) -> SealerBuilder {
+        SealerBuilder::new(KeySpec::Epochs(keys))
     }
 
     pub(crate) fn from_config(config: Config) -> Sealer {
@@ -100,16 +119,16 @@ impl Sealer {
         &self.config.name
     }
 
-    /// The key ring.
+    /// The key ring; `None` for a sealer over epoch keys.
     ///
     /// ```
     /// # use sealed_session::*;
     /// let sealer = Sealer::builder(KeyRing::new(Key::generate(1))).build()?;
-    /// assert_eq!(sealer.key_ring().primary().id(), 1);
+    /// assert_eq!(sealer.key_ring().map(|r| r.primary().id()), Some(1));
     /// # Ok::<(), Error>(())
     /// ```
-    pub fn key_ring(&self) -> &KeyRing {
-        &self.config.ring
+    pub fn key_ring(&self) -> Option<&KeyRing> {
+        self.config.keys.ring()
     }
 
     /// The cookie attributes.
@@ -298,6 +317,39 @@ impl Sealer {
         value: &str,
         now: OffsetDateTime,
     ) -> Result<Opened<T>> {
+        self.open_with(value, now, codec::deserialize)
+    }
+
+    /// Opens a cookie value at `now` like [`open_at`](Self::open_at), every
+    /// check included, but returns the payload's bytes (postcard encoding,
+    /// decompressed) instead of deserializing them: for tools that inspect
+    /// cookies without knowing the session type.
+    ///
+    /// ```
+    /// # use sealed_session::*;
+    /// use time::macros::datetime;
+    /// let sealer = Sealer::builder(KeyRing::new(Key::generate(1))).build()?;
+    /// let now = datetime!(2030-01-01 0:00 UTC);
+    /// let value = sealer.seal_value_at(&Session::new(300u16), now)?;
+    /// assert_eq!(sealer.open_raw_at(&value, now)?.session().data(), &[0xac, 0x02]);
+    /// # Ok::<(), Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`open_at`](Self::open_at), except [`Error::Deserialize`].
+    pub fn open_raw_at(&self, value: &str, now: OffsetDateTime) -> Result<Opened<Vec<u8>>> {
+        self.open_with(value, now, |payload| Ok(payload.to_vec()))
+    }
+
+    /// The opening pipeline; `decode` turns the (decompressed) payload into
+    /// the session data.
+    fn open_with<T>(
+        &self,
+        value: &str,
+        now: OffsetDateTime,
+        decode: impl FnOnce(&[u8]) -> Result<T>,
+    ) -> Result<Opened<T>> {
         let c = &self.config;
         if value.is_empty() {
             return Err(Malformed::Empty.into());
@@ -311,21 +363,8 @@ impl Sealer {
         }
         let mut sealed = codec::decode_base64(value)?;
         let header = Header::decode(&sealed)?;
-        let index = c.ring.position(header.key_id).ok_or(Error::UnknownKey {
-            key_id: header.key_id,
-        })?;
-        let key = c.ring.key_at(index);
-        if key.algorithm() != header.algorithm {
-            return Err(Error::AlgorithmMismatch {
-                key_id: header.key_id,
-            });
-        }
         let now = unix(now)?;
-        if c.ring.is_retired(index, now) {
-            return Err(Error::RetiredKey {
-                key_id: header.key_id,
-            });
-        }
+        let (key, non_primary_key) = c.keys.opening(header, now)?;
         let tag_at = sealed.len() - TAG_LEN;
         let (head, tag) = sealed.split_at_mut(tag_at);
         let (nonce, ciphertext) = head[HEADER_LEN..].split_at_mut(header.algorithm.nonce_len());
@@ -341,12 +380,12 @@ impl Sealer {
                 .map_or(crate::builder::DEFAULT_MAX_DECOMPRESSED, |s| {
                     s.max_decompressed
                 });
-            codec::deserialize(&codec::decompress(envelope.payload, max)?)?
+            decode(&codec::decompress(envelope.payload, max)?)?
         } else {
-            codec::deserialize(envelope.payload)?
+            decode(envelope.payload)?
         };
         let reseal = Reseal {
-            non_primary_key: index != 0,
+            non_primary_key,
             idle_renewal: self.idle_renewal_due(&envelope, now),
         };
         let session = Session::restored(
@@ -419,7 +458,8 @@ impl Sealer {
         now: OffsetDateTime,
         nonce: &[u8],
     ) -> Result<String> {
-        if nonce.len() != self.config.ring.primary().algorithm().nonce_len() {
+        let key = self.config.keys.sealing(unix(now)?)?;
+        if nonce.len() != key.algorithm().nonce_len() {
             return Err(Malformed::TooShort.into());
         }
         let Sealed { bytes, .. } =
@@ -445,10 +485,7 @@ impl Sealer {
     ) -> Result<Sealed> {
         let c = &self.config;
         let now = unix(now)?;
-        let key = c.ring.primary();
-        if c.ring.is_retired(0, now) {
-            return Err(Error::RetiredKey { key_id: key.id() });
-        }
+        let key = c.keys.sealing(now)?;
         let issued_at = session.issued_at.unwrap_or(now);
         let expires_at = session.expires_at.unwrap_or(issued_at + c.ttl);
         if expires_at <= now {
