@@ -76,6 +76,28 @@ pub enum Error {
     Deserialize,
     /// A configuration value was rejected when the sealer or key was built.
     InvalidConfig(ConfigError),
+    /// The session was revoked: logged out, logged out everywhere, or
+    /// issued before a global not-before time.
+    Revoked {
+        /// Which rule rejected it.
+        reason: RevokedReason,
+    },
+    /// The revocation store could not answer (timeout, connection lost,
+    /// unexpected reply). Revocation fails closed on this error unless the
+    /// fail-open policy was chosen explicitly.
+    RevocationUnavailable {
+        /// What went wrong.
+        reason: UnavailableReason,
+    },
+    /// The in-memory revocation list holds its configured maximum of
+    /// entries and none has expired: the revocation was *not* recorded.
+    /// Raise the bound, set a global not-before, or rotate keys.
+    RevocationFull {
+        /// The configured maximum number of entries.
+        limit: usize,
+    },
+    /// A revocation snapshot was rejected on import.
+    InvalidSnapshot(SnapshotError),
 }
 
 impl Error {
@@ -90,7 +112,14 @@ impl Error {
     /// assert!(!Error::Serialize.is_client_fault());
     /// ```
     pub fn is_client_fault(&self) -> bool {
-        !matches!(self, Error::Serialize | Error::InvalidConfig(_))
+        !matches!(
+            self,
+            Error::Serialize
+                | Error::InvalidConfig(_)
+                | Error::RevocationUnavailable { .. }
+                | Error::RevocationFull { .. }
+                | Error::InvalidSnapshot(_)
+        )
     }
 }
 
@@ -122,6 +151,14 @@ impl fmt::Display for Error {
             Error::Serialize => f.write_str("session data could not be serialized"),
             Error::Deserialize => f.write_str("session data could not be deserialized"),
             Error::InvalidConfig(why) => write!(f, "invalid configuration: {why}"),
+            Error::Revoked { reason } => write!(f, "session revoked: {reason}"),
+            Error::RevocationUnavailable { reason } => {
+                write!(f, "revocation store unavailable: {reason}")
+            }
+            Error::RevocationFull { limit } => {
+                write!(f, "revocation list is full ({limit} entries)")
+            }
+            Error::InvalidSnapshot(why) => write!(f, "invalid revocation snapshot: {why}"),
         }
     }
 }
@@ -236,6 +273,18 @@ pub enum ConfigError {
     Clock,
     /// A session subject is longer than 255 bytes.
     Subject,
+    /// The maximum number of revocation entries is zero.
+    RevocationCapacity,
+    /// A revocation store timeout is zero.
+    RevocationTimeout,
+    /// The longest session lifetime given to revocation is shorter than the
+    /// sealer's TTL or longer than `u32::MAX` seconds.
+    RevocationMaxTtl,
+    /// The Redis connection URL does not parse.
+    RedisUrl,
+    /// The Redis server's `maxmemory-policy` is not `noeviction`: under any
+    /// eviction policy Redis may silently delete revocations.
+    RedisEvictionPolicy,
     /// An entry of a key ring's text form is invalid. Names the entry and,
     /// once its key text parsed, the key id; never the key bytes.
     RingEntry {
@@ -340,6 +389,17 @@ impl fmt::Display for ConfigError {
             }
             ConfigError::Clock => f.write_str("clock is before 1970 or after year 9999"),
             ConfigError::Subject => f.write_str("subject is longer than 255 bytes"),
+            ConfigError::RevocationCapacity => {
+                f.write_str("revocation list needs room for at least one entry")
+            }
+            ConfigError::RevocationTimeout => f.write_str("revocation timeout must be positive"),
+            ConfigError::RevocationMaxTtl => {
+                f.write_str("revocation max TTL must cover the sealer's TTL and fit u32 seconds")
+            }
+            ConfigError::RedisUrl => f.write_str("Redis URL does not parse"),
+            ConfigError::RedisEvictionPolicy => {
+                f.write_str("Redis maxmemory-policy must be noeviction")
+            }
             ConfigError::RingEntry {
                 position,
                 key_id: Some(id),
@@ -362,6 +422,129 @@ impl fmt::Display for ConfigError {
                 "TTL plus leeway spans more epochs than accepted: accept at least {needed} previous epochs"
             ),
         }
+    }
+}
+
+/// Which revocation rule rejected a session; see [`Error::Revoked`].
+///
+/// When several rules apply, the most specific is reported: the session id
+/// first, then the subject, then the global not-before.
+///
+/// ```
+/// use sealed_session::{Error, RevokedReason};
+/// let err = Error::Revoked { reason: RevokedReason::SessionId };
+/// assert_eq!(err.to_string(), "session revoked: this session was logged out");
+/// assert!(err.is_client_fault());
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum RevokedReason {
+    /// The session id is on the deny-list (logout, or an id renewed away).
+    SessionId,
+    /// The session was issued before its subject's not-before time ("log
+    /// out everywhere", password change).
+    SubjectNotBefore,
+    /// The session was issued before the global not-before time.
+    GlobalNotBefore,
+}
+
+impl fmt::Display for RevokedReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            RevokedReason::SessionId => "this session was logged out",
+            RevokedReason::SubjectNotBefore => "issued before its subject's not-before time",
+            RevokedReason::GlobalNotBefore => "issued before the global not-before time",
+        })
+    }
+}
+
+/// Why a revocation store could not answer; see
+/// [`Error::RevocationUnavailable`].
+///
+/// ```
+/// use sealed_session::{Error, UnavailableReason};
+/// let err = Error::RevocationUnavailable { reason: UnavailableReason::Timeout };
+/// assert!(!err.is_client_fault());
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum UnavailableReason {
+    /// The store did not answer within its configured timeout.
+    Timeout,
+    /// The connection to the store failed or was lost.
+    Connection,
+    /// The store answered with an error or a reply this crate cannot read.
+    Reply,
+    /// A store future was not ready when polled by
+    /// [`revocation::run_ready`](crate::revocation::run_ready), which never
+    /// blocks: that store needs an async runtime.
+    NotReady,
+}
+
+impl fmt::Display for UnavailableReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            UnavailableReason::Timeout => "timed out",
+            UnavailableReason::Connection => "connection failed",
+            UnavailableReason::Reply => "error or unreadable reply",
+            UnavailableReason::NotReady => "store future not ready without a runtime",
+        })
+    }
+}
+
+/// Why a revocation snapshot was rejected on import; see
+/// [`Error::InvalidSnapshot`] and the format in
+/// [`MemoryStore::export`](crate::revocation::MemoryStore::export).
+///
+/// ```
+/// use sealed_session::{Error, SnapshotError};
+/// let err = Error::InvalidSnapshot(SnapshotError::Magic);
+/// assert_eq!(err.to_string(), "invalid revocation snapshot: does not start with SSRV");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SnapshotError {
+    /// The bytes do not start with the magic `SSRV`.
+    Magic,
+    /// The version byte names a snapshot version this build does not know.
+    UnsupportedVersion {
+        /// The version byte found.
+        version: u8,
+    },
+    /// The flags byte has unknown bits set.
+    Flags,
+    /// The bytes end before the entries their header announces.
+    Truncated,
+    /// There are bytes after the last entry and the checksum.
+    TrailingBytes,
+    /// The CRC-32 does not match: the snapshot was corrupted in transit.
+    Checksum,
+    /// A subject is not UTF-8.
+    Subject,
+    /// An entry expires before the time it starts from.
+    Times,
+}
+
+impl fmt::Display for SnapshotError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SnapshotError::Magic => f.write_str("does not start with SSRV"),
+            SnapshotError::UnsupportedVersion { version } => {
+                write!(f, "unsupported snapshot version {version}")
+            }
+            SnapshotError::Flags => f.write_str("unknown flags"),
+            SnapshotError::Truncated => f.write_str("truncated"),
+            SnapshotError::TrailingBytes => f.write_str("bytes after the end"),
+            SnapshotError::Checksum => f.write_str("checksum mismatch"),
+            SnapshotError::Subject => f.write_str("subject is not UTF-8"),
+            SnapshotError::Times => f.write_str("entry expires before it starts"),
+        }
+    }
+}
+
+impl From<SnapshotError> for Error {
+    fn from(why: SnapshotError) -> Self {
+        Error::InvalidSnapshot(why)
     }
 }
 

@@ -19,6 +19,8 @@ mod rotation;
 mod sealer;
 mod session;
 
+pub mod revocation;
+
 pub use crate::aead::Algorithm;
 pub use builder::{
     DEFAULT_COMPRESSION_THRESHOLD, DEFAULT_COOKIE_NAME, DEFAULT_LEEWAY, DEFAULT_MAX_COOKIE_SIZE,
@@ -28,6 +30,7 @@ pub use cookie::{CookieAttributes, SameSite};
 #[cfg(feature = "epoch")]
 pub use epoch::{EpochKeys, MAX_PREVIOUS_EPOCHS};
 pub use error::{ConfigError, Error, Malformed, Result, RingEntryError};
+pub use error::{RevokedReason, SnapshotError, UnavailableReason};
 pub use keyring::KeyRing;
 pub use keys::Key;
 pub use nonce::reseed_nonce_source;

@@ -202,9 +202,25 @@ impl<T> Session<T> {
     /// session.renew_id();
     /// assert_ne!(before, session.id());
     /// ```
+    ///
+    /// With a revocation store, call
+    /// [`Revocation::renew_id`](crate::revocation::Revocation::renew_id)
+    /// instead: it also puts the old id on the deny-list, so a copy of the
+    /// old cookie stops opening.
     pub fn renew_id(&mut self) {
         self.id = SessionId::random();
         self.changed = true;
+    }
+
+    /// Starts the session over under a fresh id: the next seal stamps a new
+    /// issue time and absolute deadline, as for a new session. Used at
+    /// login by revocation, so a session that began before a "log out
+    /// everywhere" of its new subject is not rejected for that.
+    pub(crate) fn reissue(&mut self) {
+        self.renew_id();
+        self.issued_at = None;
+        self.expires_at = None;
+        self.idle_deadline = None;
     }
 
     /// The subject (typically a user id), used to revoke all sessions of a

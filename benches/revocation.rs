@@ -1,0 +1,2 @@
+//! Revocation benches (being written).
+fn main() {}

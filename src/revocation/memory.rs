@@ -1,0 +1,631 @@
+//! `MemoryStore`: the embedded, bounded, thread-safe revocation list.
+
+use super::snapshot::{self, Contents, Writer};
+use super::{DeniedSession, RevocationStore, Status};
+use crate::{ConfigError, Error, Result, SessionId};
+use core::future::{Future, ready};
+use core::hash::{BuildHasherDefault, Hash, Hasher};
+use std::collections::HashMap;
+use std::collections::hash_map::Entry;
+use std::sync::atomic::{AtomicI64, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
+use time::OffsetDateTime;
+
+/// Independent locks for the deny-list, so concurrent checks and
+/// revocations of different sessions rarely touch the same one.
+const SHARDS: usize = 16;
+
+/// A time window of one entry, in unix seconds kept as `u32` (half the size
+/// of `i64`, good until 2106): from the session's issue time (or the
+/// not-before time) to the moment the entry may be forgotten.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Stamp {
+    pub(super) from: u32,
+    pub(super) until: u32,
+}
+
+impl Stamp {
+    /// A stamp from caller times. `from` is a past time and must fit; a
+    /// deadline past 2106 is kept until 2106, when the process that holds
+    /// it will long have been restarted.
+    fn new(from: i64, until: i64) -> Result<Stamp> {
+        let from = u32::try_from(from).map_err(|_| ConfigError::Clock)?;
+        let until = u32::try_from(until.max(0)).unwrap_or(u32::MAX);
+        Ok(Stamp { from, until })
+    }
+
+    fn live_at(self, now: i64) -> bool {
+        i64::from(self.until) > now
+    }
+
+    /// The union of two windows for the same key: the earliest issue time
+    /// of a session (the same anyway), or the latest not-before; the
+    /// latest deadline. `later_from` picks between the two.
+    fn merge(self, other: Stamp, later_from: bool) -> Stamp {
+        Stamp {
+            from: if later_from {
+                self.from.max(other.from)
+            } else {
+                self.from.min(other.from)
+            },
+            until: self.until.max(other.until),
+        }
+    }
+
+    fn pack(self) -> u64 {
+        (u64::from(self.from) << 32) | u64::from(self.until)
+    }
+
+    fn unpack(packed: u64) -> Stamp {
+        Stamp {
+            from: (packed >> 32) as u32,
+            until: packed as u32,
+        }
+    }
+}
+
+/// A session id as a map key. Its hash is the id's own bits: ids come from
+/// the CSPRNG and only ever enter the map from sessions this service sealed
+/// (or from a snapshot it trusts), so nobody can choose colliding keys, and
+/// a keyed hash would only add cost to every check.
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct IdKey([u8; 16]);
+
+impl Hash for IdKey {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        let (lo, hi) = self.0.split_at(8);
+        let word = |half: &[u8]| half.iter().fold(0u64, |w, &b| (w << 8) | u64::from(b));
+        state.write_u64(word(lo) ^ word(hi));
+    }
+}
+
+#[derive(Default)]
+struct IdHasher(u64);
+
+impl Hasher for IdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        // Only reached if something other than `IdKey` is hashed with it.
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+        }
+    }
+
+    fn write_u64(&mut self, word: u64) {
+        self.0 = word;
+    }
+}
+
+type IdMap = HashMap<IdKey, Stamp, BuildHasherDefault<IdHasher>>;
+
+/// One lock and map per cache line, so two cores working on neighbouring
+/// shards do not bounce a line between them.
+#[derive(Default)]
+#[repr(align(64))]
+struct Shard(RwLock<IdMap>);
+
+/// The embedded revocation store: a deny-list of session ids, subject
+/// not-before times and a global not-before, in memory, bounded, pruned and
+/// thread-safe. Its futures are immediately ready: it needs no async
+/// runtime (drive it with [`run_ready`](super::run_ready) from sync code).
+///
+/// **Bounded.** It holds at most `max_entries` session ids and subjects
+/// together. Expired entries are pruned when it is full (and by
+/// [`prune`](Self::prune)); when it is still full, a revocation fails with
+/// [`Error::RevocationFull`] instead of dropping anything. Then raise the
+/// bound (size it as *logouts per second x session lifetime*: 1 logout/s
+/// with 7-day sessions is about 605,000 entries, some 30 MB), set a global
+/// not-before ([`Revocation::revoke_all`](super::Revocation::revoke_all):
+/// everyone logs in again, and every entry it covers is dropped), or rotate
+/// keys.
+///
+/// **Per node.** Each process has its own list. Share revocations between
+/// nodes with a shared store (`RedisStore`), or ship snapshots
+/// ([`export`](Self::export) / [`import`](Self::import)) to nodes that only
+/// check.
+///
+/// Times are kept as `u32` unix seconds (good until 2106) to keep entries at
+/// 24 bytes; the whole map costs about 30 to 57 bytes per entry depending on
+/// where the hash table is in its growth (see BENCHMARKS.md).
+///
+/// ```
+/// use sealed_session::revocation::{DeniedSession, MemoryStore, RevocationStore, run_ready};
+/// use sealed_session::{Error, SessionId};
+///
+/// let store = MemoryStore::new(1)?;
+/// let entry = |until| DeniedSession { id: SessionId::random(), issued_at: 0, until };
+/// run_ready(store.deny_session(entry(100), 50))?;
+/// assert_eq!(
+///     run_ready(store.deny_session(entry(100), 50)).unwrap_err(),
+///     Error::RevocationFull { limit: 1 }
+/// );
+/// // Once the first entry has expired, it makes room.
+/// run_ready(store.deny_session(entry(300), 200))?;
+/// assert_eq!(store.len(), 1);
+/// # Ok::<(), Error>(())
+/// ```
+pub struct MemoryStore {
+    shards: Box<[Shard]>,
+    subjects: RwLock<HashMap<Box<str>, Stamp>>,
+    /// Lets checks of sessions skip the subject lock while none is set.
+    subject_count: AtomicUsize,
+    /// The global not-before as a packed [`Stamp`]; 0 for none (a
+    /// not-before of 1970 rejects nothing).
+    global: AtomicU64,
+    /// Session ids and subjects held, plus slots reserved for inserts
+    /// under way.
+    len: AtomicUsize,
+    max_entries: usize,
+    /// The `now` of the last prune triggered by a full list: within the same
+    /// second another prune cannot find anything new to drop.
+    last_full_prune: AtomicI64,
+}
+
+impl core::fmt::Debug for MemoryStore {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("MemoryStore")
+            .field("len", &self.len())
+            .field("max_entries", &self.max_entries)
+            .finish_non_exhaustive()
+    }
+}
+
+fn read<T>(lock: &RwLock<T>) -> RwLockReadGuard<'_, T> {
+    // No code path panics while holding a lock, so a poisoned lock still
+    // guards consistent data.
+    lock.read().unwrap_or_else(PoisonError::into_inner)
+}
+
+fn write<T>(lock: &RwLock<T>) -> RwLockWriteGuard<'_, T> {
+    lock.write().unwrap_or_else(PoisonError::into_inner)
+}
+
+impl MemoryStore {
+    /// An empty store holding at most `max_entries` session ids and
+    /// subjects.
+    ///
+    /// ```
+    /// use sealed_session::revocation::MemoryStore;
+    /// use sealed_session::{ConfigError, Error};
+    /// let store = MemoryStore::new(100_000)?;
+    /// assert_eq!(store.max_entries(), 100_000);
+    /// assert_eq!(MemoryStore::new(0).unwrap_err(), Error::InvalidConfig(ConfigError::RevocationCapacity));
+    /// # Ok::<(), Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`ConfigError::RevocationCapacity`] when `max_entries` is zero.
+    pub fn new(max_entries: usize) -> Result<MemoryStore> {
+        if max_entries == 0 {
+            return Err(ConfigError::RevocationCapacity.into());
+        }
+        Ok(MemoryStore {
+            shards: (0..SHARDS).map(|_| Shard::default()).collect(),
+            subjects: RwLock::default(),
+            subject_count: AtomicUsize::new(0),
+            global: AtomicU64::new(0),
+            len: AtomicUsize::new(0),
+            max_entries,
+            last_full_prune: AtomicI64::new(i64::MIN),
+        })
+    }
+
+    /// The configured bound.
+    ///
+    /// ```
+    /// # use sealed_session::revocation::MemoryStore;
+    /// assert_eq!(MemoryStore::new(5)?.max_entries(), 5);
+    /// # Ok::<(), sealed_session::Error>(())
+    /// ```
+    pub fn max_entries(&self) -> usize {
+        self.max_entries
+    }
+
+    /// The number of session ids and subjects held (expired ones included
+    /// until pruned).
+    ///
+    /// ```
+    /// # use sealed_session::revocation::MemoryStore;
+    /// assert_eq!(MemoryStore::new(5)?.len(), 0);
+    /// # Ok::<(), sealed_session::Error>(())
+    /// ```
+    pub fn len(&self) -> usize {
+        self.len.load(Ordering::Relaxed).min(self.max_entries)
+    }
+
+    /// Whether no session id or subject is held.
+    ///
+    /// ```
+    /// # use sealed_session::revocation::MemoryStore;
+    /// assert!(MemoryStore::new(5)?.is_empty());
+    /// # Ok::<(), sealed_session::Error>(())
+    /// ```
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Drops every entry that has expired at `now` and returns how many.
+    /// A full store does this by itself before refusing an entry; calling
+    /// it now and then (say once a minute) keeps memory down.
+    ///
+    /// ```
+    /// use sealed_session::revocation::{DeniedSession, MemoryStore, RevocationStore, run_ready};
+    /// use sealed_session::SessionId;
+    /// use time::OffsetDateTime;
+    ///
+    /// let store = MemoryStore::new(10)?;
+    /// let entry = DeniedSession { id: SessionId::random(), issued_at: 0, until: 100 };
+    /// run_ready(store.deny_session(entry, 0))?;
+    /// assert_eq!(store.prune(OffsetDateTime::from_unix_timestamp(99).unwrap()), 0);
+    /// assert_eq!(store.prune(OffsetDateTime::from_unix_timestamp(100).unwrap()), 1);
+    /// assert!(store.is_empty());
+    /// # Ok::<(), sealed_session::Error>(())
+    /// ```
+    pub fn prune(&self, now: OffsetDateTime) -> usize {
+        self.prune_unix(now.unix_timestamp())
+    }
+
+    fn prune_unix(&self, now: i64) -> usize {
+        let global = Stamp::unpack(self.global.load(Ordering::Acquire));
+        if !global.live_at(now) && global.pack() != 0 {
+            // Only if nobody set a newer one meanwhile.
+            let _ =
+                self.global
+                    .compare_exchange(global.pack(), 0, Ordering::AcqRel, Ordering::Relaxed);
+        }
+        self.drop_entries(|stamp, _| !stamp.live_at(now))
+    }
+
+    /// Drops every session entry and subject for which `doomed(stamp,
+    /// is_subject)` holds; returns how many.
+    fn drop_entries(&self, doomed: impl Fn(Stamp, bool) -> bool) -> usize {
+        let mut dropped = 0;
+        for shard in self.shards.iter() {
+            let mut map = write(&shard.0);
+            let before = map.len();
+            map.retain(|_, stamp| !doomed(*stamp, false));
+            dropped += before - map.len();
+        }
+        let mut subjects = write(&self.subjects);
+        let before = subjects.len();
+        subjects.retain(|_, stamp| !doomed(*stamp, true));
+        let subjects_dropped = before - subjects.len();
+        self.subject_count.store(subjects.len(), Ordering::Release);
+        drop(subjects);
+        dropped += subjects_dropped;
+        self.len.fetch_sub(dropped, Ordering::AcqRel);
+        dropped
+    }
+
+    /// Takes `n` slots of the bound, pruning once if the list is full.
+    fn reserve(&self, n: usize, now: i64) -> Result<()> {
+        for attempt in 0..2 {
+            let taken = self
+                .len
+                .fetch_update(Ordering::AcqRel, Ordering::Acquire, |len| {
+                    (len + n <= self.max_entries).then_some(len + n)
+                });
+            if taken.is_ok() {
+                return Ok(());
+            }
+            if attempt == 0 && self.last_full_prune.swap(now, Ordering::AcqRel) != now {
+                self.prune_unix(now);
+            }
+        }
+        Err(Error::RevocationFull {
+            limit: self.max_entries,
+        })
+    }
+
+    fn release(&self, n: usize) {
+        self.len.fetch_sub(n, Ordering::AcqRel);
+    }
+
+    fn shard(&self, key: &IdKey) -> &RwLock<IdMap> {
+        &self.shards[usize::from(key.0[15]) % SHARDS].0
+    }
+
+    /// Whether the live global not-before already rejects everything this
+    /// entry would, for at least as long.
+    fn covered_by_global(&self, stamp: Stamp, is_subject: bool) -> bool {
+        let global = Stamp::unpack(self.global.load(Ordering::Acquire));
+        covers(global, stamp, is_subject)
+    }
+
+    fn status_unix(&self, id: SessionId, subject: Option<&str>, now: i64) -> Status {
+        let key = IdKey(*id.as_bytes());
+        let session_denied = read(self.shard(&key))
+            .get(&key)
+            .is_some_and(|stamp| stamp.live_at(now));
+        let subject_not_before = subject
+            .filter(|_| self.subject_count.load(Ordering::Acquire) > 0)
+            .and_then(|subject| read(&self.subjects).get(subject).copied())
+            .filter(|stamp| stamp.live_at(now))
+            .map(|stamp| i64::from(stamp.from));
+        let global = Stamp::unpack(self.global.load(Ordering::Acquire));
+        Status {
+            session_denied,
+            subject_not_before,
+            global_not_before: global.live_at(now).then_some(i64::from(global.from)),
+        }
+    }
+
+    fn deny_unix(&self, entry: DeniedSession, now: i64) -> Result<()> {
+        if entry.until <= now {
+            return Ok(()); // the session is dead already
+        }
+        let stamp = Stamp::new(entry.issued_at, entry.until)?;
+        if self.covered_by_global(stamp, false) {
+            return Ok(());
+        }
+        let key = IdKey(*entry.id.as_bytes());
+        let shard = self.shard(&key);
+        if let Some(held) = write(shard).get_mut(&key) {
+            *held = held.merge(stamp, false);
+            return Ok(());
+        }
+        // Not under the shard lock: a full list prunes every shard.
+        self.reserve(1, now)?;
+        match write(shard).entry(key) {
+            Entry::Occupied(mut held) => {
+                let merged = held.get().merge(stamp, false);
+                held.insert(merged);
+                self.release(1);
+            }
+            Entry::Vacant(slot) => {
+                slot.insert(stamp);
+            }
+        }
+        Ok(())
+    }
+
+    fn subject_unix(&self, subject: &str, not_before: i64, until: i64, now: i64) -> Result<()> {
+        if until <= now {
+            return Ok(());
+        }
+        let stamp = Stamp::new(not_before, until)?;
+        if self.covered_by_global(stamp, true) {
+            return Ok(());
+        }
+        if let Some(held) = write(&self.subjects).get_mut(subject) {
+            *held = held.merge(stamp, true);
+            return Ok(());
+        }
+        self.reserve(1, now)?;
+        let mut subjects = write(&self.subjects);
+        match subjects.get_mut(subject) {
+            Some(held) => {
+                *held = held.merge(stamp, true);
+                self.release(1);
+            }
+            None => {
+                subjects.insert(subject.into(), stamp);
+                self.subject_count.store(subjects.len(), Ordering::Release);
+            }
+        }
+        Ok(())
+    }
+
+    fn global_unix(&self, not_before: i64, until: i64, now: i64) -> Result<()> {
+        if until <= now {
+            return Ok(());
+        }
+        let stamp = Stamp::new(not_before, until)?;
+        let merged = self
+            .global
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |packed| {
+                let held = Stamp::unpack(packed);
+                Some(
+                    if held.live_at(now) {
+                        held.merge(stamp, true)
+                    } else {
+                        stamp
+                    }
+                    .pack(),
+                )
+            })
+            .map_or(stamp, |held| {
+                let held = Stamp::unpack(held);
+                if held.live_at(now) {
+                    held.merge(stamp, true)
+                } else {
+                    stamp
+                }
+            });
+        // Everything the new global not-before covers can go: this is what
+        // makes `revoke_all` a way out of a full list.
+        self.drop_entries(|entry, is_subject| covers(merged, entry, is_subject));
+        Ok(())
+    }
+
+    /// The live contents as a compact, versioned snapshot, for shipping a
+    /// deny-list to other nodes ([`import`](Self::import) there). Entries
+    /// expired at `now` are left out. Entries added while the export runs
+    /// may or may not be in it.
+    ///
+    /// # Format, version 1
+    ///
+    /// All integers little-endian; times are `u32` unix seconds.
+    ///
+    /// | bytes | field |
+    /// |---|---|
+    /// | 4 | magic `SSRV` |
+    /// | 1 | version, `1` |
+    /// | 1 | flags: bit 0 = a global not-before is present; other bits 0 |
+    /// | 4 + 4 | global not-before and until (both 0 when absent) |
+    /// | 4 | number of session entries *n* |
+    /// | 4 | number of subject entries *m* |
+    /// | 24 x *n* | session id (16), issued-at, until |
+    /// | per subject | length (1 byte), UTF-8 subject, not-before, until |
+    /// | 4 | CRC-32 (IEEE) of every byte before it |
+    ///
+    /// The checksum catches corruption, not forgery: ship snapshots over an
+    /// authenticated channel, since whoever can write one can un-revoke
+    /// sessions by leaving them out.
+    ///
+    /// ```
+    /// use sealed_session::revocation::{DeniedSession, MemoryStore, RevocationStore, run_ready};
+    /// use sealed_session::SessionId;
+    /// use time::OffsetDateTime;
+    ///
+    /// let node_a = MemoryStore::new(10)?;
+    /// let id = SessionId::random();
+    /// run_ready(node_a.deny_session(DeniedSession { id, issued_at: 10, until: 100 }, 20))?;
+    /// let now = OffsetDateTime::from_unix_timestamp(20).unwrap();
+    /// let bytes = node_a.export(now);
+    /// assert_eq!(bytes.len(), 22 + 24 + 4);
+    ///
+    /// let node_b = MemoryStore::new(10)?;
+    /// assert_eq!(node_b.import(&bytes, now)?, 1);
+    /// assert!(run_ready(node_b.status(id, None, 20))?.session_denied);
+    /// # Ok::<(), sealed_session::Error>(())
+    /// ```
+    pub fn export(&self, now: OffsetDateTime) -> Vec<u8> {
+        let now = now.unix_timestamp();
+        let global = Stamp::unpack(self.global.load(Ordering::Acquire));
+        let mut out = Writer::new(global.live_at(now).then_some(global));
+        for shard in self.shards.iter() {
+            for (key, stamp) in read(&shard.0).iter() {
+                if stamp.live_at(now) {
+                    out.session(&key.0, *stamp);
+                }
+            }
+        }
+        for (subject, stamp) in read(&self.subjects).iter() {
+            if stamp.live_at(now) {
+                out.subject(subject, *stamp);
+            }
+        }
+        out.finish()
+    }
+
+    /// Merges a snapshot made by [`export`](Self::export) into this store
+    /// and returns how many of its entries were still live at `now`. An id
+    /// or subject held already keeps the later of both deadlines (and the
+    /// later not-before). The snapshot is validated whole before anything
+    /// is merged; a full store takes nothing.
+    ///
+    /// ```
+    /// use sealed_session::revocation::MemoryStore;
+    /// use sealed_session::{Error, SnapshotError};
+    /// use time::OffsetDateTime;
+    ///
+    /// let store = MemoryStore::new(10)?;
+    /// let now = OffsetDateTime::now_utc();
+    /// let mut bytes = MemoryStore::new(10)?.export(now);
+    /// assert_eq!(store.import(&bytes, now)?, 0);
+    /// bytes[0] = b'X';
+    /// assert_eq!(store.import(&bytes, now).unwrap_err(), Error::InvalidSnapshot(SnapshotError::Magic));
+    /// # Ok::<(), Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidSnapshot`] for bytes that are not a valid snapshot,
+    /// [`Error::RevocationFull`] when its live entries do not fit.
+    pub fn import(&self, bytes: &[u8], now: OffsetDateTime) -> Result<usize> {
+        let now = now.unix_timestamp();
+        let Contents {
+            global,
+            mut sessions,
+            mut subjects,
+        } = snapshot::decode(bytes)?;
+        sessions.retain(|(_, stamp)| stamp.live_at(now));
+        subjects.retain(|(_, stamp)| stamp.live_at(now));
+        let global = global.filter(|stamp| stamp.live_at(now));
+        let live = sessions.len() + subjects.len() + usize::from(global.is_some());
+        self.reserve(sessions.len() + subjects.len(), now)?;
+        // Every entry holds a slot now; give back those that merge into
+        // entries held already.
+        let mut merged = 0;
+        for (id, stamp) in sessions {
+            let key = IdKey(id);
+            match write(self.shard(&key)).entry(key) {
+                Entry::Occupied(mut held) => {
+                    let stamp = held.get().merge(stamp, false);
+                    held.insert(stamp);
+                    merged += 1;
+                }
+                Entry::Vacant(slot) => {
+                    slot.insert(stamp);
+                }
+            }
+        }
+        {
+            let mut held_subjects = write(&self.subjects);
+            for (subject, stamp) in subjects {
+                match held_subjects.entry(subject) {
+                    Entry::Occupied(mut held) => {
+                        let stamp = held.get().merge(stamp, true);
+                        held.insert(stamp);
+                        merged += 1;
+                    }
+                    Entry::Vacant(slot) => {
+                        slot.insert(stamp);
+                    }
+                }
+            }
+            self.subject_count
+                .store(held_subjects.len(), Ordering::Release);
+        }
+        self.release(merged);
+        if let Some(global) = global {
+            self.global_unix(i64::from(global.from), i64::from(global.until), now)?;
+        }
+        Ok(live)
+    }
+}
+
+/// Whether a live global not-before `global` rejects every session `entry`
+/// rejects, for at least as long: a session issued before it, or a subject
+/// not-before no later than it.
+fn covers(global: Stamp, entry: Stamp, is_subject: bool) -> bool {
+    let earlier = if is_subject {
+        entry.from <= global.from
+    } else {
+        entry.from < global.from
+    };
+    global.pack() != 0 && earlier && entry.until <= global.until
+}
+
+impl RevocationStore for MemoryStore {
+    fn status(
+        &self,
+        id: SessionId,
+        subject: Option<&str>,
+        now: i64,
+    ) -> impl Future<Output = Result<Status>> + Send {
+        ready(Ok(self.status_unix(id, subject, now)))
+    }
+
+    fn deny_session(
+        &self,
+        entry: DeniedSession,
+        now: i64,
+    ) -> impl Future<Output = Result<()>> + Send {
+        ready(self.deny_unix(entry, now))
+    }
+
+    fn set_subject_not_before(
+        &self,
+        subject: &str,
+        not_before: i64,
+        until: i64,
+        now: i64,
+    ) -> impl Future<Output = Result<()>> + Send {
+        ready(self.subject_unix(subject, not_before, until, now))
+    }
+
+    fn set_global_not_before(
+        &self,
+        not_before: i64,
+        until: i64,
+        now: i64,
+    ) -> impl Future<Output = Result<()>> + Send {
+        ready(self.global_unix(not_before, until, now))
+    }
+}

@@ -1,0 +1,713 @@
+//! `Revocation`: a sealer and a store together, with the failure policy and
+//! the lifetimes of entries.
+
+use super::{Checked, DeniedSession, RevocationStore};
+use crate::format::{MAX_SUBJECT_LEN, MAX_UNIX};
+use crate::{ConfigError, Error, Opened, Result, Sealer, Session};
+use core::future::Future;
+use serde::de::DeserializeOwned;
+use time::{Duration, OffsetDateTime};
+
+/// The largest leeway a [`SealerBuilder`](crate::SealerBuilder) accepts
+/// (documented on [`ConfigError::Leeway`]); assumed when the sealer's own
+/// leeway cannot be read back.
+const LEEWAY_CAP: i64 = 3600;
+
+/// What a check does when the store cannot answer.
+///
+/// ```
+/// use sealed_session::revocation::FailurePolicy;
+/// assert_eq!(FailurePolicy::default(), FailurePolicy::Closed);
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum FailurePolicy {
+    /// Reject the request with [`Error::RevocationUnavailable`] (the
+    /// default): a revoked session is never let through.
+    #[default]
+    Closed,
+    /// Let the session through, marked by
+    /// [`Checked::store_answered`] returning `false`. A store outage then
+    /// silently revives every revoked session until it ends.
+    Open,
+}
+
+/// A [`Sealer`] with a [`RevocationStore`]: opens and checks cookies, logs
+/// sessions out, and renews ids. Build one per cookie at startup and share
+/// it.
+///
+/// ```
+/// use sealed_session::revocation::{MemoryStore, Revocation, run_ready};
+/// use sealed_session::{Error, Key, KeyRing, RevokedReason, Sealer, Session};
+///
+/// let sealer = Sealer::builder(KeyRing::new(Key::generate(1))).build()?;
+/// let sessions = Revocation::new(sealer, MemoryStore::new(10_000)?)?;
+///
+/// let mut session = Session::new(());
+/// session.set_subject("user-42")?;
+/// let cookie = sessions.sealer().seal_value(&session)?;
+/// assert!(run_ready(sessions.open_checked::<()>(&cookie)).is_ok());
+///
+/// // Password change one second later: every earlier session of user-42 is out.
+/// let later = time::OffsetDateTime::now_utc() + time::Duration::seconds(1);
+/// run_ready(sessions.logout_everywhere_at("user-42", later))?;
+/// let err = run_ready(sessions.open_checked_at::<()>(&cookie, later)).unwrap_err();
+/// assert_eq!(err, Error::Revoked { reason: RevokedReason::SubjectNotBefore });
+/// # Ok::<(), Error>(())
+/// ```
+#[derive(Debug)]
+pub struct Revocation<S> {
+    sealer: Sealer,
+    store: S,
+    failure: FailurePolicy,
+    /// Seconds: the longest absolute lifetime of a session judged here.
+    max_ttl: i64,
+    /// Seconds: the sealer's clock leeway.
+    leeway: i64,
+}
+
+/// Configures a [`Revocation`]; made by [`Revocation::builder`].
+///
+/// ```
+/// use sealed_session::revocation::{FailurePolicy, MemoryStore, Revocation};
+/// use sealed_session::{Key, KeyRing, Sealer};
+/// use time::Duration;
+///
+/// let sealer = Sealer::builder(KeyRing::new(Key::generate(1))).build()?;
+/// let sessions = Revocation::builder(sealer, MemoryStore::new(10_000)?)
+///     .with_failure_policy(FailurePolicy::Closed)
+///     .with_max_ttl(Duration::days(30))
+///     .build()?;
+/// assert_eq!(sessions.max_ttl(), Duration::days(30));
+/// # Ok::<(), sealed_session::Error>(())
+/// ```
+#[derive(Debug)]
+#[must_use = "a builder does nothing until .build()"]
+pub struct RevocationBuilder<S> {
+    sealer: Sealer,
+    store: S,
+    failure: FailurePolicy,
+    max_ttl: Option<Duration>,
+}
+
+impl<S: RevocationStore> RevocationBuilder<S> {
+    /// What a check does when the store cannot answer; default
+    /// [`FailurePolicy::Closed`].
+    ///
+    /// ```
+    /// # use sealed_session::revocation::*;
+    /// # use sealed_session::*;
+    /// # let sealer = Sealer::builder(KeyRing::new(Key::generate(1))).build()?;
+    /// let sessions = Revocation::builder(sealer, MemoryStore::new(10)?)
+    ///     .with_failure_policy(FailurePolicy::Open)
+    ///     .build()?;
+    /// assert_eq!(sessions.failure_policy(), FailurePolicy::Open);
+    /// # Ok::<(), Error>(())
+    /// ```
+    pub fn with_failure_policy(mut self, policy: FailurePolicy) -> Self {
+        self.failure = policy;
+        self
+    }
+
+    /// The longest absolute lifetime of any session this store judges;
+    /// default: the sealer's TTL. A not-before is kept this long (plus
+    /// margin). Raise it when sealers with longer TTLs share the store, or
+    /// their older sessions come back once the not-before is forgotten.
+    ///
+    /// ```
+    /// # use sealed_session::revocation::*;
+    /// # use sealed_session::*;
+    /// # use time::Duration;
+    /// # let sealer = Sealer::builder(KeyRing::new(Key::generate(1))).with_ttl(Duration::days(7)).build()?;
+    /// let err = Revocation::builder(sealer, MemoryStore::new(10)?)
+    ///     .with_max_ttl(Duration::days(1)) // shorter than the sealer's
+    ///     .build()
+    ///     .unwrap_err();
+    /// assert_eq!(err, Error::InvalidConfig(ConfigError::RevocationMaxTtl));
+    /// # Ok::<(), Error>(())
+    /// ```
+    pub fn with_max_ttl(mut self, max_ttl: Duration) -> Self {
+        self.max_ttl = Some(max_ttl);
+        self
+    }
+
+    /// Builds, reading the sealer's TTL and leeway with the system clock.
+    ///
+    /// ```
+    /// # use sealed_session::revocation::*;
+    /// # use sealed_session::*;
+    /// # let sealer = Sealer::builder(KeyRing::new(Key::generate(1))).build()?;
+    /// let sessions = Revocation::builder(sealer, MemoryStore::new(10)?).build()?;
+    /// assert_eq!(sessions.leeway(), DEFAULT_LEEWAY);
+    /// # Ok::<(), Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`build_at`](Self::build_at).
+    pub fn build(self) -> Result<Revocation<S>> {
+        self.build_at(OffsetDateTime::now_utc())
+    }
+
+    /// Builds at time `now`.
+    ///
+    /// The sealer's TTL and leeway are read back by sealing and opening an
+    /// empty probe session at `now` (the sealer exposes no accessors for
+    /// them); when the leeway cannot be read that way (a key ring whose
+    /// keys only open from `now` on), the largest leeway a sealer accepts,
+    /// one hour, is assumed, which only keeps entries longer.
+    ///
+    /// ```
+    /// # use sealed_session::revocation::*;
+    /// # use sealed_session::*;
+    /// use time::{Duration, macros::datetime};
+    /// let sealer = Sealer::builder(KeyRing::new(Key::generate(1)))
+    ///     .with_ttl(Duration::hours(2))
+    ///     .with_leeway(Duration::seconds(5))
+    ///     .build()?;
+    /// let sessions = Revocation::builder(sealer, MemoryStore::new(10)?)
+    ///     .build_at(datetime!(2030-01-01 0:00 UTC))?;
+    /// assert_eq!(sessions.max_ttl(), Duration::hours(2));
+    /// assert_eq!(sessions.leeway(), Duration::seconds(5));
+    /// # Ok::<(), Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`ConfigError::RevocationMaxTtl`] when the max TTL is shorter than the
+    /// sealer's TTL or longer than `u32::MAX` seconds; any error of sealing
+    /// at `now` (a retired primary key, a clock out of range).
+    pub fn build_at(self, now: OffsetDateTime) -> Result<Revocation<S>> {
+        let (ttl, leeway) = read_sealer_windows(&self.sealer, now)?;
+        let max_ttl = match self.max_ttl {
+            None => ttl,
+            Some(max) => {
+                let max = max.whole_seconds();
+                if max < ttl || max > i64::from(u32::MAX) {
+                    return Err(ConfigError::RevocationMaxTtl.into());
+                }
+                max
+            }
+        };
+        Ok(Revocation {
+            sealer: self.sealer,
+            store: self.store,
+            failure: self.failure,
+            max_ttl,
+            leeway,
+        })
+    }
+}
+
+impl<S: RevocationStore> Revocation<S> {
+    /// A revocation over `sealer` and `store` with the defaults: fail
+    /// closed, not-before kept for the sealer's TTL.
+    ///
+    /// ```
+    /// # use sealed_session::revocation::*;
+    /// # use sealed_session::*;
+    /// let sealer = Sealer::builder(KeyRing::new(Key::generate(1))).build()?;
+    /// let sessions = Revocation::new(sealer, MemoryStore::new(10_000)?)?;
+    /// assert_eq!(sessions.failure_policy(), FailurePolicy::Closed);
+    /// # Ok::<(), Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`RevocationBuilder::build`].
+    pub fn new(sealer: Sealer, store: S) -> Result<Revocation<S>> {
+        Revocation::builder(sealer, store).build()
+    }
+
+    /// Starts configuring a revocation over `sealer` and `store`.
+    ///
+    /// ```
+    /// # use sealed_session::revocation::*;
+    /// # use sealed_session::*;
+    /// let sealer = Sealer::builder(KeyRing::new(Key::generate(1))).build()?;
+    /// let sessions = Revocation::builder(sealer, MemoryStore::new(10)?).build()?;
+    /// # Ok::<(), Error>(())
+    /// ```
+    pub fn builder(sealer: Sealer, store: S) -> RevocationBuilder<S> {
+        RevocationBuilder {
+            sealer,
+            store,
+            failure: FailurePolicy::Closed,
+            max_ttl: None,
+        }
+    }
+
+    /// The sealer, for sealing sessions.
+    ///
+    /// ```
+    /// # use sealed_session::revocation::*;
+    /// # use sealed_session::*;
+    /// # let sessions = Revocation::new(Sealer::builder(KeyRing::new(Key::generate(1))).build()?, MemoryStore::new(10)?)?;
+    /// let set_cookie = sessions.sealer().seal(&Session::new(()))?;
+    /// # Ok::<(), Error>(())
+    /// ```
+    pub fn sealer(&self) -> &Sealer {
+        &self.sealer
+    }
+
+    /// The store.
+    ///
+    /// ```
+    /// # use sealed_session::revocation::*;
+    /// # use sealed_session::*;
+    /// # let sessions = Revocation::new(Sealer::builder(KeyRing::new(Key::generate(1))).build()?, MemoryStore::new(10)?)?;
+    /// assert_eq!(sessions.store().len(), 0);
+    /// # Ok::<(), Error>(())
+    /// ```
+    pub fn store(&self) -> &S {
+        &self.store
+    }
+
+    /// What a check does when the store cannot answer.
+    ///
+    /// ```
+    /// # use sealed_session::revocation::*;
+    /// # use sealed_session::*;
+    /// # let sessions = Revocation::new(Sealer::builder(KeyRing::new(Key::generate(1))).build()?, MemoryStore::new(10)?)?;
+    /// assert_eq!(sessions.failure_policy(), FailurePolicy::Closed);
+    /// # Ok::<(), Error>(())
+    /// ```
+    pub fn failure_policy(&self) -> FailurePolicy {
+        self.failure
+    }
+
+    /// The longest session lifetime a not-before is kept for (plus twice
+    /// the leeway).
+    ///
+    /// ```
+    /// # use sealed_session::revocation::*;
+    /// # use sealed_session::*;
+    /// # let sessions = Revocation::new(Sealer::builder(KeyRing::new(Key::generate(1))).build()?, MemoryStore::new(10)?)?;
+    /// assert_eq!(sessions.max_ttl(), DEFAULT_TTL);
+    /// # Ok::<(), Error>(())
+    /// ```
+    pub fn max_ttl(&self) -> Duration {
+        Duration::seconds(self.max_ttl)
+    }
+
+    /// The sealer's leeway, as read back when this was built.
+    ///
+    /// ```
+    /// # use sealed_session::revocation::*;
+    /// # use sealed_session::*;
+    /// # let sessions = Revocation::new(Sealer::builder(KeyRing::new(Key::generate(1))).build()?, MemoryStore::new(10)?)?;
+    /// assert_eq!(sessions.leeway(), DEFAULT_LEEWAY);
+    /// # Ok::<(), Error>(())
+    /// ```
+    pub fn leeway(&self) -> Duration {
+        Duration::seconds(self.leeway)
+    }
+
+    /// Opens a cookie value with the sealer and checks it against the
+    /// store, using the system clock.
+    ///
+    /// ```
+    /// # use sealed_session::revocation::*;
+    /// # use sealed_session::*;
+    /// # let sessions = Revocation::new(Sealer::builder(KeyRing::new(Key::generate(1))).build()?, MemoryStore::new(10)?)?;
+    /// let cookie = sessions.sealer().seal_value(&Session::new(1u8))?;
+    /// let checked = run_ready(sessions.open_checked::<u8>(&cookie))?;
+    /// # Ok::<(), Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`open_checked_at`](Self::open_checked_at).
+    pub async fn open_checked<T: DeserializeOwned>(&self, value: &str) -> Result<Checked<T>> {
+        self.open_checked_at(value, OffsetDateTime::now_utc()).await
+    }
+
+    /// Opens a cookie value at time `now` and checks it against the store.
+    ///
+    /// ```
+    /// # use sealed_session::revocation::*;
+    /// # use sealed_session::*;
+    /// use time::macros::datetime;
+    /// let now = datetime!(2030-01-01 0:00 UTC);
+    /// # let sessions = Revocation::builder(Sealer::builder(KeyRing::new(Key::generate(1))).build()?, MemoryStore::new(10)?).build_at(now)?;
+    /// let cookie = sessions.sealer().seal_value_at(&Session::new(1u8), now)?;
+    /// let checked = run_ready(sessions.open_checked_at::<u8>(&cookie, now))?;
+    /// # Ok::<(), Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// Every error of [`Sealer::open_at`], then those of
+    /// [`check_at`](Self::check_at).
+    pub async fn open_checked_at<T: DeserializeOwned>(
+        &self,
+        value: &str,
+        now: OffsetDateTime,
+    ) -> Result<Checked<T>> {
+        let opened = self.sealer.open_at::<T>(value, now)?;
+        self.check_at(opened, now).await
+    }
+
+    /// Checks an opened session against the store, using the system clock.
+    ///
+    /// ```
+    /// # use sealed_session::revocation::*;
+    /// # use sealed_session::*;
+    /// # let sessions = Revocation::new(Sealer::builder(KeyRing::new(Key::generate(1))).build()?, MemoryStore::new(10)?)?;
+    /// let sealer = sessions.sealer();
+    /// let opened = sealer.open::<u8>(&sealer.seal_value(&Session::new(1u8))?)?;
+    /// let checked = run_ready(sessions.check(opened))?;
+    /// # Ok::<(), Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`check_at`](Self::check_at).
+    pub async fn check<T>(&self, opened: Opened<T>) -> Result<Checked<T>> {
+        self.check_at(opened, OffsetDateTime::now_utc()).await
+    }
+
+    /// Checks an opened session against the store at time `now`: one store
+    /// round trip.
+    ///
+    /// ```
+    /// # use sealed_session::revocation::*;
+    /// # use sealed_session::*;
+    /// use time::macros::datetime;
+    /// let now = datetime!(2030-01-01 0:00 UTC);
+    /// # let sessions = Revocation::builder(Sealer::builder(KeyRing::new(Key::generate(1))).build()?, MemoryStore::new(10)?).build_at(now)?;
+    /// let sealer = sessions.sealer();
+    /// let opened = sealer.open_at::<u8>(&sealer.seal_value_at(&Session::new(1u8), now)?, now)?;
+    /// let checked = run_ready(sessions.check_at(opened, now))?;
+    /// assert!(checked.store_answered());
+    /// # Ok::<(), Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Revoked`] with the reason; [`Error::RevocationUnavailable`]
+    /// when the store cannot answer and the policy is
+    /// [`FailurePolicy::Closed`]; [`ConfigError::Clock`] for a clock out
+    /// of range.
+    pub async fn check_at<T>(&self, opened: Opened<T>, now: OffsetDateTime) -> Result<Checked<T>> {
+        let now = unix(now)?;
+        let id = opened.session.id();
+        // An opened session always has an issue time; none would be judged
+        // as issued at the dawn of time, before every not-before.
+        let issued_at = opened.session.issued_at.unwrap_or(i64::MIN);
+        let subject = opened.session.subject();
+        match self.store.status(id, subject, now).await {
+            Ok(status) => match status.verdict(issued_at) {
+                Ok(()) => Ok(Checked::new(opened, true)),
+                Err(reason) => Err(Error::Revoked { reason }),
+            },
+            Err(Error::RevocationUnavailable { .. }) if self.failure == FailurePolicy::Open => {
+                Ok(Checked::new(opened, false))
+            }
+            Err(err) => Err(err),
+        }
+    }
+
+    /// Logs this session out, using the system clock: its id goes on the
+    /// deny-list until its deadline, and the returned `Set-Cookie` value
+    /// deletes the cookie in the browser.
+    ///
+    /// ```
+    /// # use sealed_session::revocation::*;
+    /// # use sealed_session::*;
+    /// # let sessions = Revocation::new(Sealer::builder(KeyRing::new(Key::generate(1))).build()?, MemoryStore::new(10)?)?;
+    /// # let cookie = sessions.sealer().seal_value(&Session::new(1u8))?;
+    /// let checked = run_ready(sessions.open_checked::<u8>(&cookie))?;
+    /// let set_cookie = run_ready(sessions.logout(&checked))?;
+    /// assert_eq!(set_cookie, sessions.sealer().removal_cookie());
+    /// assert!(run_ready(sessions.open_checked::<u8>(&cookie)).is_err());
+    /// # Ok::<(), Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`logout_at`](Self::logout_at).
+    pub fn logout<T>(&self, opened: &Opened<T>) -> impl Future<Output = Result<String>> + Send {
+        self.logout_at(opened, OffsetDateTime::now_utc())
+    }
+
+    /// [`logout`](Self::logout) at time `now`.
+    ///
+    /// When the store fails, the session is *not* revoked and the error
+    /// says so; the browser cookie can still be deleted with
+    /// [`Sealer::removal_cookie`].
+    ///
+    /// ```
+    /// # use sealed_session::revocation::*;
+    /// # use sealed_session::*;
+    /// use time::macros::datetime;
+    /// let now = datetime!(2030-01-01 0:00 UTC);
+    /// # let sessions = Revocation::builder(Sealer::builder(KeyRing::new(Key::generate(1))).build()?, MemoryStore::new(10)?).build_at(now)?;
+    /// # let cookie = sessions.sealer().seal_value_at(&Session::new(1u8), now)?;
+    /// let checked = run_ready(sessions.open_checked_at::<u8>(&cookie, now))?;
+    /// run_ready(sessions.logout_at(&checked, now))?;
+    /// assert_eq!(sessions.store().len(), 1);
+    /// # Ok::<(), Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::RevocationUnavailable`] or [`Error::RevocationFull`] from
+    /// the store; [`ConfigError::Clock`] for a clock out of range.
+    // Not an `async fn`: the entry is taken from the session before the
+    // future starts, so the future does not hold `&Opened<T>` and is `Send`
+    // without requiring `T: Sync`.
+    pub fn logout_at<T>(
+        &self,
+        opened: &Opened<T>,
+        now: OffsetDateTime,
+    ) -> impl Future<Output = Result<String>> + Send {
+        let entry = self.denial(&opened.session);
+        async move {
+            let now = unix(now)?;
+            if let Some(entry) = entry {
+                self.store.deny_session(entry, now).await?;
+            }
+            Ok(self.sealer.removal_cookie())
+        }
+    }
+
+    /// Logs every session of `subject` out ("log out everywhere", password
+    /// change), using the system clock.
+    ///
+    /// ```
+    /// # use sealed_session::revocation::*;
+    /// # use sealed_session::*;
+    /// # let sessions = Revocation::new(Sealer::builder(KeyRing::new(Key::generate(1))).build()?, MemoryStore::new(10)?)?;
+    /// run_ready(sessions.logout_everywhere("user-42"))?;
+    /// # Ok::<(), Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`logout_everywhere_at`](Self::logout_everywhere_at).
+    pub async fn logout_everywhere(&self, subject: &str) -> Result<()> {
+        self.logout_everywhere_at(subject, OffsetDateTime::now_utc())
+            .await
+    }
+
+    /// Sets `subject`'s not-before to the whole second of `now`: every
+    /// session of `subject` issued in an earlier second is rejected with
+    /// [`RevokedReason::SubjectNotBefore`](crate::RevokedReason), sessions
+    /// issued from this second on are not. The current request's own
+    /// session is among the rejected ones: to keep the user logged in,
+    /// give it a new start with [`renew_id_at`](Self::renew_id_at) and send
+    /// its new cookie.
+    ///
+    /// ```
+    /// # use sealed_session::revocation::*;
+    /// # use sealed_session::*;
+    /// use time::{Duration, macros::datetime};
+    /// let t0 = datetime!(2030-01-01 0:00 UTC);
+    /// # let sessions = Revocation::builder(Sealer::builder(KeyRing::new(Key::generate(1))).build()?, MemoryStore::new(10)?).build_at(t0)?;
+    /// let mut session = Session::new(());
+    /// session.set_subject("user-42")?;
+    /// let old = sessions.sealer().seal_value_at(&session, t0)?;
+    ///
+    /// let t1 = t0 + Duration::minutes(5);
+    /// run_ready(sessions.logout_everywhere_at("user-42", t1))?;
+    /// let fresh = sessions.sealer().seal_value_at(&session, t1)?; // same second
+    /// assert!(run_ready(sessions.open_checked_at::<()>(&old, t1)).is_err());
+    /// assert!(run_ready(sessions.open_checked_at::<()>(&fresh, t1)).is_ok());
+    /// # Ok::<(), Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`ConfigError::Subject`] for a subject longer than 255 bytes (no
+    /// session can carry it); otherwise as [`logout_at`](Self::logout_at).
+    pub async fn logout_everywhere_at(&self, subject: &str, now: OffsetDateTime) -> Result<()> {
+        if subject.len() > MAX_SUBJECT_LEN {
+            return Err(ConfigError::Subject.into());
+        }
+        let now = unix(now)?;
+        let until = now + self.not_before_lifetime();
+        self.store
+            .set_subject_not_before(subject, now, until, now)
+            .await
+    }
+
+    /// Logs every session issued so far out, using the system clock.
+    ///
+    /// ```
+    /// # use sealed_session::revocation::*;
+    /// # use sealed_session::*;
+    /// # let sessions = Revocation::new(Sealer::builder(KeyRing::new(Key::generate(1))).build()?, MemoryStore::new(10)?)?;
+    /// run_ready(sessions.revoke_all())?;
+    /// # Ok::<(), Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`revoke_all_at`](Self::revoke_all_at).
+    pub async fn revoke_all(&self) -> Result<()> {
+        self.revoke_all_at(OffsetDateTime::now_utc()).await
+    }
+
+    /// Sets the global not-before to the whole second of `now`: every
+    /// session issued in an earlier second is rejected with
+    /// [`RevokedReason::GlobalNotBefore`](crate::RevokedReason). Cheaper
+    /// than rotating keys when keys are not compromised, and it lets a
+    /// [`MemoryStore`](super::MemoryStore) drop every entry it covers.
+    ///
+    /// ```
+    /// # use sealed_session::revocation::*;
+    /// # use sealed_session::*;
+    /// use time::{Duration, macros::datetime};
+    /// let t0 = datetime!(2030-01-01 0:00 UTC);
+    /// # let sessions = Revocation::builder(Sealer::builder(KeyRing::new(Key::generate(1))).build()?, MemoryStore::new(10)?).build_at(t0)?;
+    /// let old = sessions.sealer().seal_value_at(&Session::new(()), t0)?;
+    /// run_ready(sessions.revoke_all_at(t0 + Duration::seconds(1)))?;
+    /// assert!(run_ready(sessions.open_checked_at::<()>(&old, t0 + Duration::seconds(1))).is_err());
+    /// # Ok::<(), Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`logout_at`](Self::logout_at).
+    pub async fn revoke_all_at(&self, now: OffsetDateTime) -> Result<()> {
+        let now = unix(now)?;
+        let until = now + self.not_before_lifetime();
+        self.store.set_global_not_before(now, until, now).await
+    }
+
+    /// Gives a checked session a fresh start at login or on a privilege
+    /// change, using the system clock; see [`renew_id_at`](Self::renew_id_at).
+    ///
+    /// ```
+    /// # use sealed_session::revocation::*;
+    /// # use sealed_session::*;
+    /// # let sessions = Revocation::new(Sealer::builder(KeyRing::new(Key::generate(1))).build()?, MemoryStore::new(10)?)?;
+    /// # let cookie = sessions.sealer().seal_value(&Session::new(1u8))?;
+    /// let mut checked = run_ready(sessions.open_checked::<u8>(&cookie))?;
+    /// let before = checked.session().id();
+    /// run_ready(sessions.renew_id(&mut checked))?;
+    /// assert_ne!(checked.session().id(), before);
+    /// # Ok::<(), Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`renew_id_at`](Self::renew_id_at).
+    pub async fn renew_id<T>(&self, checked: &mut Checked<T>) -> Result<()> {
+        self.renew_id_at(checked, OffsetDateTime::now_utc()).await
+    }
+
+    /// Puts the session's current id on the deny-list, then gives it a
+    /// fresh random id and a fresh start: the next seal stamps a new issue
+    /// time and absolute deadline, as for a new login. A copy of the old
+    /// cookie (planted before login, or seen by someone) stops opening, and
+    /// the new session survives a "log out everywhere" of its subject set
+    /// before this moment.
+    ///
+    /// It takes a [`Checked`] session: renewing an unchecked one could give
+    /// a revoked session a new start.
+    ///
+    /// ```
+    /// # use sealed_session::revocation::*;
+    /// # use sealed_session::*;
+    /// use time::{Duration, macros::datetime};
+    /// let t0 = datetime!(2030-01-01 0:00 UTC);
+    /// # let sessions = Revocation::builder(Sealer::builder(KeyRing::new(Key::generate(1))).build()?, MemoryStore::new(10)?).build_at(t0)?;
+    /// let anonymous = sessions.sealer().seal_value_at(&Session::new(0u8), t0)?;
+    ///
+    /// // Login an hour later.
+    /// let t1 = t0 + Duration::hours(1);
+    /// let mut checked = run_ready(sessions.open_checked_at::<u8>(&anonymous, t1))?;
+    /// run_ready(sessions.renew_id_at(&mut checked, t1))?;
+    /// checked.session_mut().set_subject("user-42")?;
+    /// let logged_in = sessions.sealer().seal_value_at(checked.session(), t1)?;
+    ///
+    /// assert!(run_ready(sessions.open_checked_at::<u8>(&anonymous, t1)).is_err());
+    /// let opened = run_ready(sessions.open_checked_at::<u8>(&logged_in, t1))?;
+    /// assert_eq!(opened.session().issued_at(), Some(t1));
+    /// # Ok::<(), Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`logout_at`](Self::logout_at); on error the session is left
+    /// unchanged.
+    pub async fn renew_id_at<T>(
+        &self,
+        checked: &mut Checked<T>,
+        now: OffsetDateTime,
+    ) -> Result<()> {
+        let now = unix(now)?;
+        if let Some(entry) = self.denial(checked.session()) {
+            self.store.deny_session(entry, now).await?;
+        }
+        checked.session_mut().reissue();
+        Ok(())
+    }
+
+    /// The deny-list entry for a sealed session; `None` for one never
+    /// sealed, which no cookie carries yet.
+    fn denial<T>(&self, session: &Session<T>) -> Option<DeniedSession> {
+        let issued_at = session.issued_at?;
+        let expires_at = session.expires_at?;
+        Some(DeniedSession {
+            id: session.id(),
+            issued_at,
+            until: expires_at + 2 * self.leeway,
+        })
+    }
+
+    /// How long a not-before must be kept: until every session issued
+    /// before it has expired on every node.
+    fn not_before_lifetime(&self) -> i64 {
+        self.max_ttl + 2 * self.leeway
+    }
+}
+
+/// Whole unix seconds of `now`, in the range the format allows.
+fn unix(now: OffsetDateTime) -> Result<i64> {
+    let secs = now.unix_timestamp();
+    if (0..=MAX_UNIX).contains(&secs) {
+        Ok(secs)
+    } else {
+        Err(ConfigError::Clock.into())
+    }
+}
+
+/// The sealer's TTL and leeway in seconds, read back through its public
+/// API: a probe session sealed at `now` shows the TTL in its deadlines, and
+/// opening it `s` seconds before it was issued succeeds exactly while
+/// `s <= leeway` (later: [`Error::NotYetValid`]).
+fn read_sealer_windows(sealer: &Sealer, now: OffsetDateTime) -> Result<(i64, i64)> {
+    let probe = sealer.seal_value_at(&Session::new(()), now)?;
+    let opened = sealer.open_at::<()>(&probe, now)?;
+    let (Some(issued_at), Some(expires_at)) = (opened.session.issued_at, opened.session.expires_at)
+    else {
+        return Err(ConfigError::Ttl.into());
+    };
+    let ttl = expires_at - issued_at;
+    // `Some(accepted)` while the answer is about the leeway; `None` when
+    // opening earlier fails for another reason (a key not valid yet).
+    let opens_back = |s: i64| match sealer.open_at::<()>(&probe, now - Duration::seconds(s)) {
+        Ok(_) => Some(true),
+        Err(Error::NotYetValid) => Some(false),
+        Err(_) => None,
+    };
+    let (mut accepted, mut refused) = (0, 1);
+    loop {
+        match opens_back(refused) {
+            Some(true) if refused < LEEWAY_CAP => (accepted, refused) = (refused, refused * 2),
+            Some(false) => break,
+            _ => return Ok((ttl, LEEWAY_CAP)),
+        }
+    }
+    while refused - accepted > 1 {
+        let mid = accepted + (refused - accepted) / 2;
+        match opens_back(mid) {
+            Some(true) => accepted = mid,
+            Some(false) => refused = mid,
+            None => return Ok((ttl, LEEWAY_CAP)),
+        }
+    }
+    Ok((ttl, accepted))
+}

@@ -1,0 +1,1 @@
+//! Redis revocation store tests (being written).
