@@ -1,0 +1,704 @@
+//! Revocation with the in-memory store: the three rules and their
+//! reasons, the whole-second rule, lifetimes of entries, the bound, many
+//! threads at once, and snapshots.
+
+use proptest::prelude::*;
+use sealed_session::revocation::{
+    DeniedSession, FailurePolicy, MemoryStore, Revocation, RevocationStore, run_ready,
+};
+use sealed_session::{
+    ConfigError, Error, Key, KeyRing, RevokedReason, Sealer, Session, SessionId, SnapshotError,
+};
+use std::sync::Arc;
+use time::macros::datetime;
+use time::{Duration, OffsetDateTime};
+
+const T0: OffsetDateTime = datetime!(2030-01-01 0:00 UTC);
+const TTL: Duration = Duration::hours(1);
+const LEEWAY: Duration = Duration::seconds(30);
+
+fn sealer() -> Sealer {
+    Sealer::builder(KeyRing::new(Key::generate(1)))
+        .with_ttl(TTL)
+        .with_leeway(LEEWAY)
+        .build_at(T0)
+        .expect("sealer builds")
+}
+
+fn revocation(max_entries: usize) -> Revocation<MemoryStore> {
+    Revocation::builder(sealer(), MemoryStore::new(max_entries).unwrap())
+        .build_at(T0)
+        .expect("revocation builds")
+}
+
+fn cookie<S: RevocationStore>(
+    r: &Revocation<S>,
+    subject: Option<&str>,
+    at: OffsetDateTime,
+) -> String {
+    let mut session = Session::new(7u32);
+    if let Some(subject) = subject {
+        session.set_subject(subject).unwrap();
+    }
+    r.sealer().seal_value_at(&session, at).unwrap()
+}
+
+fn open<S: RevocationStore>(
+    r: &Revocation<S>,
+    cookie: &str,
+    at: OffsetDateTime,
+) -> Result<u32, Error> {
+    run_ready(r.open_checked_at::<u32>(cookie, at)).map(|c| *c.session().data())
+}
+
+fn revoked(reason: RevokedReason) -> Result<u32, Error> {
+    Err(Error::Revoked { reason })
+}
+
+fn unix(t: OffsetDateTime) -> i64 {
+    t.unix_timestamp()
+}
+
+#[test]
+fn reads_ttl_and_leeway_back_from_the_sealer() {
+    for leeway in [0, 1, 29, 30, 31, 1000, 3600] {
+        let sealer = Sealer::builder(KeyRing::new(Key::generate(1)))
+            .with_ttl(Duration::minutes(10))
+            .with_idle_timeout(Duration::minutes(2))
+            .with_leeway(Duration::seconds(leeway))
+            .build_at(T0)
+            .unwrap();
+        let r = Revocation::builder(sealer, MemoryStore::new(1).unwrap())
+            .build_at(T0)
+            .unwrap();
+        assert_eq!(r.leeway(), Duration::seconds(leeway));
+        assert_eq!(r.max_ttl(), Duration::minutes(10));
+    }
+}
+
+#[test]
+fn max_ttl_can_be_raised_but_not_lowered() {
+    let build = |max| {
+        Revocation::builder(sealer(), MemoryStore::new(1).unwrap())
+            .with_max_ttl(max)
+            .build_at(T0)
+    };
+    assert_eq!(
+        build(Duration::days(3)).unwrap().max_ttl(),
+        Duration::days(3)
+    );
+    assert_eq!(build(TTL).unwrap().max_ttl(), TTL);
+    for bad in [
+        TTL - Duration::SECOND,
+        Duration::seconds(i64::from(u32::MAX) + 1),
+    ] {
+        assert_eq!(
+            build(bad).unwrap_err(),
+            Error::InvalidConfig(ConfigError::RevocationMaxTtl)
+        );
+    }
+    assert_eq!(
+        MemoryStore::new(0).unwrap_err(),
+        Error::InvalidConfig(ConfigError::RevocationCapacity)
+    );
+}
+
+#[test]
+fn logout_revokes_that_session_only() {
+    let r = revocation(100);
+    let alice = cookie(&r, Some("alice"), T0);
+    let alice_phone = cookie(&r, Some("alice"), T0);
+    let now = T0 + Duration::minutes(1);
+
+    let checked = run_ready(r.open_checked_at::<u32>(&alice, now)).unwrap();
+    assert!(checked.store_answered());
+    let removal = run_ready(r.logout_at(&checked, now)).unwrap();
+    assert_eq!(removal, r.sealer().removal_cookie());
+
+    assert_eq!(open(&r, &alice, now), revoked(RevokedReason::SessionId));
+    assert_eq!(
+        open(&r, &alice, now + Duration::minutes(30)),
+        revoked(RevokedReason::SessionId)
+    );
+    assert_eq!(open(&r, &alice_phone, now), Ok(7));
+    assert_eq!(r.store().len(), 1);
+    // Logging out twice is harmless and takes no second entry.
+    run_ready(r.logout_at(&checked, now)).unwrap();
+    assert_eq!(r.store().len(), 1);
+}
+
+#[test]
+fn check_of_an_opened_session_gives_the_same_verdicts() {
+    let r = revocation(100);
+    let value = cookie(&r, None, T0);
+    let opened = r.sealer().open_at::<u32>(&value, T0).unwrap();
+    run_ready(r.logout_at(&opened, T0)).unwrap();
+    let again = r.sealer().open_at::<u32>(&value, T0).unwrap();
+    assert_eq!(
+        run_ready(r.check_at(again, T0)).unwrap_err(),
+        Error::Revoked {
+            reason: RevokedReason::SessionId
+        }
+    );
+}
+
+#[test]
+fn logout_everywhere_rejects_earlier_sessions_of_that_subject() {
+    let r = revocation(100);
+    let old = cookie(&r, Some("alice"), T0);
+    let just_before = cookie(&r, Some("alice"), T0 + Duration::seconds(9));
+    let bob = cookie(&r, Some("bob"), T0);
+    let anonymous = cookie(&r, None, T0);
+
+    let at = T0 + Duration::seconds(10);
+    run_ready(r.logout_everywhere_at("alice", at)).unwrap();
+    // Whole seconds: a login in the same second, after the call, survives.
+    let same_second = cookie(&r, Some("alice"), at + Duration::milliseconds(999));
+    let later = cookie(&r, Some("alice"), at + Duration::seconds(1));
+
+    let now = at + Duration::seconds(2);
+    assert_eq!(
+        open(&r, &old, now),
+        revoked(RevokedReason::SubjectNotBefore)
+    );
+    assert_eq!(
+        open(&r, &just_before, now),
+        revoked(RevokedReason::SubjectNotBefore)
+    );
+    assert_eq!(open(&r, &same_second, now), Ok(7));
+    assert_eq!(open(&r, &later, now), Ok(7));
+    assert_eq!(open(&r, &bob, now), Ok(7));
+    assert_eq!(open(&r, &anonymous, now), Ok(7));
+}
+
+#[test]
+fn an_earlier_logout_everywhere_never_moves_the_not_before_back() {
+    let r = revocation(100);
+    let session = cookie(&r, Some("alice"), T0 + Duration::seconds(5));
+    run_ready(r.logout_everywhere_at("alice", T0 + Duration::seconds(10))).unwrap();
+    // A node whose clock runs behind sends an older not-before.
+    run_ready(r.logout_everywhere_at("alice", T0 + Duration::seconds(1))).unwrap();
+    assert_eq!(
+        open(&r, &session, T0 + Duration::seconds(20)),
+        revoked(RevokedReason::SubjectNotBefore)
+    );
+    assert_eq!(r.store().len(), 1);
+}
+
+#[test]
+fn revoke_all_rejects_everything_issued_before() {
+    let r = revocation(100);
+    let alice = cookie(&r, Some("alice"), T0);
+    let anonymous = cookie(&r, None, T0);
+    let at = T0 + Duration::minutes(1);
+    run_ready(r.revoke_all_at(at)).unwrap();
+    let fresh = cookie(&r, None, at);
+    assert_eq!(
+        open(&r, &alice, at),
+        revoked(RevokedReason::GlobalNotBefore)
+    );
+    assert_eq!(
+        open(&r, &anonymous, at),
+        revoked(RevokedReason::GlobalNotBefore)
+    );
+    assert_eq!(open(&r, &fresh, at), Ok(7));
+}
+
+#[test]
+fn the_most_specific_reason_is_reported() {
+    let r = revocation(100);
+    let logged_out = cookie(&r, Some("alice"), T0);
+    let other = cookie(&r, Some("alice"), T0);
+    let at = T0 + Duration::seconds(5);
+    let opened = r.sealer().open_at::<u32>(&logged_out, at).unwrap();
+    run_ready(r.logout_at(&opened, at)).unwrap();
+    run_ready(r.logout_everywhere_at("alice", at)).unwrap();
+    // The global not-before goes in first: it would drop the entries it
+    // covers, so set it without covering them (earlier than the others).
+    let r2 = revocation(100);
+    let both = cookie(&r2, Some("carol"), T0);
+    run_ready(r2.logout_everywhere_at("carol", at)).unwrap();
+    run_ready(r2.revoke_all_at(T0 + Duration::seconds(1))).unwrap();
+
+    assert_eq!(open(&r, &logged_out, at), revoked(RevokedReason::SessionId));
+    assert_eq!(
+        open(&r, &other, at),
+        revoked(RevokedReason::SubjectNotBefore)
+    );
+    assert_eq!(
+        open(&r2, &both, at),
+        revoked(RevokedReason::SubjectNotBefore)
+    );
+}
+
+#[test]
+fn renew_id_at_login_kills_the_old_id_and_starts_over() {
+    let r = revocation(100);
+    let anonymous = cookie(&r, None, T0);
+    let password_change = T0 + Duration::minutes(5);
+    run_ready(r.logout_everywhere_at("alice", password_change)).unwrap();
+
+    // Login after the "log out everywhere", in a session that began before it.
+    let login = T0 + Duration::minutes(10);
+    let mut checked = run_ready(r.open_checked_at::<u32>(&anonymous, login)).unwrap();
+    let old_id = checked.session().id();
+    run_ready(r.renew_id_at(&mut checked, login)).unwrap();
+    checked.session_mut().set_subject("alice").unwrap();
+    assert_ne!(checked.session().id(), old_id);
+    let logged_in = r.sealer().seal_value_at(checked.session(), login).unwrap();
+
+    assert_eq!(
+        open(&r, &anonymous, login),
+        revoked(RevokedReason::SessionId)
+    );
+    let reopened = run_ready(r.open_checked_at::<u32>(&logged_in, login)).unwrap();
+    assert_eq!(reopened.session().issued_at(), Some(login));
+    assert_eq!(reopened.session().expires_at(), Some(login + TTL));
+}
+
+#[test]
+fn password_change_keeps_the_current_session_through_renew_id() {
+    let r = revocation(100);
+    let other_device = cookie(&r, Some("alice"), T0);
+    let this_device = cookie(&r, Some("alice"), T0 + Duration::seconds(1));
+    let at = T0 + Duration::minutes(3);
+
+    let mut checked = run_ready(r.open_checked_at::<u32>(&this_device, at)).unwrap();
+    run_ready(r.logout_everywhere_at("alice", at)).unwrap();
+    run_ready(r.renew_id_at(&mut checked, at)).unwrap();
+    let renewed = r.sealer().seal_value_at(checked.session(), at).unwrap();
+
+    assert_eq!(
+        open(&r, &other_device, at),
+        revoked(RevokedReason::SubjectNotBefore)
+    );
+    assert_eq!(
+        open(&r, &this_device, at),
+        revoked(RevokedReason::SessionId)
+    );
+    assert_eq!(open(&r, &renewed, at), Ok(7));
+}
+
+#[test]
+fn deny_entries_live_until_the_deadline_plus_twice_the_leeway() {
+    let r = revocation(100);
+    let value = cookie(&r, None, T0);
+    let opened = r.sealer().open_at::<u32>(&value, T0).unwrap();
+    run_ready(r.logout_at(&opened, T0)).unwrap();
+    let id = opened.session().id();
+    let until = T0 + TTL + LEEWAY * 2;
+
+    let store = r.store();
+    let status = |t: OffsetDateTime| run_ready(store.status(id, None, unix(t))).unwrap();
+    assert!(status(until - Duration::SECOND).session_denied);
+    assert!(!status(until).session_denied);
+    assert_eq!(store.prune(until - Duration::SECOND), 0);
+    assert_eq!(store.len(), 1);
+    assert_eq!(store.prune(until), 1);
+    assert!(store.is_empty());
+    // The cookie is dead by then anyway.
+    assert_eq!(
+        r.sealer()
+            .open_at::<u32>(&value, T0 + TTL + LEEWAY)
+            .unwrap_err(),
+        Error::Expired
+    );
+}
+
+#[test]
+fn not_before_lives_for_the_max_ttl_plus_twice_the_leeway() {
+    let r = Revocation::builder(sealer(), MemoryStore::new(10).unwrap())
+        .with_max_ttl(Duration::hours(3))
+        .build_at(T0)
+        .unwrap();
+    run_ready(r.logout_everywhere_at("alice", T0)).unwrap();
+    run_ready(r.revoke_all_at(T0 - Duration::hours(1))).unwrap();
+    let until = T0 + Duration::hours(3) + LEEWAY * 2;
+    let id = SessionId::random();
+    let status =
+        |t: OffsetDateTime| run_ready(r.store().status(id, Some("alice"), unix(t))).unwrap();
+    assert_eq!(
+        status(until - Duration::SECOND).subject_not_before,
+        Some(unix(T0))
+    );
+    assert_eq!(status(until).subject_not_before, None);
+    assert_eq!(r.store().prune(until), 1);
+}
+
+#[test]
+fn a_full_list_refuses_new_entries_and_keeps_the_old_ones() {
+    let r = revocation(3);
+    let cookies: Vec<String> = (0..4).map(|_| cookie(&r, None, T0)).collect();
+    let opened: Vec<_> = cookies
+        .iter()
+        .map(|c| r.sealer().open_at::<u32>(c, T0).unwrap())
+        .collect();
+    for o in &opened[..3] {
+        run_ready(r.logout_at(o, T0)).unwrap();
+    }
+    assert_eq!(
+        run_ready(r.logout_at(&opened[3], T0)).unwrap_err(),
+        Error::RevocationFull { limit: 3 }
+    );
+    assert_eq!(
+        run_ready(r.logout_everywhere_at("alice", T0)).unwrap_err(),
+        Error::RevocationFull { limit: 3 }
+    );
+    for c in &cookies[..3] {
+        assert_eq!(open(&r, c, T0), revoked(RevokedReason::SessionId));
+    }
+    assert_eq!(open(&r, &cookies[3], T0), Ok(7));
+    // Revoking an id held already needs no room.
+    run_ready(r.logout_at(&opened[0], T0)).unwrap();
+    assert_eq!(r.store().len(), 3);
+
+    // Once they have expired, a full list prunes itself to make room.
+    let later = T0 + TTL + LEEWAY * 2;
+    let fresh = cookie(&r, None, later);
+    let fresh = r.sealer().open_at::<u32>(&fresh, later).unwrap();
+    run_ready(r.logout_at(&fresh, later)).unwrap();
+    assert_eq!(r.store().len(), 1);
+}
+
+#[test]
+fn revoke_all_empties_a_full_list() {
+    let r = revocation(2);
+    let a = cookie(&r, Some("alice"), T0);
+    let opened = r.sealer().open_at::<u32>(&a, T0).unwrap();
+    run_ready(r.logout_at(&opened, T0)).unwrap();
+    run_ready(r.logout_everywhere_at("alice", T0 + Duration::seconds(1))).unwrap();
+    let at = T0 + Duration::seconds(2);
+    let b = r
+        .sealer()
+        .open_at::<u32>(&cookie(&r, None, T0), at)
+        .unwrap();
+    assert!(matches!(
+        run_ready(r.logout_at(&b, at)),
+        Err(Error::RevocationFull { .. })
+    ));
+
+    run_ready(r.revoke_all_at(at)).unwrap();
+    assert_eq!(r.store().len(), 0);
+    assert_eq!(
+        open(&r, &a, at),
+        revoked(RevokedReason::SessionId).or(revoked(RevokedReason::GlobalNotBefore))
+    );
+    // Logouts of sessions it covers take no room; newer ones do.
+    run_ready(r.logout_at(&b, at)).unwrap();
+    assert_eq!(r.store().len(), 0);
+    let c = r
+        .sealer()
+        .open_at::<u32>(&cookie(&r, None, at), at)
+        .unwrap();
+    run_ready(r.logout_at(&c, at)).unwrap();
+    assert_eq!(r.store().len(), 1);
+}
+
+#[test]
+fn many_threads_revoke_and_check_and_nothing_is_lost() {
+    const THREADS: usize = 8;
+    const PER_THREAD: usize = 2_000;
+    let store = Arc::new(MemoryStore::new(THREADS * PER_THREAD).unwrap());
+    let now = unix(T0);
+    let ids: Vec<Vec<SessionId>> = (0..THREADS)
+        .map(|_| (0..PER_THREAD).map(|_| SessionId::random()).collect())
+        .collect();
+    let ids = Arc::new(ids);
+    let handles: Vec<_> = (0..THREADS)
+        .map(|t| {
+            let (store, ids) = (Arc::clone(&store), Arc::clone(&ids));
+            std::thread::spawn(move || {
+                for (i, &id) in ids[t].iter().enumerate() {
+                    let entry = DeniedSession {
+                        id,
+                        issued_at: now - 10,
+                        until: now + 3600,
+                    };
+                    run_ready(store.deny_session(entry, now)).unwrap();
+                    // Read back one of ours and one of a neighbour's.
+                    assert!(
+                        run_ready(store.status(id, None, now))
+                            .unwrap()
+                            .session_denied
+                    );
+                    let other = ids[(t + 1) % THREADS][i];
+                    run_ready(store.status(other, Some("x"), now)).unwrap();
+                }
+            })
+        })
+        .collect();
+    for handle in handles {
+        handle.join().expect("no thread panicked");
+    }
+    assert_eq!(store.len(), THREADS * PER_THREAD);
+    for &id in ids.iter().flatten() {
+        assert!(
+            run_ready(store.status(id, None, now))
+                .unwrap()
+                .session_denied
+        );
+    }
+    // Full now: one more is refused, from any thread.
+    let entry = DeniedSession {
+        id: SessionId::random(),
+        issued_at: now,
+        until: now + 10,
+    };
+    assert_eq!(
+        run_ready(store.deny_session(entry, now)).unwrap_err(),
+        Error::RevocationFull {
+            limit: THREADS * PER_THREAD
+        }
+    );
+}
+
+/// A store with sessions, subjects and a global not-before, and the ids.
+fn filled_store(now: i64) -> (MemoryStore, Vec<SessionId>) {
+    let store = MemoryStore::new(1000).unwrap();
+    let ids: Vec<SessionId> = (0..50).map(|_| SessionId::random()).collect();
+    for (i, &id) in ids.iter().enumerate() {
+        let until = now + 100 + i as i64;
+        run_ready(store.deny_session(
+            DeniedSession {
+                id,
+                issued_at: now - 5,
+                until,
+            },
+            now,
+        ))
+        .unwrap();
+    }
+    run_ready(store.set_subject_not_before("alice", now - 20, now + 500, now)).unwrap();
+    run_ready(store.set_subject_not_before("björn", now - 30, now + 50, now)).unwrap();
+    run_ready(store.set_subject_not_before("", now - 40, now + 500, now)).unwrap();
+    run_ready(store.set_global_not_before(now - 100, now + 1000, now)).unwrap();
+    (store, ids)
+}
+
+fn at(unix: i64) -> OffsetDateTime {
+    OffsetDateTime::from_unix_timestamp(unix).unwrap()
+}
+
+#[test]
+fn snapshots_round_trip() {
+    let now = unix(T0);
+    let (store, ids) = filled_store(now);
+    let bytes = store.export(at(now));
+    assert_eq!(
+        bytes.len(),
+        22 + 50 * 24 + (1 + 5 + 8) + (1 + 6 + 8) + (1 + 8) + 4
+    );
+
+    let copy = MemoryStore::new(1000).unwrap();
+    assert_eq!(copy.import(&bytes, at(now)).unwrap(), 50 + 3 + 1);
+    assert_eq!(copy.len(), store.len());
+    let probes = ids.iter().copied().chain([SessionId::random()]);
+    for id in probes {
+        for subject in [None, Some("alice"), Some("björn"), Some(""), Some("carol")] {
+            for t in [now, now + 60, now + 120, now + 600] {
+                assert_eq!(
+                    run_ready(copy.status(id, subject, t)).unwrap(),
+                    run_ready(store.status(id, subject, t)).unwrap(),
+                );
+            }
+        }
+    }
+    // Importing the same snapshot again merges; nothing doubles.
+    copy.import(&bytes, at(now)).unwrap();
+    assert_eq!(copy.len(), store.len());
+}
+
+#[test]
+fn snapshots_leave_out_expired_entries() {
+    let now = unix(T0);
+    let (store, _) = filled_store(now);
+    // At now + 120: 29 sessions left (until now+100..now+149), "björn" gone.
+    let later = store.export(at(now + 120));
+    let copy = MemoryStore::new(1000).unwrap();
+    assert_eq!(copy.import(&later, at(now + 120)).unwrap(), 29 + 2 + 1);
+    // An old snapshot imported late takes only what is still live.
+    let early = store.export(at(now));
+    let late = MemoryStore::new(1000).unwrap();
+    assert_eq!(late.import(&early, at(now + 2000)).unwrap(), 0);
+    assert!(late.is_empty());
+}
+
+#[test]
+fn an_import_that_does_not_fit_takes_nothing() {
+    let now = unix(T0);
+    let (store, ids) = filled_store(now);
+    let bytes = store.export(at(now));
+    let small = MemoryStore::new(10).unwrap();
+    assert_eq!(
+        small.import(&bytes, at(now)).unwrap_err(),
+        Error::RevocationFull { limit: 10 }
+    );
+    assert!(small.is_empty());
+    assert!(
+        !run_ready(small.status(ids[0], None, now))
+            .unwrap()
+            .session_denied
+    );
+}
+
+/// Re-seals a snapshot body with a correct checksum, so the structural
+/// checks behind it are reached.
+fn with_crc(mut body: Vec<u8>) -> Vec<u8> {
+    let crc = !body.iter().fold(!0u32, |mut crc, &b| {
+        crc ^= u32::from(b);
+        for _ in 0..8 {
+            crc = if crc & 1 == 1 {
+                0xEDB8_8320 ^ (crc >> 1)
+            } else {
+                crc >> 1
+            };
+        }
+        crc
+    });
+    body.extend_from_slice(&crc.to_le_bytes());
+    body
+}
+
+#[test]
+fn malformed_snapshots_are_rejected_with_their_reason() {
+    let now = unix(T0);
+    let store = MemoryStore::new(1000).unwrap();
+    let id = SessionId::random();
+    run_ready(store.deny_session(
+        DeniedSession {
+            id,
+            issued_at: now,
+            until: now + 100,
+        },
+        now,
+    ))
+    .unwrap();
+    run_ready(store.set_subject_not_before("alice", now, now + 100, now)).unwrap();
+    let good = store.export(at(now));
+    let body = good[..good.len() - 4].to_vec();
+    let target = MemoryStore::new(1000).unwrap();
+    let reject = |bytes: &[u8]| match target.import(bytes, at(now)) {
+        Err(Error::InvalidSnapshot(why)) => why,
+        other => panic!("expected a snapshot error, got {other:?}"),
+    };
+
+    assert_eq!(reject(b""), SnapshotError::Magic);
+    assert_eq!(reject(b"SSRW\x01"), SnapshotError::Magic);
+    let mut v2 = good.clone();
+    v2[4] = 2;
+    assert_eq!(
+        reject(&v2),
+        SnapshotError::UnsupportedVersion { version: 2 }
+    );
+    assert_eq!(reject(&good[..20]), SnapshotError::Truncated);
+    let mut flipped = good.clone();
+    flipped[30] ^= 0x01;
+    assert_eq!(reject(&flipped), SnapshotError::Checksum);
+
+    let edit = |at: usize, byte: u8| {
+        let mut b = body.clone();
+        b[at] = byte;
+        with_crc(b)
+    };
+    assert_eq!(reject(&edit(5, 0x02)), SnapshotError::Flags);
+    assert_eq!(reject(&edit(10, 0x01)), SnapshotError::Flags); // a global until without the flag
+    assert_eq!(reject(&edit(14, 2)), SnapshotError::Truncated); // two sessions announced
+    assert_eq!(reject(&edit(14, 0xff)), SnapshotError::Truncated);
+    assert_eq!(reject(&edit(18, 9)), SnapshotError::Truncated); // nine subjects
+    assert_eq!(reject(&edit(18, 0)), SnapshotError::TrailingBytes);
+    // The session's until (bytes 42..46) before its issued-at.
+    let mut early = body.clone();
+    early[42..46].copy_from_slice(&0u32.to_le_bytes());
+    assert_eq!(reject(&with_crc(early)), SnapshotError::Times);
+    // The subject "alice" at 47..52 with a byte that is not UTF-8.
+    assert_eq!(reject(&edit(47, 0xff)), SnapshotError::Subject);
+    let mut longer = body.clone();
+    longer[46] = 200;
+    assert_eq!(reject(&with_crc(longer)), SnapshotError::Truncated);
+    let mut extra = body.clone();
+    extra.push(0);
+    assert_eq!(reject(&with_crc(extra)), SnapshotError::TrailingBytes);
+
+    assert!(target.is_empty());
+    assert_eq!(target.import(&good, at(now)).unwrap(), 2);
+}
+
+#[test]
+fn every_truncation_and_bit_flip_of_a_snapshot_is_rejected() {
+    let now = unix(T0);
+    let (store, _) = filled_store(now);
+    let good = store.export(at(now));
+    let target = MemoryStore::new(1000).unwrap();
+    for len in 0..good.len() {
+        assert!(matches!(
+            target.import(&good[..len], at(now)),
+            Err(Error::InvalidSnapshot(_))
+        ));
+    }
+    for i in 0..good.len() {
+        for bit in 0..8 {
+            let mut bad = good.clone();
+            bad[i] ^= 1 << bit;
+            assert!(matches!(
+                target.import(&bad, at(now)),
+                Err(Error::InvalidSnapshot(_))
+            ));
+        }
+    }
+    assert!(target.is_empty());
+}
+
+proptest! {
+    #[test]
+    fn arbitrary_bytes_never_panic_the_importer(bytes in proptest::collection::vec(any::<u8>(), 0..256)) {
+        let target = MemoryStore::new(100).unwrap();
+        let _ = target.import(&bytes, T0);
+        let mut framed = b"SSRV\x01".to_vec();
+        framed.extend_from_slice(&bytes);
+        let framed = with_crc(framed);
+        let _ = target.import(&framed, T0);
+    }
+}
+
+#[test]
+fn fail_open_has_nothing_to_open_with_a_store_that_always_answers() {
+    let r = Revocation::builder(sealer(), MemoryStore::new(10).unwrap())
+        .with_failure_policy(FailurePolicy::Open)
+        .build_at(T0)
+        .unwrap();
+    let value = cookie(&r, None, T0);
+    let opened = r.sealer().open_at::<u32>(&value, T0).unwrap();
+    run_ready(r.logout_at(&opened, T0)).unwrap();
+    // Fail-open concerns outages only: a revoked session stays revoked.
+    assert_eq!(open(&r, &value, T0), revoked(RevokedReason::SessionId));
+}
+
+#[test]
+fn a_shared_store_serves_two_sealers() {
+    let store = Arc::new(MemoryStore::new(100).unwrap());
+    let build = || {
+        Revocation::builder(sealer(), Arc::clone(&store))
+            .build_at(T0)
+            .unwrap()
+    };
+    let (a, b) = (build(), build());
+    let value = cookie(&a, Some("alice"), T0);
+    run_ready(b.logout_everywhere_at("alice", T0 + Duration::seconds(1))).unwrap();
+    assert_eq!(
+        open(&a, &value, T0 + Duration::seconds(1)),
+        revoked(RevokedReason::SubjectNotBefore)
+    );
+}
+
+#[test]
+fn over_long_subjects_and_bad_clocks_are_typed_errors() {
+    let r = revocation(10);
+    assert_eq!(
+        run_ready(r.logout_everywhere_at(&"x".repeat(256), T0)).unwrap_err(),
+        Error::InvalidConfig(ConfigError::Subject)
+    );
+    assert_eq!(
+        run_ready(r.revoke_all_at(datetime!(1969-12-31 23:59 UTC))).unwrap_err(),
+        Error::InvalidConfig(ConfigError::Clock)
+    );
+}
