@@ -1,1 +1,459 @@
-//! Redis revocation store tests (being written).
+//! Revocation with the Redis store, against a real `redis-server` each test
+//! starts on its own free loopback port (see `redis_server/mod.rs`).
+//!
+//! Redis expires keys on its own clock, so these tests run on the real
+//! clock rather than a fixed one.
+
+mod redis_server;
+
+use redis::AsyncCommands;
+use redis_server::RedisServer;
+use sealed_session::revocation::{
+    FailurePolicy, RedisStore, Revocation, RevocationStore, run_ready,
+};
+use sealed_session::{
+    ConfigError, Error, Key, KeyRing, RevokedReason, Sealer, Session, SessionId, UnavailableReason,
+};
+use std::time::{Duration as StdDuration, Instant};
+use time::{Duration, OffsetDateTime};
+
+const TIMEOUT: Duration = Duration::milliseconds(300);
+/// What a failing call may take beyond its timeout: scheduling on a busy
+/// two-core machine, not waiting.
+const SLACK: StdDuration = StdDuration::from_millis(700);
+
+fn ring() -> KeyRing {
+    KeyRing::new(Key::from_bytes(
+        sealed_session::Algorithm::XChaCha20Poly1305,
+        1,
+        &[7; 32],
+    ))
+}
+
+fn sealer(ttl: Duration, leeway: Duration) -> Sealer {
+    Sealer::builder(ring())
+        .with_ttl(ttl)
+        .with_leeway(leeway)
+        .build()
+        .expect("sealer builds")
+}
+
+async fn store(server: &RedisServer) -> RedisStore {
+    RedisStore::builder(server.url())
+        .with_prefix("test:")
+        .with_timeout(TIMEOUT)
+        .connect()
+        .await
+        .expect("connects to the test server")
+}
+
+async fn revocation(server: &RedisServer) -> Revocation<RedisStore> {
+    Revocation::new(
+        sealer(Duration::hours(1), Duration::seconds(30)),
+        store(server).await,
+    )
+    .expect("revocation builds")
+}
+
+fn cookie<S: RevocationStore>(r: &Revocation<S>, subject: Option<&str>) -> String {
+    let mut session = Session::new(7u32);
+    if let Some(subject) = subject {
+        session.set_subject(subject).unwrap();
+    }
+    r.sealer().seal_value(&session).unwrap()
+}
+
+async fn open<S: RevocationStore>(r: &Revocation<S>, cookie: &str) -> Result<u32, Error> {
+    r.open_checked::<u32>(cookie)
+        .await
+        .map(|c| *c.session().data())
+}
+
+fn revoked(reason: RevokedReason) -> Result<u32, Error> {
+    Err(Error::Revoked { reason })
+}
+
+/// A plain connection for looking at the keys directly.
+async fn raw(server: &RedisServer) -> redis::aio::MultiplexedConnection {
+    redis::Client::open(server.url())
+        .unwrap()
+        .get_multiplexed_async_connection()
+        .await
+        .unwrap()
+}
+
+async fn expire_time(conn: &mut redis::aio::MultiplexedConnection, key: &str) -> i64 {
+    redis::cmd("EXPIRETIME")
+        .arg(key)
+        .query_async(conn)
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn logout_revokes_the_session_until_its_deadline_plus_margin() {
+    let server = RedisServer::start();
+    let r = revocation(&server).await;
+    let alice = cookie(&r, Some("alice"));
+    let other = cookie(&r, Some("alice"));
+
+    let checked = r.open_checked::<u32>(&alice).await.unwrap();
+    assert!(checked.store_answered());
+    let removal = r.logout(&checked).await.unwrap();
+    assert_eq!(removal, r.sealer().removal_cookie());
+
+    assert_eq!(open(&r, &alice).await, revoked(RevokedReason::SessionId));
+    assert_eq!(open(&r, &other).await, Ok(7));
+
+    let key = format!("test:s:{}", checked.session().id());
+    let expires_at = checked.session().expires_at().unwrap().unix_timestamp();
+    let mut conn = raw(&server).await;
+    assert_eq!(expire_time(&mut conn, &key).await, expires_at + 60);
+    let value: String = conn.get(&key).await.unwrap();
+    assert_eq!(value, "1");
+}
+
+#[tokio::test]
+async fn logout_everywhere_sets_a_subject_not_before() {
+    let server = RedisServer::start();
+    let r = revocation(&server).await;
+    let old = cookie(&r, Some("alice"));
+    let bob = cookie(&r, Some("bob"));
+    let anonymous = cookie(&r, None);
+    // Issued in an earlier second than the logout.
+    tokio::time::sleep(StdDuration::from_millis(1100)).await;
+
+    let before = OffsetDateTime::now_utc().unix_timestamp();
+    r.logout_everywhere("alice").await.unwrap();
+    let fresh = cookie(&r, Some("alice"));
+
+    assert_eq!(
+        open(&r, &old).await,
+        revoked(RevokedReason::SubjectNotBefore)
+    );
+    assert_eq!(open(&r, &fresh).await, Ok(7));
+    assert_eq!(open(&r, &bob).await, Ok(7));
+    assert_eq!(open(&r, &anonymous).await, Ok(7));
+
+    let mut conn = raw(&server).await;
+    let not_before: i64 = conn.get("test:u:alice").await.unwrap();
+    assert!(not_before >= before && not_before <= before + 1);
+    assert_eq!(
+        expire_time(&mut conn, "test:u:alice").await,
+        not_before + 3600 + 60
+    );
+}
+
+#[tokio::test]
+async fn a_not_before_never_moves_back_nor_loses_time() {
+    let server = RedisServer::start();
+    let store = store(&server).await;
+    let now = OffsetDateTime::now_utc().unix_timestamp();
+    let set = |nb, until| store.set_subject_not_before("alice", nb, until, now);
+    set(now, now + 1000).await.unwrap();
+    // An older not-before with a shorter life (a node whose clock is behind).
+    set(now - 50, now + 500).await.unwrap();
+    let mut conn = raw(&server).await;
+    let held: i64 = conn.get("test:u:alice").await.unwrap();
+    assert_eq!(held, now);
+    assert_eq!(expire_time(&mut conn, "test:u:alice").await, now + 1000);
+    // A newer one with a longer life replaces both.
+    set(now + 5, now + 2000).await.unwrap();
+    let held: i64 = conn.get("test:u:alice").await.unwrap();
+    assert_eq!(held, now + 5);
+    assert_eq!(expire_time(&mut conn, "test:u:alice").await, now + 2000);
+
+    store
+        .set_global_not_before(now, now + 100, now)
+        .await
+        .unwrap();
+    let status = store
+        .status(SessionId::random(), Some("alice"), now)
+        .await
+        .unwrap();
+    assert_eq!(status.subject_not_before, Some(now + 5));
+    assert_eq!(status.global_not_before, Some(now));
+    assert!(!status.session_denied);
+}
+
+#[tokio::test]
+async fn revoke_all_rejects_every_earlier_session() {
+    let server = RedisServer::start();
+    let r = revocation(&server).await;
+    let old = cookie(&r, None);
+    tokio::time::sleep(StdDuration::from_millis(1100)).await;
+    r.revoke_all().await.unwrap();
+    let fresh = cookie(&r, None);
+    assert_eq!(
+        open(&r, &old).await,
+        revoked(RevokedReason::GlobalNotBefore)
+    );
+    assert_eq!(open(&r, &fresh).await, Ok(7));
+}
+
+#[tokio::test]
+async fn entries_are_gone_after_their_deadline() {
+    let server = RedisServer::start();
+    // Two-second sessions, no leeway: entries live two seconds.
+    let r = Revocation::new(
+        sealer(Duration::seconds(2), Duration::ZERO),
+        store(&server).await,
+    )
+    .unwrap();
+    let value = cookie(&r, Some("alice"));
+    let checked = r.open_checked::<u32>(&value).await.unwrap();
+    r.logout(&checked).await.unwrap();
+    r.logout_everywhere("alice").await.unwrap();
+    let key = format!("test:s:{}", checked.session().id());
+    let mut conn = raw(&server).await;
+    let exists = |conn: &mut redis::aio::MultiplexedConnection, key: String| {
+        let mut conn = conn.clone();
+        async move { conn.exists::<_, bool>(key).await.unwrap() }
+    };
+    assert!(exists(&mut conn, key.clone()).await);
+    assert!(exists(&mut conn, "test:u:alice".into()).await);
+
+    tokio::time::sleep(StdDuration::from_millis(3200)).await;
+    assert!(!exists(&mut conn, key).await);
+    assert!(!exists(&mut conn, "test:u:alice".into()).await);
+    assert_eq!(r.sealer().open::<u32>(&value).unwrap_err(), Error::Expired);
+}
+
+#[tokio::test]
+async fn renew_id_kills_the_old_cookie() {
+    let server = RedisServer::start();
+    let r = revocation(&server).await;
+    let anonymous = cookie(&r, None);
+    let mut checked = r.open_checked::<u32>(&anonymous).await.unwrap();
+    r.renew_id(&mut checked).await.unwrap();
+    checked.session_mut().set_subject("alice").unwrap();
+    let logged_in = r.sealer().seal_value(checked.session()).unwrap();
+    assert_eq!(
+        open(&r, &anonymous).await,
+        revoked(RevokedReason::SessionId)
+    );
+    assert_eq!(open(&r, &logged_in).await, Ok(7));
+}
+
+#[tokio::test]
+async fn nodes_sharing_one_redis_see_each_others_revocations() {
+    let server = RedisServer::start();
+    // Two nodes of a fleet: same keys, each with its own connection.
+    let node_a = revocation(&server).await;
+    let node_b = revocation(&server).await;
+    let one = cookie(&node_a, Some("alice"));
+    let two = cookie(&node_b, Some("bob"));
+    tokio::time::sleep(StdDuration::from_millis(1100)).await;
+
+    let on_b = node_b.open_checked::<u32>(&one).await.unwrap();
+    node_b.logout(&on_b).await.unwrap();
+    assert_eq!(open(&node_a, &one).await, revoked(RevokedReason::SessionId));
+
+    node_a.logout_everywhere("bob").await.unwrap();
+    assert_eq!(
+        open(&node_b, &two).await,
+        revoked(RevokedReason::SubjectNotBefore)
+    );
+
+    // Another application (another prefix) on the same Redis is unaffected.
+    let other_app = RedisStore::builder(server.url())
+        .with_prefix("other:")
+        .connect()
+        .await
+        .unwrap();
+    let other_app =
+        Revocation::new(sealer(Duration::hours(1), Duration::seconds(30)), other_app).unwrap();
+    assert_eq!(open(&other_app, &one).await, Ok(7));
+    assert_eq!(open(&other_app, &two).await, Ok(7));
+}
+
+#[tokio::test]
+async fn a_check_is_one_round_trip() {
+    let server = RedisServer::start();
+    let r = revocation(&server).await;
+    let with_subject = cookie(&r, Some("alice"));
+    let without = cookie(&r, None);
+    let mut conn = raw(&server).await;
+    let processed = |info: String| -> u64 {
+        info.lines()
+            .find_map(|l| l.strip_prefix("total_commands_processed:"))
+            .and_then(|n| n.trim().parse().ok())
+            .expect("INFO stats has total_commands_processed")
+    };
+    let before = processed(
+        redis::cmd("INFO")
+            .arg("stats")
+            .query_async(&mut conn)
+            .await
+            .unwrap(),
+    );
+    for _ in 0..5 {
+        open(&r, &with_subject).await.unwrap();
+        open(&r, &without).await.unwrap();
+    }
+    let after = processed(
+        redis::cmd("INFO")
+            .arg("stats")
+            .query_async(&mut conn)
+            .await
+            .unwrap(),
+    );
+    // Ten checks, plus the first INFO itself.
+    assert_eq!(after - before, 10 + 1);
+}
+
+#[tokio::test]
+async fn a_killed_server_fails_closed_within_the_timeout() {
+    let mut server = RedisServer::start();
+    let closed = revocation(&server).await;
+    let open_policy = Revocation::builder(
+        sealer(Duration::hours(1), Duration::seconds(30)),
+        store(&server).await,
+    )
+    .with_failure_policy(FailurePolicy::Open)
+    .build()
+    .unwrap();
+    let value = cookie(&closed, Some("alice"));
+    assert_eq!(open(&closed, &value).await, Ok(7));
+
+    server.kill();
+    for _ in 0..5 {
+        let started = Instant::now();
+        let err = open(&closed, &value).await.unwrap_err();
+        assert!(
+            matches!(err, Error::RevocationUnavailable { .. }),
+            "fails closed, got {err:?}"
+        );
+        assert!(!err.is_client_fault());
+        assert!(started.elapsed() < StdDuration::from_millis(300) + SLACK);
+
+        let started = Instant::now();
+        let checked = open_policy.open_checked::<u32>(&value).await.unwrap();
+        assert!(!checked.store_answered());
+        assert!(started.elapsed() < StdDuration::from_millis(300) + SLACK);
+    }
+    // Writes report the failure too: a logout is never silently lost.
+    let opened = closed.sealer().open::<u32>(&value).unwrap();
+    let started = Instant::now();
+    assert!(matches!(
+        closed.logout(&opened).await,
+        Err(Error::RevocationUnavailable { .. })
+    ));
+    assert!(matches!(
+        closed.logout_everywhere("alice").await,
+        Err(Error::RevocationUnavailable { .. })
+    ));
+    assert!(started.elapsed() < StdDuration::from_millis(600) + SLACK);
+}
+
+#[tokio::test]
+async fn a_restarted_server_answers_again_and_keeps_earlier_revocations() {
+    let mut server = RedisServer::start_persistent();
+    let r = revocation(&server).await;
+    let logged_out = cookie(&r, Some("alice"));
+    let everywhere = cookie(&r, Some("bob"));
+    let fine = cookie(&r, Some("carol"));
+    tokio::time::sleep(StdDuration::from_millis(1100)).await;
+    let checked = r.open_checked::<u32>(&logged_out).await.unwrap();
+    r.logout(&checked).await.unwrap();
+    r.logout_everywhere("bob").await.unwrap();
+
+    server.kill();
+    assert!(matches!(
+        open(&r, &fine).await,
+        Err(Error::RevocationUnavailable { .. })
+    ));
+    server.restart();
+
+    // The connection manager reconnects on the next calls.
+    let deadline = Instant::now() + StdDuration::from_secs(10);
+    loop {
+        let started = Instant::now();
+        match open(&r, &fine).await {
+            Ok(7) => break,
+            Err(Error::RevocationUnavailable { .. }) if Instant::now() < deadline => {
+                assert!(started.elapsed() < StdDuration::from_millis(300) + SLACK);
+                tokio::time::sleep(StdDuration::from_millis(50)).await;
+            }
+            other => panic!("checks did not come back: {other:?}"),
+        }
+    }
+    assert_eq!(
+        open(&r, &logged_out).await,
+        revoked(RevokedReason::SessionId)
+    );
+    assert_eq!(
+        open(&r, &everywhere).await,
+        revoked(RevokedReason::SubjectNotBefore)
+    );
+    // And new revocations are taken.
+    let checked = r.open_checked::<u32>(&fine).await.unwrap();
+    r.logout(&checked).await.unwrap();
+    assert_eq!(open(&r, &fine).await, revoked(RevokedReason::SessionId));
+}
+
+#[tokio::test]
+async fn connect_refuses_an_evicting_server_and_bad_settings() {
+    let evicting = RedisServer::start_with(&[
+        "--save",
+        "",
+        "--appendonly",
+        "no",
+        "--maxmemory-policy",
+        "volatile-lru",
+    ]);
+    assert_eq!(
+        RedisStore::connect(&evicting.url()).await.unwrap_err(),
+        Error::InvalidConfig(ConfigError::RedisEvictionPolicy)
+    );
+    // Opting out of the check is possible, and explicit.
+    RedisStore::builder(evicting.url())
+        .with_eviction_check(false)
+        .connect()
+        .await
+        .unwrap();
+
+    assert_eq!(
+        RedisStore::connect("not a url").await.unwrap_err(),
+        Error::InvalidConfig(ConfigError::RedisUrl)
+    );
+    assert_eq!(
+        RedisStore::builder(evicting.url())
+            .with_timeout(Duration::ZERO)
+            .connect()
+            .await
+            .unwrap_err(),
+        Error::InvalidConfig(ConfigError::RevocationTimeout)
+    );
+
+    // Nobody listening: unavailable, within the timeout.
+    let mut gone = RedisServer::start();
+    let url = gone.url();
+    gone.kill();
+    let started = Instant::now();
+    let err = RedisStore::builder(url)
+        .with_timeout(TIMEOUT)
+        .connect()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::RevocationUnavailable { .. }),
+        "{err:?}"
+    );
+    assert!(started.elapsed() < StdDuration::from_millis(300) + SLACK);
+}
+
+#[tokio::test]
+async fn outside_a_runtime_the_store_reports_instead_of_panicking() {
+    let server = RedisServer::start();
+    let store = store(&server).await;
+    let status = std::thread::spawn(move || run_ready(store.status(SessionId::random(), None, 0)))
+        .join()
+        .expect("no panic");
+    assert_eq!(
+        status.unwrap_err(),
+        Error::RevocationUnavailable {
+            reason: UnavailableReason::NotReady
+        }
+    );
+}
