@@ -1,0 +1,152 @@
+//! Arbitrary authentic envelopes: the plaintext is the fuzz input,
+//! encrypted under a known key, so the envelope parser, the deadline checks
+//! and the payload decoder see every shape, not only what survives
+//! authentication. The outcome is checked against a reference parser
+//! written from FORMAT.md section 5 (here, not in the crate).
+#![no_main]
+
+use fuzz_support::alloc_cap;
+use fuzz_support::fixtures::{self, FuzzSession, MAX_PEAK, MAX_SINGLE_ALLOC, T0_UNIX};
+use libfuzzer_sys::fuzz_target;
+use sealed_session::{Error, Malformed, Sealer, SessionId};
+use std::sync::OnceLock;
+
+const MAX_UNIX: i64 = 253_402_300_799;
+const LEEWAY: i64 = 60;
+
+/// The envelope fields as FORMAT.md defines them.
+struct Reference<'a> {
+    session_id: [u8; 16],
+    issued_at: i64,
+    expires_at: i64,
+    idle_deadline: Option<i64>,
+    subject: Option<&'a str>,
+    compressed: bool,
+    payload: &'a [u8],
+}
+
+fn take<'a>(rest: &mut &'a [u8], n: usize) -> Option<&'a [u8]> {
+    if rest.len() < n {
+        return None;
+    }
+    let (head, tail) = rest.split_at(n);
+    *rest = tail;
+    Some(head)
+}
+
+fn parse(plain: &[u8]) -> Option<Reference<'_>> {
+    let mut rest = plain;
+    let flags = take(&mut rest, 1)?[0];
+    if flags & !0b111 != 0 {
+        return None;
+    }
+    let session_id = take(&mut rest, 16)?.try_into().ok()?;
+    let issued_at = u64::from_be_bytes(take(&mut rest, 8)?.try_into().ok()?);
+    let lifetime = u32::from_be_bytes(take(&mut rest, 4)?.try_into().ok()?);
+    let idle = if flags & 1 != 0 {
+        Some(u32::from_be_bytes(take(&mut rest, 4)?.try_into().ok()?))
+    } else {
+        None
+    };
+    let subject = if flags & 2 != 0 {
+        let len = take(&mut rest, 1)?[0];
+        Some(core::str::from_utf8(take(&mut rest, usize::from(len))?).ok()?)
+    } else {
+        None
+    };
+    if issued_at > MAX_UNIX as u64 {
+        return None;
+    }
+    let issued_at = issued_at as i64;
+    let expires_at = issued_at + i64::from(lifetime);
+    let idle_deadline = idle.map(|s| issued_at + i64::from(s));
+    if expires_at > MAX_UNIX || idle_deadline.is_some_and(|d| d > MAX_UNIX) {
+        return None;
+    }
+    Some(Reference {
+        session_id,
+        issued_at,
+        expires_at,
+        idle_deadline,
+        subject,
+        compressed: flags & 4 != 0,
+        payload: rest,
+    })
+}
+
+fn sealer() -> &'static Sealer {
+    static SEALER: OnceLock<Sealer> = OnceLock::new();
+    SEALER.get_or_init(|| {
+        fixtures::builder(1)
+            .with_compression(true)
+            .build_at(fixtures::t0())
+            .unwrap()
+    })
+}
+
+fuzz_target!(|plain: &[u8]| {
+    let value = fixtures::forge(plain);
+    let now = T0_UNIX;
+    let got = alloc_cap::within(MAX_SINGLE_ALLOC, MAX_PEAK, || {
+        sealer().open_at::<FuzzSession>(&value, fixtures::t0())
+    });
+    if value.len() > fixtures::VALUE_LIMIT {
+        assert!(matches!(got, Err(Error::TooLarge { .. })), "{got:?}");
+        return;
+    }
+    let Some(r) = parse(plain) else {
+        assert_eq!(got.err(), Some(Error::Malformed(Malformed::Envelope)));
+        return;
+    };
+    let deadline = if r.issued_at > now + LEEWAY {
+        Some(Error::NotYetValid)
+    } else if now >= r.expires_at + LEEWAY {
+        Some(Error::Expired)
+    } else if r.idle_deadline.is_some_and(|d| now >= d + LEEWAY) {
+        Some(Error::IdleExpired)
+    } else {
+        None
+    };
+    if let Some(expected) = deadline {
+        assert_eq!(got.err(), Some(expected));
+        return;
+    }
+    let got = if r.compressed {
+        // The decompress target checks the stream handling itself.
+        match got {
+            Err(Error::Malformed(Malformed::Compression) | Error::DecompressedTooLarge { .. })
+            | Err(Error::Deserialize) => return,
+            other => other,
+        }
+    } else {
+        let expected = match postcard::take_from_bytes::<FuzzSession>(r.payload) {
+            Ok((_, [])) => None,
+            _ => Some(Error::Deserialize),
+        };
+        if let Some(expected) = expected {
+            assert_eq!(got.err(), Some(expected));
+            return;
+        }
+        got
+    };
+    let opened = got.expect("a valid envelope opens");
+    let session = opened.session();
+    assert_eq!(session.id(), SessionId::from_bytes(r.session_id));
+    assert_eq!(session.subject(), r.subject);
+    assert_eq!(
+        session.issued_at().map(|t| t.unix_timestamp()),
+        Some(r.issued_at)
+    );
+    assert_eq!(
+        session.expires_at().map(|t| t.unix_timestamp()),
+        Some(r.expires_at)
+    );
+    assert_eq!(
+        session.idle_deadline().map(|t| t.unix_timestamp()),
+        r.idle_deadline
+    );
+    if !r.compressed {
+        let (data, _) = postcard::take_from_bytes::<FuzzSession>(r.payload).unwrap();
+        assert_eq!(session.data(), &data);
+    }
+});
