@@ -24,7 +24,10 @@ fn ids(ring: &KeyRing) -> Vec<u32> {
     ring.keys().map(Key::id).collect()
 }
 
-fn entry_error(text: &str) -> (usize, Option<u32>, RingEntryError) {
+/// Position, key id and reason of a ring entry error.
+type EntryError = (usize, Option<u32>, RingEntryError);
+
+fn entry_error(text: &str) -> EntryError {
     match KeyRing::from_text(text) {
         Err(Error::InvalidConfig(ConfigError::RingEntry {
             position,
@@ -126,7 +129,7 @@ fn times_before_1970_print_as_the_unix_epoch_and_retire_the_same() {
 fn each_bad_entry_is_named_by_position_and_key_id() {
     let k1 = text_of(Algorithm::default(), 1);
     let k2 = text_of(Algorithm::default(), 2);
-    let cases: Vec<(String, (usize, Option<u32>, RingEntryError))> = vec![
+    let cases: Vec<(String, EntryError)> = vec![
         (String::new(), (1, None, RingEntryError::Empty)),
         ("  \n ".into(), (1, None, RingEntryError::Empty)),
         (format!("{k1},"), (2, None, RingEntryError::Empty)),
