@@ -395,6 +395,7 @@ fn revoke_all_empties_a_full_list() {
 }
 
 #[test]
+#[cfg_attr(target_os = "wasi", ignore = "wasm32-wasip1 cannot spawn threads")]
 fn many_threads_revoke_and_check_and_nothing_is_lost() {
     const THREADS: usize = 8;
     const PER_THREAD: usize = 2_000;
