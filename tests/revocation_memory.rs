@@ -703,3 +703,21 @@ fn over_long_subjects_and_bad_clocks_are_typed_errors() {
         Error::InvalidConfig(ConfigError::Clock)
     );
 }
+
+/// Handlers run on multi-threaded executors: every future must be `Send`,
+/// even for session data that is `Send` but not `Sync`.
+#[test]
+fn revocation_futures_are_send() {
+    fn send<F: Send>(_: F) {}
+    let r = revocation(10);
+    let value = cookie(&r, None, T0);
+    type NotSync = std::cell::Cell<u32>;
+    let opened = r.sealer().open_at::<NotSync>(&value, T0).unwrap();
+    send(r.logout_at(&opened, T0));
+    send(r.check_at(opened, T0));
+    let mut checked = run_ready(r.open_checked_at::<NotSync>(&value, T0)).unwrap();
+    send(r.renew_id_at(&mut checked, T0));
+    send(r.open_checked_at::<NotSync>(&value, T0));
+    send(r.logout_everywhere_at("alice", T0));
+    send(r.revoke_all_at(T0));
+}

@@ -457,3 +457,35 @@ async fn outside_a_runtime_the_store_reports_instead_of_panicking() {
         }
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn checks_and_logouts_run_on_spawned_tasks() {
+    let server = RedisServer::start();
+    let r = std::sync::Arc::new(revocation(&server).await);
+    let cookies: Vec<String> = (0..16).map(|_| cookie(&r, None)).collect();
+    let tasks: Vec<_> = cookies
+        .iter()
+        .enumerate()
+        .map(|(i, value)| {
+            let (r, value) = (r.clone(), value.clone());
+            tokio::spawn(async move {
+                let checked = r.open_checked::<u32>(&value).await?;
+                if i % 2 == 0 {
+                    r.logout(&checked).await?;
+                }
+                Ok::<_, Error>(())
+            })
+        })
+        .collect();
+    for task in tasks {
+        task.await.expect("task ran").expect("store answered");
+    }
+    for (i, value) in cookies.iter().enumerate() {
+        let expected = if i % 2 == 0 {
+            revoked(RevokedReason::SessionId)
+        } else {
+            Ok(7)
+        };
+        assert_eq!(open(&r, value).await, expected);
+    }
+}
