@@ -721,3 +721,63 @@ fn revocation_futures_are_send() {
     send(r.logout_everywhere_at("alice", T0));
     send(r.revoke_all_at(T0));
 }
+
+#[test]
+fn a_fresh_snapshot_of_a_list_mostly_held_needs_room_only_for_the_news() {
+    let now = unix(T0);
+    let (source, _) = filled_store(now); // 50 sessions, 3 subjects
+    let edge = MemoryStore::new(54).unwrap();
+    assert_eq!(edge.import(&source.export(at(now)), at(now)).unwrap(), 54);
+    assert_eq!(edge.len(), 53);
+    // The next snapshot has one more entry: it fits, though the store
+    // could not take the whole snapshot a second time.
+    let id = SessionId::random();
+    run_ready(source.deny_session(
+        DeniedSession {
+            id,
+            issued_at: now,
+            until: now + 100,
+        },
+        now,
+    ))
+    .unwrap();
+    edge.import(&source.export(at(now)), at(now)).unwrap();
+    assert_eq!(edge.len(), 54);
+    assert!(
+        run_ready(edge.status(id, None, now))
+            .unwrap()
+            .session_denied
+    );
+    // Two more news do not fit; nothing is taken.
+    for _ in 0..2 {
+        let id = SessionId::random();
+        run_ready(source.deny_session(
+            DeniedSession {
+                id,
+                issued_at: now,
+                until: now + 100,
+            },
+            now,
+        ))
+        .unwrap();
+    }
+    assert_eq!(
+        edge.import(&source.export(at(now)), at(now)).unwrap_err(),
+        Error::RevocationFull { limit: 54 }
+    );
+    assert_eq!(edge.len(), 54);
+    // Later, with the old entries expired, the full store makes room.
+    let later = now + 150;
+    let fresh = MemoryStore::new(10).unwrap();
+    run_ready(fresh.deny_session(
+        DeniedSession {
+            id: SessionId::random(),
+            issued_at: later,
+            until: later + 100,
+        },
+        later,
+    ))
+    .unwrap();
+    edge.import(&fresh.export(at(later)), at(later)).unwrap();
+    assert!(edge.len() < 54);
+}

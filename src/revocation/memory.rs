@@ -1,10 +1,10 @@
 //! `MemoryStore`: the embedded, bounded, thread-safe revocation list.
 
+use super::entry::{IdKey, IdMap, Stamp, covers};
 use super::snapshot::{self, Contents, Writer};
 use super::{DeniedSession, RevocationStore, Status};
 use crate::{ConfigError, Error, Result, SessionId};
 use core::future::{Future, ready};
-use core::hash::{BuildHasherDefault, Hash, Hasher};
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
 use std::sync::atomic::{AtomicI64, AtomicU64, AtomicUsize, Ordering};
@@ -14,92 +14,6 @@ use time::OffsetDateTime;
 /// Independent locks for the deny-list, so concurrent checks and
 /// revocations of different sessions rarely touch the same one.
 const SHARDS: usize = 16;
-
-/// A time window of one entry, in unix seconds kept as `u32` (half the size
-/// of `i64`, good until 2106): from the session's issue time (or the
-/// not-before time) to the moment the entry may be forgotten.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) struct Stamp {
-    pub(super) from: u32,
-    pub(super) until: u32,
-}
-
-impl Stamp {
-    /// A stamp from caller times. `from` is a past time and must fit; a
-    /// deadline past 2106 is kept until 2106, when the process that holds
-    /// it will long have been restarted.
-    fn new(from: i64, until: i64) -> Result<Stamp> {
-        let from = u32::try_from(from).map_err(|_| ConfigError::Clock)?;
-        let until = u32::try_from(until.max(0)).unwrap_or(u32::MAX);
-        Ok(Stamp { from, until })
-    }
-
-    fn live_at(self, now: i64) -> bool {
-        i64::from(self.until) > now
-    }
-
-    /// The union of two windows for the same key: the earliest issue time
-    /// of a session (the same anyway), or the latest not-before; the
-    /// latest deadline. `later_from` picks between the two.
-    fn merge(self, other: Stamp, later_from: bool) -> Stamp {
-        Stamp {
-            from: if later_from {
-                self.from.max(other.from)
-            } else {
-                self.from.min(other.from)
-            },
-            until: self.until.max(other.until),
-        }
-    }
-
-    fn pack(self) -> u64 {
-        (u64::from(self.from) << 32) | u64::from(self.until)
-    }
-
-    fn unpack(packed: u64) -> Stamp {
-        Stamp {
-            from: (packed >> 32) as u32,
-            until: packed as u32,
-        }
-    }
-}
-
-/// A session id as a map key. Its hash is the id's own bits: ids come from
-/// the CSPRNG and only ever enter the map from sessions this service sealed
-/// (or from a snapshot it trusts), so nobody can choose colliding keys, and
-/// a keyed hash would only add cost to every check.
-#[derive(Clone, Copy, PartialEq, Eq)]
-struct IdKey([u8; 16]);
-
-impl Hash for IdKey {
-    fn hash<H: Hasher>(&self, state: &mut H) {
-        let (lo, hi) = self.0.split_at(8);
-        let word = |half: &[u8]| half.iter().fold(0u64, |w, &b| (w << 8) | u64::from(b));
-        state.write_u64(word(lo) ^ word(hi));
-    }
-}
-
-#[derive(Default)]
-struct IdHasher(u64);
-
-impl Hasher for IdHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        // Only reached if something other than `IdKey` is hashed with it.
-        for &b in bytes {
-            self.0 = self.0.rotate_left(8) ^ u64::from(b);
-        }
-    }
-
-    fn write_u64(&mut self, word: u64) {
-        self.0 = word;
-    }
-}
-
-type IdMap = HashMap<IdKey, Stamp, BuildHasherDefault<IdHasher>>;
 
 /// One lock and map per cache line, so two cores working on neighbouring
 /// shards do not bounce a line between them.
@@ -303,22 +217,27 @@ impl MemoryStore {
 
     /// Takes `n` slots of the bound, pruning once if the list is full.
     fn reserve(&self, n: usize, now: i64) -> Result<()> {
-        for attempt in 0..2 {
-            let taken = self
-                .len
-                .fetch_update(Ordering::AcqRel, Ordering::Acquire, |len| {
-                    (len + n <= self.max_entries).then_some(len + n)
-                });
-            if taken.is_ok() {
+        if self.try_take(n) {
+            return Ok(());
+        }
+        if self.last_full_prune.swap(now, Ordering::AcqRel) != now {
+            self.prune_unix(now);
+            if self.try_take(n) {
                 return Ok(());
-            }
-            if attempt == 0 && self.last_full_prune.swap(now, Ordering::AcqRel) != now {
-                self.prune_unix(now);
             }
         }
         Err(Error::RevocationFull {
             limit: self.max_entries,
         })
+    }
+
+    /// Takes `n` slots of the bound if they are free.
+    fn try_take(&self, n: usize) -> bool {
+        self.len
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |len| {
+                (len + n <= self.max_entries).then_some(len + n)
+            })
+            .is_ok()
     }
 
     fn release(&self, n: usize) {
@@ -538,58 +457,78 @@ impl MemoryStore {
         subjects.retain(|(_, stamp)| stamp.live_at(now));
         let global = global.filter(|stamp| stamp.live_at(now));
         let live = sessions.len() + subjects.len() + usize::from(global.is_some());
-        self.reserve(sessions.len() + subjects.len(), now)?;
-        // Every entry holds a slot now; give back those that merge into
-        // entries held already.
-        let mut merged = 0;
+        // All locks at once (shards in order, then subjects; nothing else
+        // ever holds two), so the bound is checked against exactly the
+        // entries that are new: re-importing a fresh snapshot of a list
+        // this node mostly holds already needs room only for the news.
+        let mut maps: Vec<_> = self.shards.iter().map(|shard| write(&shard.0)).collect();
+        let mut held_subjects = write(&self.subjects);
+        let map_of = |key: &IdKey| usize::from(key.0[15]) % SHARDS;
+        let new = sessions
+            .iter()
+            .filter(|(id, _)| !maps[map_of(&IdKey(*id))].contains_key(&IdKey(*id)))
+            .count()
+            + subjects
+                .iter()
+                .filter(|(subject, _)| !held_subjects.contains_key(subject))
+                .count();
+        if !self.try_take(new) {
+            let mut dropped = 0;
+            for map in &mut maps {
+                let before = map.len();
+                map.retain(|_, stamp| stamp.live_at(now));
+                dropped += before - map.len();
+            }
+            let before = held_subjects.len();
+            held_subjects.retain(|_, stamp| stamp.live_at(now));
+            dropped += before - held_subjects.len();
+            self.subject_count
+                .store(held_subjects.len(), Ordering::Release);
+            self.release(dropped);
+            if !self.try_take(new) {
+                return Err(Error::RevocationFull {
+                    limit: self.max_entries,
+                });
+            }
+        }
+        // Slots were taken per new key; a snapshot naming one twice took
+        // two: give back what was not used.
+        let count_held = |maps: &[RwLockWriteGuard<'_, IdMap>], subjects: usize| {
+            maps.iter().map(|map| map.len()).sum::<usize>() + subjects
+        };
+        let before = count_held(&maps, held_subjects.len());
         for (id, stamp) in sessions {
             let key = IdKey(id);
-            match write(self.shard(&key)).entry(key) {
+            match maps[map_of(&key)].entry(key) {
                 Entry::Occupied(mut held) => {
                     let stamp = held.get().merge(stamp, false);
                     held.insert(stamp);
-                    merged += 1;
                 }
                 Entry::Vacant(slot) => {
                     slot.insert(stamp);
                 }
             }
         }
-        {
-            let mut held_subjects = write(&self.subjects);
-            for (subject, stamp) in subjects {
-                match held_subjects.entry(subject) {
-                    Entry::Occupied(mut held) => {
-                        let stamp = held.get().merge(stamp, true);
-                        held.insert(stamp);
-                        merged += 1;
-                    }
-                    Entry::Vacant(slot) => {
-                        slot.insert(stamp);
-                    }
+        for (subject, stamp) in subjects {
+            match held_subjects.entry(subject) {
+                Entry::Occupied(mut held) => {
+                    let stamp = held.get().merge(stamp, true);
+                    held.insert(stamp);
+                }
+                Entry::Vacant(slot) => {
+                    slot.insert(stamp);
                 }
             }
-            self.subject_count
-                .store(held_subjects.len(), Ordering::Release);
         }
-        self.release(merged);
+        self.subject_count
+            .store(held_subjects.len(), Ordering::Release);
+        self.release(new - (count_held(&maps, held_subjects.len()) - before));
+        drop((maps, held_subjects));
         if let Some(global) = global {
             self.global_unix(i64::from(global.from), i64::from(global.until), now)?;
         }
         Ok(live)
     }
-}
-
-/// Whether a live global not-before `global` rejects every session `entry`
-/// rejects, for at least as long: a session issued before it, or a subject
-/// not-before no later than it.
-fn covers(global: Stamp, entry: Stamp, is_subject: bool) -> bool {
-    let earlier = if is_subject {
-        entry.from <= global.from
-    } else {
-        entry.from < global.from
-    };
-    global.pack() != 0 && earlier && entry.until <= global.until
 }
 
 impl RevocationStore for MemoryStore {

@@ -89,16 +89,19 @@
 //! # Ok::<(), Error>(())
 //! ```
 
+mod builder;
 mod checked;
+mod entry;
 mod memory;
 mod policy;
 #[cfg(feature = "redis")]
 mod redis;
 mod snapshot;
 
+pub use builder::RevocationBuilder;
 pub use checked::Checked;
 pub use memory::MemoryStore;
-pub use policy::{FailurePolicy, Revocation, RevocationBuilder};
+pub use policy::{FailurePolicy, Revocation};
 #[cfg(feature = "redis")]
 pub use redis::{DEFAULT_REDIS_PREFIX, DEFAULT_REDIS_TIMEOUT, RedisStore, RedisStoreBuilder};
 

@@ -1,7 +1,7 @@
 //! The snapshot format of a [`MemoryStore`](super::MemoryStore), version 1;
 //! specified on [`MemoryStore::export`](super::MemoryStore::export).
 
-use super::memory::Stamp;
+use super::entry::Stamp;
 use crate::SnapshotError;
 
 const MAGIC: &[u8; 4] = b"SSRV";

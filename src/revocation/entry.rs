@@ -1,0 +1,104 @@
+//! What the memory store keeps per entry: a time window, and session ids
+//! as cheaply hashed keys.
+
+use crate::{ConfigError, Result};
+use core::hash::{BuildHasherDefault, Hash, Hasher};
+use std::collections::HashMap;
+
+/// A time window of one entry, in unix seconds kept as `u32` (half the size
+/// of `i64`, good until 2106): from the session's issue time (or the
+/// not-before time) to the moment the entry may be forgotten.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Stamp {
+    pub(super) from: u32,
+    pub(super) until: u32,
+}
+
+impl Stamp {
+    /// A stamp from caller times. `from` is a past time and must fit; a
+    /// deadline past 2106 is kept until 2106, when the process that holds
+    /// it will long have been restarted.
+    pub(super) fn new(from: i64, until: i64) -> Result<Stamp> {
+        let from = u32::try_from(from).map_err(|_| ConfigError::Clock)?;
+        let until = u32::try_from(until.max(0)).unwrap_or(u32::MAX);
+        Ok(Stamp { from, until })
+    }
+
+    pub(super) fn live_at(self, now: i64) -> bool {
+        i64::from(self.until) > now
+    }
+
+    /// The union of two windows for the same key: the earliest issue time
+    /// of a session (the same anyway), or the latest not-before; the
+    /// latest deadline. `later_from` picks between the two.
+    pub(super) fn merge(self, other: Stamp, later_from: bool) -> Stamp {
+        Stamp {
+            from: if later_from {
+                self.from.max(other.from)
+            } else {
+                self.from.min(other.from)
+            },
+            until: self.until.max(other.until),
+        }
+    }
+
+    pub(super) fn pack(self) -> u64 {
+        (u64::from(self.from) << 32) | u64::from(self.until)
+    }
+
+    pub(super) fn unpack(packed: u64) -> Stamp {
+        Stamp {
+            from: (packed >> 32) as u32,
+            until: packed as u32,
+        }
+    }
+}
+
+/// A session id as a map key. Its hash is the id's own bits: ids come from
+/// the CSPRNG and only ever enter the map from sessions this service sealed
+/// (or from a snapshot it trusts), so nobody can choose colliding keys, and
+/// a keyed hash would only add cost to every check.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) struct IdKey(pub(super) [u8; 16]);
+
+impl Hash for IdKey {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        let (lo, hi) = self.0.split_at(8);
+        let word = |half: &[u8]| half.iter().fold(0u64, |w, &b| (w << 8) | u64::from(b));
+        state.write_u64(word(lo) ^ word(hi));
+    }
+}
+
+#[derive(Default)]
+pub(super) struct IdHasher(u64);
+
+impl Hasher for IdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        // Only reached if something other than `IdKey` is hashed with it.
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+        }
+    }
+
+    fn write_u64(&mut self, word: u64) {
+        self.0 = word;
+    }
+}
+
+pub(super) type IdMap = HashMap<IdKey, Stamp, BuildHasherDefault<IdHasher>>;
+
+/// Whether a live global not-before `global` rejects every session `entry`
+/// rejects, for at least as long: a session issued before it, or a subject
+/// not-before no later than it.
+pub(super) fn covers(global: Stamp, entry: Stamp, is_subject: bool) -> bool {
+    let earlier = if is_subject {
+        entry.from <= global.from
+    } else {
+        entry.from < global.from
+    };
+    global.pack() != 0 && earlier && entry.until <= global.until
+}
