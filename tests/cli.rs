@@ -669,3 +669,28 @@ fn inspect_rejections_exit_1_with_the_reason() {
         );
     }
 }
+
+#[test]
+fn compromised_primary_is_replaced_and_dropped_in_one_step() {
+    // README, "Key compromise": rotate, retire the old primary now, prune.
+    let ring = two_key_ring();
+    let cookie = sealed_cookie(&ring, "__Host-session");
+    let r = run(
+        &["rotate", "--retire-after", "0s", "--prune", "--now", NOW],
+        &[],
+        &ring_text(&ring),
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.ends_with("pruned key 2\n"), "{}", r.stderr);
+    let replaced = KeyRing::from_text(&r.stdout).unwrap();
+    let ids: Vec<u32> = replaced.keys().map(Key::id).collect();
+    assert_eq!(ids, [3, 1]);
+    let sealer = Sealer::builder(replaced)
+        .with_purpose("web")
+        .build_at(T0)
+        .unwrap();
+    assert_eq!(
+        sealer.open_at::<String>(&cookie, T0).unwrap_err(),
+        sealed_session::Error::UnknownKey { key_id: 2 }
+    );
+}
