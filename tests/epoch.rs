@@ -308,6 +308,7 @@ fn clock_going_back_and_forth_gives_the_same_answers() {
 }
 
 #[test]
+#[cfg_attr(target_os = "wasi", ignore = "wasm32-wasip1 cannot spawn threads")]
 fn threads_crossing_a_boundary_agree() {
     let s = Arc::new(sealer(hourly(), Duration::hours(2)));
     let boundary = start(E + 1);

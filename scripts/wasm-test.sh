@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# Edge readiness, as run by .ci/run:
+#   1. the core builds for wasm32-unknown-unknown (with `js`) and for
+#      wasm32-wasip1, and does not pull wasm-bindgen in by itself;
+#   2. the core test suite (unit, integration and doc tests) runs compiled
+#      to wasm32-wasip1 under Node's WASI (scripts/wasi-run.mjs);
+#   3. the Lambda and Worker examples build and their tests pass.
+# Usage: scripts/wasm-test.sh [core|suite|examples]...   (default: all)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\n--- %s\n' "$*"; }
+
+# The suite's features: everything that runs without a server, a network or
+# child processes. Tests that need threads are ignored on WASI
+# (tests/nonces.rs: nonces_differ_across_threads).
+SUITE_FEATURES="vectors,compression,epoch"
+
+core() {
+    step "rustup targets"
+    rustup target add wasm32-unknown-unknown wasm32-wasip1
+
+    step "core for wasm32-unknown-unknown needs the js feature, and only the application turns it on"
+    if cargo tree -e normal --target wasm32-unknown-unknown --prefix none \
+        | grep -E '^(wasm-bindgen|js-sys) '; then
+        echo "the default-feature graph pulls in the JavaScript backends" >&2
+        exit 1
+    fi
+    cargo tree -e normal --target wasm32-unknown-unknown --features js --prefix none \
+        | grep -q '^wasm-bindgen ' || { echo "the js feature lost wasm-bindgen" >&2; exit 1; }
+    cargo build --lib --target wasm32-unknown-unknown --features js
+    cargo build --lib --target wasm32-unknown-unknown --features js,compression
+
+    step "core for wasm32-wasip1 (WASI random_get and clock, no js)"
+    cargo build --lib --target wasm32-wasip1
+}
+
+suite() {
+    command -v node >/dev/null || { echo "node (20 or newer) is required" >&2; exit 1; }
+    node -e 'process.exit(Number(process.versions.node.split(".")[0]) >= 20 ? 0 : 1)' \
+        || { echo "node 20 or newer is required for node:wasi preview1" >&2; exit 1; }
+    step "test suite on wasm32-wasip1 under Node $(node --version) WASI"
+    # Also set in .cargo/config.toml; repeated here so the script does not
+    # depend on where cargo finds its configuration.
+    export CARGO_TARGET_WASM32_WASIP1_RUNNER="$PWD/scripts/wasi-run.mjs"
+    cargo test --no-fail-fast --target wasm32-wasip1 --features "$SUITE_FEATURES" --lib --tests
+    step "doc tests on wasm32-wasip1 under Node WASI"
+    cargo test --target wasm32-wasip1 --features "$SUITE_FEATURES" --doc
+}
+
+examples() {
+    # Own workspaces, so their dependencies never enter the library's graph;
+    # one target directory for both so shared crates are built once.
+    export CARGO_TARGET_DIR="$PWD/target/edge-examples"
+    for example in lambda worker; do
+        step "examples/$example: fmt, clippy, tests (native)"
+        cargo fmt --manifest-path "examples/$example/Cargo.toml" -- --check
+        cargo clippy --manifest-path "examples/$example/Cargo.toml" --all-targets -- -D warnings
+        cargo test --manifest-path "examples/$example/Cargo.toml"
+    done
+    step "examples/lambda: build the function binary"
+    cargo build --manifest-path examples/lambda/Cargo.toml
+    step "examples/worker: build for wasm32-unknown-unknown"
+    cargo clippy --manifest-path examples/worker/Cargo.toml --target wasm32-unknown-unknown -- -D warnings
+    cargo build --manifest-path examples/worker/Cargo.toml --target wasm32-unknown-unknown
+}
+
+[ $# -gt 0 ] || set -- core suite examples
+for part in "$@"; do
+    case "$part" in
+        core | suite | examples) "$part" ;;
+        *) echo "unknown part: $part (core, suite, examples)" >&2; exit 2 ;;
+    esac
+done
