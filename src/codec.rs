@@ -75,13 +75,20 @@ pub(crate) fn compress(_: &[u8], _: Compression) -> Option<Vec<u8>> {
 /// Inflates an authenticated payload, never past `max_decompressed` bytes.
 /// Bytes after the end of the deflate stream are rejected, so a payload has
 /// one meaning only (`decompress_to_vec_with_limit` would ignore them).
+///
+/// The buffer may grow to one byte past the cap: a stream that fills the
+/// cap exactly and then breaks is malformed, and only a stream that really
+/// produces more than the cap is too large.
 #[cfg(feature = "compression")]
 pub(crate) fn decompress(packed: &[u8], max_decompressed: usize) -> Result<Vec<u8>> {
     use miniz_oxide::inflate::TINFLStatus;
     use miniz_oxide::inflate::core::{DecompressorOxide, decompress, inflate_flags};
     const FLAGS: u32 = inflate_flags::TINFL_FLAG_USING_NON_WRAPPING_OUTPUT_BUF;
-    let malformed = Error::Malformed(Malformed::Compression);
-    let mut out = vec![0; packed.len().saturating_mul(4).clamp(1, max_decompressed)];
+    let too_large = Error::DecompressedTooLarge {
+        limit: max_decompressed,
+    };
+    let ceiling = max_decompressed.saturating_add(1);
+    let mut out = vec![0; packed.len().saturating_mul(4).clamp(1, ceiling)];
     // Boxed: the decompressor's tables are about 11 KB.
     let mut state = Box::<DecompressorOxide>::default();
     let (mut read, mut written) = (0, 0);
@@ -90,20 +97,19 @@ pub(crate) fn decompress(packed: &[u8], max_decompressed: usize) -> Result<Vec<u
             decompress(&mut state, &packed[read..], &mut out, written, FLAGS);
         read += consumed;
         written += produced;
+        if written > max_decompressed {
+            return Err(too_large);
+        }
         match status {
             TINFLStatus::Done if read == packed.len() => {
                 out.truncate(written);
                 return Ok(out);
             }
+            // Below the ceiling (checked above), so the buffer can grow.
             TINFLStatus::HasMoreOutput if read <= packed.len() => {
-                if out.len() >= max_decompressed {
-                    return Err(Error::DecompressedTooLarge {
-                        limit: max_decompressed,
-                    });
-                }
-                out.resize(out.len().saturating_mul(2).min(max_decompressed), 0);
+                out.resize(out.len().saturating_mul(2).min(ceiling), 0);
             }
-            _ => return Err(malformed),
+            _ => return Err(Error::Malformed(Malformed::Compression)),
         }
     }
 }
