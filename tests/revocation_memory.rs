@@ -781,3 +781,42 @@ fn a_fresh_snapshot_of_a_list_mostly_held_needs_room_only_for_the_news() {
     edge.import(&fresh.export(at(later)), at(later)).unwrap();
     assert!(edge.len() < 54);
 }
+
+/// Epoch keys do not open before their epoch: reading the leeway back by
+/// opening before the issue time fails right after an epoch starts, and
+/// the deadline's end is used instead.
+#[cfg(feature = "epoch")]
+#[test]
+fn epoch_sealers_get_their_own_leeway() {
+    use sealed_session::EpochKeys;
+    for start_offset in [0, 1, 30, 3599] {
+        let keys = EpochKeys::new(&[0x42; 32], "revocation/test", Duration::hours(1)).unwrap();
+        let now = datetime!(2030-01-01 0:00 UTC) + Duration::seconds(start_offset);
+        let sealer = Sealer::epoch_builder(keys)
+            .with_ttl(Duration::hours(2))
+            .with_leeway(Duration::seconds(45))
+            .build_at(now)
+            .unwrap();
+        let r = Revocation::builder(sealer, MemoryStore::new(1).unwrap())
+            .build_at(now)
+            .unwrap();
+        assert_eq!(r.leeway(), Duration::seconds(45));
+        assert_eq!(r.max_ttl(), Duration::hours(2));
+    }
+}
+
+#[test]
+fn a_primary_retiring_before_the_deadline_still_gives_the_leeway() {
+    let mut ring = KeyRing::new(Key::generate(1));
+    ring.set_retire_at(1, Some(T0 + Duration::minutes(30)));
+    let sealer = Sealer::builder(ring)
+        .with_ttl(TTL)
+        .with_leeway(Duration::seconds(17))
+        .build_at(T0)
+        .unwrap();
+    let r = Revocation::builder(sealer, MemoryStore::new(1).unwrap())
+        .build_at(T0)
+        .unwrap();
+    assert_eq!(r.leeway(), Duration::seconds(17));
+    assert_eq!(r.max_ttl(), TTL);
+}

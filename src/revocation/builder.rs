@@ -153,9 +153,15 @@ impl<S: RevocationStore> RevocationBuilder<S> {
 }
 
 /// The sealer's TTL and leeway in seconds, read back through its public
-/// API: a probe session sealed at `now` shows the TTL in its deadlines, and
-/// opening it `s` seconds before it was issued succeeds exactly while
-/// `s <= leeway` (later: [`Error::NotYetValid`]).
+/// API (it has no accessors for them): a probe session sealed at `now`
+/// shows the TTL in its deadlines. The leeway shows at either end of the
+/// probe's life: opening it `s` seconds before its issue time succeeds
+/// while `s <= leeway` (then [`Error::NotYetValid`]), and opening it `s`
+/// seconds after its deadline fails with [`Error::Expired`] from
+/// `s = leeway` on. A ring may refuse the probe at one end for another
+/// reason (an epoch key does not open before its epoch, a key retires
+/// before the deadline); only if it does at both ends is the largest
+/// leeway a sealer accepts assumed, which only keeps entries longer.
 fn read_sealer_windows(sealer: &Sealer, now: OffsetDateTime) -> Result<(i64, i64)> {
     let probe = sealer.seal_value_at(&Session::new(()), now)?;
     let opened = sealer.open_at::<()>(&probe, now)?;
@@ -164,28 +170,48 @@ fn read_sealer_windows(sealer: &Sealer, now: OffsetDateTime) -> Result<(i64, i64
         return Err(ConfigError::Ttl.into());
     };
     let ttl = expires_at - issued_at;
-    // `Some(accepted)` while the answer is about the leeway; `None` when
-    // opening earlier fails for another reason (a key not valid yet).
-    let opens_back = |s: i64| match sealer.open_at::<()>(&probe, now - Duration::seconds(s)) {
+    let deadline = now + Duration::seconds(ttl);
+    let before_issue = |s: i64| match sealer.open_at::<()>(&probe, now - Duration::seconds(s)) {
         Ok(_) => Some(true),
         Err(Error::NotYetValid) => Some(false),
         Err(_) => None,
     };
+    let after_deadline =
+        |s: i64| match sealer.open_at::<()>(&probe, deadline + Duration::seconds(s)) {
+            // Past its idle deadline, but not yet past the absolute one.
+            Ok(_) | Err(Error::IdleExpired) => Some(true),
+            Err(Error::Expired) => Some(false),
+            Err(_) => None,
+        };
+    let leeway = first_refused(before_issue)
+        .map(|s| s - 1)
+        .or_else(|| first_refused(after_deadline))
+        .unwrap_or(LEEWAY_CAP);
+    Ok((ttl, leeway))
+}
+
+/// The smallest `s >= 0` that `accepts` refuses, for an `accepts` that
+/// accepts up to some point and refuses from there on; `None` when it
+/// answers `None` (not about the leeway) or accepts past twice the cap.
+fn first_refused(accepts: impl Fn(i64) -> Option<bool>) -> Option<i64> {
+    if !accepts(0)? {
+        return Some(0);
+    }
     let (mut accepted, mut refused) = (0, 1);
-    loop {
-        match opens_back(refused) {
-            Some(true) if refused < LEEWAY_CAP => (accepted, refused) = (refused, refused * 2),
-            Some(false) => break,
-            _ => return Ok((ttl, LEEWAY_CAP)),
+    while accepts(refused)? {
+        accepted = refused;
+        refused *= 2;
+        if refused > 2 * LEEWAY_CAP {
+            return None;
         }
     }
     while refused - accepted > 1 {
         let mid = accepted + (refused - accepted) / 2;
-        match opens_back(mid) {
-            Some(true) => accepted = mid,
-            Some(false) => refused = mid,
-            None => return Ok((ttl, LEEWAY_CAP)),
+        if accepts(mid)? {
+            accepted = mid;
+        } else {
+            refused = mid;
         }
     }
-    Ok((ttl, accepted))
+    Some(refused)
 }
