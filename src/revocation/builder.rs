@@ -104,11 +104,12 @@ impl<S: RevocationStore> RevocationBuilder<S> {
 
     /// Builds at time `now`.
     ///
-    /// The sealer's TTL and leeway are read back by sealing and opening an
-    /// empty probe session at `now` (the sealer exposes no accessors for
-    /// them); when the leeway cannot be read that way (a key ring whose
-    /// keys only open from `now` on), the largest leeway a sealer accepts,
-    /// one hour, is assumed, which only keeps entries longer.
+    /// The sealer's TTL and leeway are read back by sealing an empty probe
+    /// session at `now` and opening it around its issue time and its
+    /// deadline (the sealer exposes no accessors for them). If the key ring
+    /// refuses the probe at both ends for reasons of its own, the largest
+    /// leeway a sealer accepts, one hour, is assumed, which only keeps
+    /// entries longer.
     ///
     /// ```
     /// # use sealed_session::revocation::*;
