@@ -42,8 +42,10 @@ struct Shard(RwLock<IdMap>);
 /// check.
 ///
 /// Times are kept as `u32` unix seconds (good until 2106) to keep entries at
-/// 24 bytes; the whole map costs about 30 to 57 bytes per entry depending on
-/// where the hash table is in its growth (see BENCHMARKS.md).
+/// 24 bytes; the whole map costs about 29 to 57 bytes per session id
+/// depending on where the hash table is in its growth (see BENCHMARKS.md).
+/// A subject costs its length plus about 60 bytes; there is at most one per
+/// subject logged out everywhere within the longest TTL.
 ///
 /// ```
 /// use sealed_session::revocation::{DeniedSession, MemoryStore, RevocationStore, run_ready};
