@@ -54,8 +54,9 @@
 //! futures could not be required to be `Send`, and not boxed futures, which
 //! would cost an allocation per request): a [`Revocation`] is generic over
 //! its store and dispatches statically. The memory store's futures are
-//! immediately ready, so it needs no async runtime; [`run_ready`] drives
-//! any of these futures from synchronous code.
+//! immediately ready, so it needs no async runtime: [`run_ready`] drives
+//! them from synchronous code (and reports, never blocks, on a future that
+//! would wait).
 //!
 //! # Failure policy
 //!
