@@ -428,7 +428,10 @@ impl MemoryStore {
     /// and returns how many of its entries were still live at `now`. An id
     /// or subject held already keeps the later of both deadlines (and the
     /// later not-before). The snapshot is validated whole before anything
-    /// is merged; a full store takes nothing.
+    /// is merged; a full store takes nothing. Only entries this store does
+    /// not hold yet need room, so a node can import a fresh snapshot of the
+    /// same list every minute. Checks wait while the merge holds the locks:
+    /// import large snapshots off the busiest moments.
     ///
     /// ```
     /// use sealed_session::revocation::MemoryStore;
