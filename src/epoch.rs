@@ -417,6 +417,7 @@ pub(crate) struct EpochKey<'a> {
 impl Deref for EpochKey<'_> {
     type Target = Key;
 
+    #[inline]
     fn deref(&self) -> &Key {
         self.window.slots[self.index]
             .get_or_init(|| self.keys.key(self.window.first + self.index as u32))

@@ -111,6 +111,7 @@ pub(crate) enum KeyRef<'a> {
 impl Deref for KeyRef<'_> {
     type Target = Key;
 
+    #[inline]
     fn deref(&self) -> &Key {
         match self {
             KeyRef::Static(key) => key,
