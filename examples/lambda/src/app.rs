@@ -3,7 +3,7 @@
 
 use lambda_http::http::{Method, StatusCode, header};
 use lambda_http::{Body, Request, RequestPayloadExt, Response};
-use sealed_session::{Error, Key, KeyRing, Sealer, Session};
+use sealed_session::{Error, KeyRing, Sealer, Session};
 use serde::{Deserialize, Serialize};
 use time::Duration;
 
@@ -23,13 +23,9 @@ pub struct App {
 }
 
 impl App {
-    /// Builds the sealer from a comma-separated key list, primary first.
-    pub fn from_keys(text: &str) -> Result<App, Error> {
-        let mut keys = text.split(',').map(|entry| Key::from_text(entry.trim()));
-        let primary = keys.next().expect("split yields at least one item")?;
-        let ring = keys.try_fold(KeyRing::new(primary), |ring, key| {
-            Ok::<_, Error>(ring.with_key(key?))
-        })?;
+    /// Builds the sealer around a key ring. Configuration mistakes fail
+    /// here, at the cold start, not on a request.
+    pub fn new(ring: KeyRing) -> Result<App, Error> {
         let sealer = Sealer::builder(ring)
             .with_ttl(Duration::hours(12))
             .with_idle_timeout(Duration::minutes(30))
@@ -129,6 +125,12 @@ fn respond(status: StatusCode, body: &str, set_cookie: Option<String>) -> Respon
 mod tests {
     use super::*;
     use lambda_http::http;
+    use sealed_session::Key;
+
+    /// An app over the ring's text form, as `SESSION_KEYS` holds it.
+    fn app_from(keys: &str) -> Result<App, Error> {
+        App::new(KeyRing::from_text(keys)?)
+    }
 
     fn new_app() -> App {
         let keys = format!(
@@ -136,7 +138,7 @@ mod tests {
             &*Key::generate(2).to_text(),
             &*Key::generate(1).to_text()
         );
-        App::from_keys(&keys).unwrap()
+        app_from(&keys).unwrap()
     }
 
     fn request(method: Method, path: &str, cookie: Option<&str>, body: &str) -> Request {
@@ -219,13 +221,13 @@ mod tests {
     #[test]
     fn old_key_cookies_open_and_are_resealed() {
         let old = Key::generate(1);
-        let before = App::from_keys(&old.to_text()).unwrap();
+        let before = app_from(&old.to_text()).unwrap();
         let login = before.handle(request(Method::POST, "/login", None, r#"{"user":"bob"}"#));
         let cookie = set_cookie(&login).unwrap();
 
         // Rotation: a new primary in front, the old key kept for opening.
         let keys = format!("{},{}", &*Key::generate(2).to_text(), &*old.to_text());
-        let after = App::from_keys(&keys).unwrap();
+        let after = app_from(&keys).unwrap();
         let me = after.handle(request(Method::GET, "/me", Some(&cookie), ""));
         assert_eq!(text(&me), "hello bob\n");
         let resealed = set_cookie(&me).expect("sealed under an old key: re-sealed");
@@ -262,7 +264,7 @@ mod tests {
 
     #[test]
     fn bad_configuration_fails_at_startup() {
-        assert!(App::from_keys("").is_err());
-        assert!(App::from_keys("ss1:not-a-key").is_err());
+        assert!(app_from("").is_err());
+        assert!(app_from("ss1:not-a-key").is_err());
     }
 }

@@ -3,12 +3,14 @@
 //!
 //! Configuration, read once per cold start:
 //!
-//! - `SESSION_KEYS`: the key ring, primary key first, comma-separated
-//!   (`ss1:<algorithm>:<id>:<key>` each, as printed by `Key::to_text`). Put
-//!   it in the function's environment from Secrets Manager or SSM Parameter
-//!   Store, never in the code. To rotate, prepend a new key and keep the old
-//!   ones for one session lifetime: cookies under them still open and are
-//!   re-sealed under the new primary on their next request.
+//! - `SESSION_KEYS`: the key ring in its text form (`KeyRing::from_text`:
+//!   `ss1:<algorithm>:<id>:<key>` entries, primary first, comma-separated,
+//!   optional `;retire=<RFC 3339>`), as the `sealed-session` key tool
+//!   prints it. Put it in the function's environment from Secrets Manager
+//!   or SSM Parameter Store, never in the code. To rotate, prepend a new
+//!   key and keep the old ones for one session lifetime: cookies under them
+//!   still open and are re-sealed under the new primary on their next
+//!   request.
 //!
 //! Routes: `POST /login` with `{"user": "alice"}`, `GET /me`, `POST /logout`.
 //! A bad configuration fails the cold start (the function reports an init
@@ -17,13 +19,14 @@
 mod app;
 
 use lambda_http::{Error, Request, run, service_fn};
+use sealed_session::KeyRing;
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Error> {
-    let keys = std::env::var("SESSION_KEYS").map_err(|_| "SESSION_KEYS is not set")?;
     // The sealer (and its cipher state) is built once per cold start and
-    // shared by every invocation of this execution environment.
-    let app = app::App::from_keys(&keys)?;
+    // shared by every invocation of this execution environment. The error
+    // names the bad entry, never key bytes, so it is safe in the init log.
+    let app = app::App::new(KeyRing::from_env("SESSION_KEYS")?)?;
     let app = &app;
     run(service_fn(move |request: Request| async move {
         Ok::<_, Error>(app.handle(request))

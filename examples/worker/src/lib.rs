@@ -1,8 +1,8 @@
 //! A Cloudflare Worker with sealed cookie sessions.
 //!
 //! Configuration: the `SESSION_KEYS` secret (`wrangler secret put
-//! SESSION_KEYS`), the key ring with the primary key first, comma-separated
-//! (`ss1:<algorithm>:<id>:<key>` each, as printed by `Key::to_text`).
+//! SESSION_KEYS`), the key ring in its text form (`KeyRing::from_text`:
+//! `ss1:<algorithm>:<id>:<key>` entries, primary first, comma-separated).
 //!
 //! Routes: `POST /login` with `{"user": "alice"}`, `GET /me`, `POST /logout`.
 //! The session logic is in [`routes`], plain Rust tested natively; this file

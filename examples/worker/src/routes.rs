@@ -1,6 +1,6 @@
 //! Login, read and logout over sealed sessions, independent of the runtime.
 
-use sealed_session::{Error, Key, KeyRing, Sealer, Session};
+use sealed_session::{Error, KeyRing, Sealer, Session};
 use serde::{Deserialize, Serialize};
 use time::Duration;
 
@@ -33,15 +33,11 @@ impl Reply {
     }
 }
 
-/// Builds the sealer from a comma-separated key list, primary first. A bad
-/// list fails here, on the first request of an isolate, not later.
+/// Builds the sealer from the key ring's text form (`KeyRing::from_text`:
+/// primary first, comma-separated). A bad ring fails here, on the first
+/// request of an isolate, not later.
 pub fn sealer_from_keys(text: &str) -> Result<Sealer, Error> {
-    let mut keys = text.split(',').map(|entry| Key::from_text(entry.trim()));
-    let primary = keys.next().expect("split yields at least one item")?;
-    let ring = keys.try_fold(KeyRing::new(primary), |ring, key| {
-        Ok::<_, Error>(ring.with_key(key?))
-    })?;
-    Sealer::builder(ring)
+    Sealer::builder(KeyRing::from_text(text)?)
         .with_ttl(Duration::hours(12))
         .with_idle_timeout(Duration::minutes(30))
         .build()
@@ -106,6 +102,7 @@ fn find_cookie<'h>(header: &'h str, name: &str) -> Option<&'h str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use sealed_session::Key;
 
     fn cookie_pair(reply: &Reply) -> String {
         let cookie = reply.set_cookie.as_deref().expect("a Set-Cookie");
