@@ -14,6 +14,8 @@
 #   FUZZ_ARGS      extra libFuzzer flags, e.g. "-max_len=8192"
 #   FUZZ_WORK      where grown corpora go (default fuzz/target/corpus);
 #                  the committed fuzz/corpus/<target> is read, never written
+#   FUZZ_STRICT=1  also fail on the known bugs the targets otherwise look
+#                  past (each pinned by an ignored test in tests/regressions.rs)
 #
 # Uses the nightly toolchain with AddressSanitizer when one is installed,
 # otherwise stable without a sanitizer (`-s none`). Installs cargo-fuzz
@@ -62,10 +64,12 @@ run() {
         # -jobs=1 would still fork a child logging to a file: only ask for
         # jobs when there are several.
         [ "$JOBS" -le 1 ] || parallel=(-jobs="$JOBS" -workers="$JOBS")
+        local dict=()
+        [ ! -f "fuzz/dict/$target.dict" ] || dict=(-dict="fuzz/dict/$target.dict")
         # shellcheck disable=SC2086
         if ! "${FUZZ[@]}" run "${BUILD_FLAGS[@]}" "$target" "$WORK/$target" "fuzz/corpus/$target" -- \
             -max_total_time="$SECONDS_PER_TARGET" -timeout=10 -rss_limit_mb=2048 \
-            "${parallel[@]}" -print_final_stats=1 ${FUZZ_ARGS:-}; then
+            "${parallel[@]}" "${dict[@]}" -print_final_stats=1 ${FUZZ_ARGS:-}; then
             failed+=("$target")
         fi
     done

@@ -116,3 +116,31 @@ fn streams_around_the_cap_keep_their_reasons() {
         Err(Error::Malformed(Malformed::Compression))
     );
 }
+
+/// Found while extending the `keyring` target to `KeyRing::from_text`.
+/// RFC 3339 allows any offset, so `9999-12-31T23:59:59-01:00` parses, but
+/// it is 10000-01-01T00:59:59Z, past the range `time` represents; turning
+/// it into UTC panics (`OffsetDateTime::to_offset`) instead of refusing the
+/// entry as a bad time. A ring comes from an environment variable: a typo
+/// there must be a typed configuration error, not a crash at startup.
+#[test]
+#[ignore = "BUG: src/ring_text.rs parse_time panics (to_offset) on an RFC 3339 time past year 9999 in UTC"]
+fn ring_text_time_past_year_9999_in_utc_is_a_time_error() {
+    use sealed_session::{ConfigError, Key, KeyRing, RingEntryError};
+    let key = Key::from_bytes(Algorithm::Aes256Gcm, 1, &[0; 32]).to_text();
+    for time in ["9999-12-31T23:59:59-01:00", "9999-12-31T23:00:00-23:59"] {
+        for attribute in ["retire", "since"] {
+            let text = format!("{};{attribute}={time}", key.as_str());
+            let parsed = std::panic::catch_unwind(|| KeyRing::from_text(&text).map(|_| ()));
+            assert_eq!(
+                parsed.expect("no panic on a ring text"),
+                Err(Error::InvalidConfig(ConfigError::RingEntry {
+                    position: 1,
+                    key_id: Some(1),
+                    reason: RingEntryError::Time,
+                })),
+                "{attribute}={time}"
+            );
+        }
+    }
+}

@@ -11,6 +11,14 @@ use std::collections::BTreeMap;
 use std::sync::OnceLock;
 use time::{Duration, OffsetDateTime};
 
+/// Whether to report known, pinned bugs too (`FUZZ_STRICT=1`). Off by
+/// default so that a campaign looks past them; on to check a fix, or to
+/// see how fast the fuzzer finds them.
+pub fn strict() -> bool {
+    static STRICT: OnceLock<bool> = OnceLock::new();
+    *STRICT.get_or_init(|| std::env::var_os("FUZZ_STRICT").is_some_and(|v| v == "1"))
+}
+
 /// The clock every target seals and opens at: 2030-01-01T00:00:00Z.
 pub const T0_UNIX: i64 = 1_893_456_000;
 
@@ -220,4 +228,27 @@ pub fn decode(text: &str) -> Option<Vec<u8>> {
     base64::engine::general_purpose::URL_SAFE_NO_PAD
         .decode(text)
         .ok()
+}
+
+/// The input of the `keyring` target (here so the seed corpus can be
+/// checked to decode to the intended variant).
+#[derive(Debug, Arbitrary)]
+pub enum KeyringInput<'a> {
+    /// Text for `Key::from_text`.
+    KeyText(&'a str),
+    /// Text for `KeyRing::from_text`.
+    RingText(&'a str),
+    /// A ring text assembled from valid keys (algorithm and secret byte,
+    /// id) and arbitrary attribute text after each, so the attribute
+    /// grammar is reached without guessing 43 base64 characters.
+    Ring(Vec<(u8, u32, &'a str)>),
+    /// A key built from parts, printed and parsed back.
+    Parts {
+        /// Algorithm selector.
+        algorithm: u8,
+        /// Key id.
+        id: u32,
+        /// Key bytes.
+        secret: [u8; 32],
+    },
 }

@@ -112,6 +112,11 @@ pub fn stored_block(data: &[u8]) -> Vec<u8> {
     out
 }
 
+/// Leading bytes that make the `keyring` target read a key text.
+pub const KEY_TEXT: [u8; 4] = [0, 0, 0, 0];
+/// Leading bytes that make the `keyring` target read a ring text.
+pub const RING_TEXT: [u8; 4] = [0, 0, 0, 0x40];
+
 /// The seed corpus: `(target, file name, bytes)`.
 pub fn corpus() -> Vec<(&'static str, String, Vec<u8>)> {
     let mut out = Vec::new();
@@ -158,13 +163,38 @@ pub fn corpus() -> Vec<(&'static str, String, Vec<u8>)> {
         input.extend(stored_block(&[]));
         input
     });
-    for (id, _) in fixtures::KEYS {
-        let key = fixtures::key(id);
-        add(
-            "keyring",
-            format!("{}-{id}", key.algorithm().name()),
-            key.to_text().as_bytes().to_vec(),
-        );
+    // keyring: the enum variant (a little-endian u32 scaled to the four
+    // variants: 0 = key text, 0x4000_0000 = ring text), then the text.
+    let key_texts: Vec<String> = fixtures::KEYS
+        .iter()
+        .map(|(id, _)| fixtures::key(*id).to_text().as_str().to_owned())
+        .collect();
+    for ((id, algorithm), text) in fixtures::KEYS.iter().zip(&key_texts) {
+        let mut input = KEY_TEXT.to_vec();
+        input.extend_from_slice(text.as_bytes());
+        add("keyring", format!("key-{}-{id}", algorithm.name()), input);
+    }
+    let rings = [
+        ("ring-one", key_texts[0].clone()),
+        (
+            "ring-times",
+            format!(
+                "{};since=2029-12-01T00:00:00Z,\n {}, {};retire=2030-01-08T12:30:00+01:00;since=2029-01-01T00:00:00.5Z",
+                key_texts[0], key_texts[1], key_texts[3]
+            ),
+        ),
+        (
+            "ring-bounds",
+            format!(
+                "{};retire=9999-12-31T23:59:59Z,{};since=1970-01-01T00:00:00Z",
+                key_texts[2], key_texts[1]
+            ),
+        ),
+    ];
+    for (name, text) in rings {
+        let mut input = RING_TEXT.to_vec();
+        input.extend_from_slice(text.as_bytes());
+        add("keyring", name.into(), input);
     }
     // roundtrip: no valid cookies to start from, only arbitrary bytes.
     add("roundtrip", "zeros".into(), vec![0; 64]);
@@ -207,6 +237,29 @@ mod tests {
             let sealed = fixtures::decode(&cookie.value).unwrap().len();
             if cookie.name.contains("large") {
                 assert!(sealed < plain, "{}", cookie.name);
+            }
+        }
+    }
+
+    #[test]
+    fn keyring_seeds_decode_to_the_intended_variant() {
+        use crate::fixtures::KeyringInput;
+        use arbitrary::{Arbitrary, Unstructured};
+        for (target, name, bytes) in corpus() {
+            if target != "keyring" {
+                continue;
+            }
+            let input = KeyringInput::arbitrary_take_rest(Unstructured::new(&bytes)).unwrap();
+            match input {
+                KeyringInput::KeyText(text) => {
+                    assert!(name.starts_with("seed-key-"), "{name}");
+                    sealed_session::Key::from_text(text).expect(&name);
+                }
+                KeyringInput::RingText(text) => {
+                    assert!(name.starts_with("seed-ring-"), "{name}");
+                    sealed_session::KeyRing::from_text(text).expect(&name);
+                }
+                other => panic!("{name}: {other:?}"),
             }
         }
     }
