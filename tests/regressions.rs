@@ -60,9 +60,11 @@ fn capped(cap: usize) -> Sealer {
 /// FORMAT.md section 6: exceeding the cap rejects as too large, an invalid
 /// or truncated stream as malformed. This stream inflates to exactly the
 /// cap and then ends early, so it never exceeds the cap: it is malformed.
-/// The decoder reports it as too large because it stops as soon as its
-/// output buffer is full at the cap, before learning whether more output
-/// would follow. Both reject, no data is used; only the reason is wrong.
+/// The decoder reported it as too large because it stopped as soon as its
+/// output buffer was full at the cap, before learning whether more output
+/// would follow (both reject and no data is used; only the reason was
+/// wrong). Fixed in src/codec.rs by letting the buffer reach one byte past
+/// the cap.
 #[cfg(feature = "compression")]
 #[test]
 fn invalid_stream_filling_the_cap_exactly_is_malformed() {
