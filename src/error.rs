@@ -57,7 +57,9 @@ pub enum Error {
     /// The session claims to be issued in the future, beyond the leeway.
     NotYetValid,
     /// The cookie (full `Set-Cookie` line when sealing, the value when
-    /// opening) is larger than the configured limit.
+    /// opening) is larger than the configured limit. With chunking
+    /// (`Chunking`), the sealed value's length against the longest value
+    /// the maximum chunk count and the request-header budget carry.
     TooLarge {
         /// The size in bytes that was measured.
         size: usize,
@@ -202,6 +204,10 @@ pub enum Malformed {
     /// The payload is compressed but this build lacks the `compression`
     /// feature.
     CompressionUnsupported,
+    /// A chunked session's cookies do not fit together: the first chunk
+    /// lacks a valid chunk count, or a chunk it counts is missing or empty
+    /// (see FORMAT.md, "Chunked values").
+    Chunks,
 }
 
 impl fmt::Display for Malformed {
@@ -214,6 +220,7 @@ impl fmt::Display for Malformed {
             Malformed::Envelope => "invalid envelope",
             Malformed::Compression => "invalid compressed payload",
             Malformed::CompressionUnsupported => "compressed payload, built without compression",
+            Malformed::Chunks => "chunked cookies missing, extra or without a valid count",
         })
     }
 }
@@ -275,6 +282,9 @@ pub enum ConfigError {
     Subject,
     /// The maximum number of revocation entries is zero.
     RevocationCapacity,
+    /// Chunking settings out of range: the maximum chunk count must be 2
+    /// to 255, and the request-header budget must hold at least one cookie.
+    Chunking,
     /// A revocation store timeout is zero.
     RevocationTimeout,
     /// The longest session lifetime given to revocation is shorter than the
@@ -389,6 +399,9 @@ impl fmt::Display for ConfigError {
             }
             ConfigError::Clock => f.write_str("clock is before 1970 or after year 9999"),
             ConfigError::Subject => f.write_str("subject is longer than 255 bytes"),
+            ConfigError::Chunking => f.write_str(
+                "chunking: maximum chunk count must be 2..=255 and the header budget at least one cookie",
+            ),
             ConfigError::RevocationCapacity => {
                 f.write_str("revocation list needs room for at least one entry")
             }

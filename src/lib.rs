@@ -4,6 +4,7 @@
 
 mod aead;
 mod builder;
+mod chunk;
 mod codec;
 mod cookie;
 #[cfg(feature = "epoch")]
@@ -22,11 +23,17 @@ mod session;
 
 pub mod revocation;
 
+#[cfg(feature = "axum")]
+pub mod axum;
+#[cfg(feature = "http")]
+pub mod http;
+
 pub use crate::aead::Algorithm;
 pub use builder::{
     DEFAULT_COMPRESSION_THRESHOLD, DEFAULT_COOKIE_NAME, DEFAULT_LEEWAY, DEFAULT_MAX_COOKIE_SIZE,
     DEFAULT_MAX_DECOMPRESSED, DEFAULT_RENEWAL_THRESHOLD, DEFAULT_TTL, SealerBuilder,
 };
+pub use chunk::{Chunking, DEFAULT_HEADER_BUDGET, DEFAULT_MAX_CHUNKS, SealedCookies};
 pub use cookie::{CookieAttributes, SameSite};
 #[cfg(feature = "epoch")]
 pub use epoch::{EpochKeys, MAX_PREVIOUS_EPOCHS};

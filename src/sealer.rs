@@ -143,6 +143,17 @@ impl Sealer {
         &self.config.attributes
     }
 
+    /// The largest `Set-Cookie` line this sealer emits, in bytes.
+    pub(crate) fn max_cookie_size(&self) -> usize {
+        self.config.max_cookie_size
+    }
+
+    /// The attributes after `Max-Age` as rendered into every line
+    /// (`; Path=/; Secure; HttpOnly; SameSite=Lax` by default).
+    pub(crate) fn attribute_suffix(&self) -> &str {
+        &self.config.suffix
+    }
+
     /// Seals `session` into a complete `Set-Cookie` header value
     /// (`name=value; Max-Age=..; Path=/; Secure; HttpOnly; SameSite=Lax`),
     /// using the system clock.
@@ -317,7 +328,7 @@ impl Sealer {
         value: &str,
         now: OffsetDateTime,
     ) -> Result<Opened<T>> {
-        self.open_with(value, now, codec::deserialize)
+        self.open_with(value, now, None, codec::deserialize)
     }
 
     /// Opens a cookie value at `now` like [`open_at`](Self::open_at), every
@@ -339,15 +350,46 @@ impl Sealer {
     ///
     /// As [`open_at`](Self::open_at), except [`Error::Deserialize`].
     pub fn open_raw_at(&self, value: &str, now: OffsetDateTime) -> Result<Opened<Vec<u8>>> {
-        self.open_with(value, now, |payload| Ok(payload.to_vec()))
+        self.open_with(value, now, None, |payload| Ok(payload.to_vec()))
+    }
+
+    /// Opens the joined value of a session split over `chunks` cookies
+    /// (FORMAT.md, "Chunked values"): the count is bound into the
+    /// associated data, so a value opens only with the count it was sealed
+    /// for. The caller caps the joined length; see `crate::chunk`.
+    pub(crate) fn open_chunked_at<T: DeserializeOwned>(
+        &self,
+        value: &str,
+        chunks: u8,
+        now: OffsetDateTime,
+    ) -> Result<Opened<T>> {
+        self.open_with(value, now, Some(chunks), codec::deserialize)
+    }
+
+    /// Seals `session` for chunking: `plan` gets the length of the base64
+    /// value and the Max-Age, checks that the cookies fit and returns the
+    /// chunk count, which is bound into the associated data, or `None` for
+    /// a single v1 cookie. Returns the value and the Max-Age.
+    pub(crate) fn seal_chunked_at<T: Serialize>(
+        &self,
+        session: &Session<T>,
+        now: OffsetDateTime,
+        plan: impl FnOnce(usize, i64) -> Result<Option<u8>>,
+    ) -> Result<(String, i64)> {
+        let Sealed { bytes, max_age } =
+            self.seal_planned(session, now, crate::nonce::fill, Some(plan))?;
+        let mut out = String::with_capacity(codec::base64_len(bytes.len()));
+        codec::encode_base64(&bytes, &mut out);
+        Ok((out, max_age))
     }
 
     /// The opening pipeline; `decode` turns the (decompressed) payload into
-    /// the session data.
+    /// the session data. `chunks` is the count of a chunked value.
     fn open_with<T>(
         &self,
         value: &str,
         now: OffsetDateTime,
+        chunks: Option<u8>,
         decode: impl FnOnce(&[u8]) -> Result<T>,
     ) -> Result<Opened<T>> {
         let c = &self.config;
@@ -355,7 +397,7 @@ impl Sealer {
             return Err(Malformed::Empty.into());
         }
         let limit = c.max_cookie_size - c.name.len() - 1;
-        if value.len() > limit {
+        if chunks.is_none() && value.len() > limit {
             return Err(Error::TooLarge {
                 size: value.len(),
                 limit,
@@ -369,7 +411,8 @@ impl Sealer {
         let (head, tag) = sealed.split_at_mut(tag_at);
         let (nonce, ciphertext) = head[HEADER_LEN..].split_at_mut(header.algorithm.nonce_len());
         let aad = Aad::new(header, &c.aad_labels);
-        if !key.cipher.decrypt(nonce, aad.as_slice(), ciphertext, tag) {
+        let aad = chunked_aad(aad.as_slice(), chunks);
+        if !key.cipher.decrypt(nonce, &aad, ciphertext, tag) {
             return Err(Error::Unauthenticated);
         }
         let envelope = Envelope::decode(ciphertext)?;
@@ -483,6 +526,20 @@ impl Sealer {
         now: OffsetDateTime,
         fill_nonce: impl FnOnce(&mut [u8]),
     ) -> Result<Sealed> {
+        let single: Option<fn(usize, i64) -> Result<Option<u8>>> = None;
+        self.seal_planned(session, now, fill_nonce, single)
+    }
+
+    /// The sealing pipeline. Without `plan` the value is one cookie, sized
+    /// against the cookie limit; with it, `plan` sizes the chunks and names
+    /// their count (see [`seal_chunked_at`](Self::seal_chunked_at)).
+    fn seal_planned<T: Serialize>(
+        &self,
+        session: &Session<T>,
+        now: OffsetDateTime,
+        fill_nonce: impl FnOnce(&mut [u8]),
+        plan: Option<impl FnOnce(usize, i64) -> Result<Option<u8>>>,
+    ) -> Result<Sealed> {
         let c = &self.config;
         let now = unix(now)?;
         let key = c.keys.sealing(now)?;
@@ -527,18 +584,23 @@ impl Sealer {
         }
         let max_age = (expires_at - now).min(MAX_AGE_CAP);
         let size = self.cookie_len(bytes.len() + TAG_LEN, max_age);
-        if size > c.max_cookie_size {
-            return Err(Error::TooLarge {
-                size,
-                limit: c.max_cookie_size,
-            });
-        }
+        let chunks = match plan {
+            Some(plan) => plan(codec::base64_len(bytes.len() + TAG_LEN), max_age)?,
+            None if size > c.max_cookie_size => {
+                return Err(Error::TooLarge {
+                    size,
+                    limit: c.max_cookie_size,
+                });
+            }
+            None => None,
+        };
         let (head, envelope) = bytes.split_at_mut(envelope_at);
         let nonce = &mut head[HEADER_LEN..];
         fill_nonce(nonce);
+        let aad = Aad::new(header, &c.aad_labels);
         let tag = key
             .cipher
-            .encrypt(nonce, Aad::new(header, &c.aad_labels).as_slice(), envelope)
+            .encrypt(nonce, &chunked_aad(aad.as_slice(), chunks), envelope)
             .ok_or(Error::TooLarge {
                 size,
                 limit: c.max_cookie_size,
@@ -555,6 +617,21 @@ impl Sealer {
             + codec::base64_len(sealed_len)
             + cookie::max_age_len(max_age)
             + c.suffix.len()
+    }
+}
+
+/// The associated data of a single cookie (`chunks` is `None`, borrowed
+/// as is), or of a chunked value: the v1 associated data followed by one
+/// byte, the chunk count (FORMAT.md, "Chunked values").
+fn chunked_aad(aad: &[u8], chunks: Option<u8>) -> std::borrow::Cow<'_, [u8]> {
+    match chunks {
+        None => std::borrow::Cow::Borrowed(aad),
+        Some(count) => {
+            let mut extended = Vec::with_capacity(aad.len() + 1);
+            extended.extend_from_slice(aad);
+            extended.push(count);
+            std::borrow::Cow::Owned(extended)
+        }
     }
 }
 

@@ -1,0 +1,150 @@
+//! The `http` helpers: finding our cookie among many, several headers and
+//! malformed pairs; duplicates; Set-Cookie values and removals.
+
+use http::header::{COOKIE, SET_COOKIE};
+use http::{HeaderMap, HeaderValue};
+use sealed_session::http::{RequestCookies, append_set_cookies, find_cookie, removal, set_cookie};
+use sealed_session::{Chunking, Key, KeyRing, Sealer, Session};
+
+fn headers(values: &[&[u8]]) -> HeaderMap {
+    let mut map = HeaderMap::new();
+    for v in values {
+        map.append(COOKIE, HeaderValue::from_bytes(v).unwrap());
+    }
+    map
+}
+
+fn sealer() -> Sealer {
+    Sealer::builder(KeyRing::new(Key::generate(1)))
+        .build()
+        .unwrap()
+}
+
+#[test]
+fn finds_the_cookie_among_many_and_across_headers() {
+    let h = headers(&[b"a=1; b=2", b"c=3; sid=value; d=4"]);
+    assert_eq!(find_cookie(&h, "sid"), Some("value"));
+    assert_eq!(find_cookie(&h, "a"), Some("1"));
+    assert_eq!(find_cookie(&h, "missing"), None);
+    assert_eq!(find_cookie(&HeaderMap::new(), "sid"), None);
+}
+
+#[test]
+fn malformed_pairs_around_it_are_skipped() {
+    let h = headers(&[b"=empty; novalue; ;;  ; \xff\xfe=bin; x=\"q\"; sid=good; ==; a b=c"]);
+    assert_eq!(find_cookie(&h, "sid"), Some("good"));
+    // A header that is not UTF-8 as a whole still yields its valid pairs.
+    let h = headers(&[b"junk=\xc3\x28; sid=ok"]);
+    assert_eq!(find_cookie(&h, "sid"), Some("ok"));
+}
+
+#[test]
+fn names_match_exactly() {
+    let h = headers(&[b"SID=upper; sid2=longer; xsid=prefixed; sid=exact"]);
+    assert_eq!(find_cookie(&h, "sid"), Some("exact"));
+    let cookies = RequestCookies::parse(&h, "sid");
+    assert_eq!(cookies.single(), Some("exact"));
+    assert!(!cookies.has_duplicates());
+}
+
+#[test]
+fn the_first_duplicate_wins_across_headers_and_within_one() {
+    let h = headers(&[b"sid=first; sid=second", b"sid=third"]);
+    assert_eq!(find_cookie(&h, "sid"), Some("first"));
+    let cookies = RequestCookies::parse(&h, "sid");
+    assert_eq!(cookies.single(), Some("first"));
+    assert!(cookies.has_duplicates());
+    assert_eq!(cookies.header_bytes(), "sid=first; ".len());
+
+    let h = headers(&[b"sid.0=2.a; sid.0=2.b; sid.1=c"]);
+    let cookies = RequestCookies::parse(&h, "sid");
+    assert_eq!(cookies.chunk(0), Some("2.a"));
+    assert!(cookies.has_duplicates());
+}
+
+#[test]
+fn chunk_names_are_plain_decimal_up_to_254() {
+    let h = headers(&[
+        b"sid.0=a; sid.254=b; sid.255=c; sid.00=d; sid.01=e; sid.-1=f; sid.=g; sid.1x=h; sid..1=i",
+    ]);
+    let cookies = RequestCookies::parse(&h, "sid");
+    assert_eq!(cookies.chunk_indices().collect::<Vec<_>>(), [0, 254]);
+    assert_eq!(cookies.single(), None);
+    assert!(!cookies.is_empty());
+}
+
+#[test]
+fn a_sealed_cookie_round_trips_through_headers() {
+    let sealer = sealer();
+    let value = set_cookie(&sealer, &Session::new("alice".to_string())).unwrap();
+    let line = value.to_str().unwrap();
+    let pair = line.split(';').next().unwrap();
+    let h = headers(&[b"other=1", format!("x=y; {pair}; z=w").as_bytes()]);
+    let found = find_cookie(&h, sealer.cookie_name()).unwrap();
+    assert_eq!(
+        sealer.open::<String>(found).unwrap().session().data(),
+        "alice"
+    );
+}
+
+#[test]
+fn removal_and_append() {
+    let sealer = sealer();
+    assert_eq!(removal(&sealer), sealer.removal_cookie().as_str());
+    let mut out = HeaderMap::new();
+    out.append(SET_COOKIE, HeaderValue::from_static("theme=dark"));
+    append_set_cookies(&mut out, [removal(&sealer), removal(&sealer)]);
+    assert_eq!(out.get_all(SET_COOKIE).iter().count(), 3);
+}
+
+#[test]
+fn removals_cover_everything_the_request_carried() {
+    let sealer = sealer();
+    let n = sealer.cookie_name();
+    let h = headers(&[format!("{n}=a; {n}.0=3.x; {n}.1=y; {n}.2=z; other=1").as_bytes()]);
+    let cookies = RequestCookies::parse(&h, n);
+    let lines: Vec<String> = cookies
+        .removals(&sealer)
+        .iter()
+        .map(|v| v.to_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(lines.len(), 4);
+    for (line, name) in lines.iter().zip([
+        n.to_string(),
+        format!("{n}.0"),
+        format!("{n}.1"),
+        format!("{n}.2"),
+    ]) {
+        assert!(
+            line.starts_with(&format!("{name}=; Max-Age=0; Path=/; Secure; HttpOnly")),
+            "{line}"
+        );
+    }
+}
+
+#[test]
+fn replacing_a_chunked_session_with_a_single_cookie_clears_the_chunks() {
+    let sealer = sealer();
+    let n = sealer.cookie_name();
+    let h = headers(&[format!("{n}.0=2.x; {n}.1=y").as_bytes()]);
+    let sealed = Chunking::new().seal(&sealer, &Session::new(1u8)).unwrap();
+    let values = RequestCookies::parse(&h, n)
+        .replace_with(&sealer, &sealed)
+        .unwrap();
+    let lines: Vec<&str> = values.iter().map(|v| v.to_str().unwrap()).collect();
+    assert_eq!(lines.len(), 3);
+    assert!(lines[0].starts_with(&format!("{n}=")) && !lines[0].contains("Max-Age=0"));
+    assert!(lines[1].starts_with(&format!("{n}.0=; Max-Age=0")));
+    assert!(lines[2].starts_with(&format!("{n}.1=; Max-Age=0")));
+
+    // And the other way: a chunked session replaces a single cookie.
+    let h = headers(&[format!("{n}=old").as_bytes()]);
+    let big = Chunking::new()
+        .seal(&sealer, &Session::new(vec![1u8; 4000]))
+        .unwrap();
+    let values = RequestCookies::parse(&h, n)
+        .replace_with(&sealer, &big)
+        .unwrap();
+    assert_eq!(values.len(), 3);
+    assert_eq!(values[2], sealer.removal_cookie().as_str());
+}
