@@ -14,12 +14,13 @@
 //! Errors name the entry by position and, once known, by key id; they
 //! never carry the text itself, so they are safe to log.
 
+use crate::format::MAX_UNIX;
 use crate::keyring::Entry;
 use crate::{ConfigError, Error, Key, KeyRing, Result, RingEntryError};
 use core::str::FromStr;
 use std::fmt::Write as _;
+use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
-use time::{OffsetDateTime, UtcOffset};
 use zeroize::Zeroizing;
 
 impl KeyRing {
@@ -89,7 +90,8 @@ impl KeyRing {
 
     /// The ring in text form, which [`from_text`](KeyRing::from_text) reads
     /// back. Times are printed in UTC to the whole second (the ring decides
-    /// retirement on whole seconds); times before 1970 print as
+    /// retirement on whole seconds), clamped to 1970..=9999 like every clock
+    /// the crate accepts: a time before 1970 prints as
     /// `1970-01-01T00:00:00Z`, which retires identically. The string holds
     /// key bytes and is zeroized when dropped.
     ///
@@ -158,11 +160,11 @@ fn parse_entry(text: &str) -> Result<Entry, (Option<u32>, RingEntryError)> {
     Ok(entry)
 }
 
-/// An RFC 3339 time, normalised to UTC.
+/// An RFC 3339 time, normalised to UTC; `None` also for a local time whose
+/// UTC instant is past year 9999 (`to_offset` would panic on it).
 pub(crate) fn parse_time(text: &str) -> Option<OffsetDateTime> {
-    OffsetDateTime::parse(text, &Rfc3339)
-        .ok()
-        .map(|t| t.to_offset(UtcOffset::UTC))
+    let local = OffsetDateTime::parse(text, &Rfc3339).ok()?;
+    OffsetDateTime::from_unix_timestamp_nanos(local.unix_timestamp_nanos()).ok()
 }
 
 /// `YYYY-MM-DDTHH:MM:SSZ` of `time`; see [`push_time`].
@@ -172,11 +174,13 @@ pub(crate) fn time_text(time: OffsetDateTime) -> String {
     out
 }
 
-/// `YYYY-MM-DDTHH:MM:SSZ` of `time` in UTC, whole seconds, not before 1970.
+/// `YYYY-MM-DDTHH:MM:SSZ` of `time` in UTC, whole seconds, clamped to the
+/// clock range the crate accepts (1970 to the end of 9999), which retires
+/// identically: no clock outside that range opens or seals anything.
 fn push_time(out: &mut String, time: OffsetDateTime) {
-    let time = time
-        .max(OffsetDateTime::UNIX_EPOCH)
-        .to_offset(UtcOffset::UTC);
+    let unix = time.unix_timestamp().clamp(0, MAX_UNIX);
+    // In range by the clamp: the fallback is never taken.
+    let time = OffsetDateTime::from_unix_timestamp(unix).unwrap_or(OffsetDateTime::UNIX_EPOCH);
     let (date, clock) = (time.date(), time.time());
     // Writing to a String cannot fail.
     let _ = write!(

@@ -125,6 +125,8 @@ fn usage_errors_exit_2() {
         &["rotate", "--stage", "--retire-after", "7d"],
         &["rotate", "--retire-after", "7 days"],
         &["check", "--now", "yesterday"],
+        &["check", "--now", "9999-12-31T23:59:59-01:00"],
+        &["check", "--now", "1969-12-31T23:59:59Z"],
         &["inspect"],
         &["frobnicate"],
         &[],
@@ -211,6 +213,29 @@ fn rotate_reads_the_environment_and_takes_algorithm_and_id() {
     let ids: Vec<u32> = rotated.keys().map(Key::id).collect();
     assert_eq!(ids, [10, 2, 1]);
     assert_eq!(rotated.primary().algorithm(), Algorithm::Xaes256Gcm);
+
+    let too_far = run(
+        &[
+            "rotate",
+            "--env",
+            "RING",
+            "--retire-after",
+            "500000w",
+            "--now",
+            "9999-01-01T00:00:00Z",
+        ],
+        &[("RING", &text)],
+        "",
+    );
+    assert_eq!(too_far.code, 1);
+    assert_eq!(too_far.stdout, "");
+    assert!(
+        too_far
+            .stderr
+            .ends_with("error: --retire-after reaches past year 9999\n"),
+        "{}",
+        too_far.stderr
+    );
 
     let dup = run(
         &["rotate", "--env", "RING", "--id", "1"],

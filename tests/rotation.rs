@@ -126,6 +126,33 @@ fn times_before_1970_print_as_the_unix_epoch_and_retire_the_same() {
 }
 
 #[test]
+fn times_past_year_9999_in_utc_are_refused_or_clamped_never_a_panic() {
+    // RFC 3339 allows offsets, so a local time in 9999 can be in 10000 UTC:
+    // a typed error when parsed (fuzzing found the panic), and clamped to the
+    // last second of 9999 when printed from a time set in code.
+    let k = text_of(Algorithm::default(), 1);
+    for time in ["9999-12-31T23:59:59-01:00", "9999-12-31T23:00:00-23:59"] {
+        for attribute in ["retire", "since"] {
+            assert_eq!(
+                entry_error(&format!("{k};{attribute}={time}")),
+                (1, Some(1), RingEntryError::Time),
+                "{attribute}={time}"
+            );
+        }
+    }
+    let last = KeyRing::from_text(&format!("{k};retire=9999-12-31T23:59:59+00:00")).unwrap();
+    assert_eq!(last.retire_at(1), Some(datetime!(9999-12-31 23:59:59 UTC)));
+    let far = KeyRing::new(key(Algorithm::default(), 2)).with_retiring_key(
+        key(Algorithm::default(), 1),
+        datetime!(9999-12-31 23:59:59 -01:00),
+    );
+    let text = far.to_text();
+    assert!(text.ends_with(";retire=9999-12-31T23:59:59Z"), "{}", *text);
+    let warnings = far.warnings_at(T0, Duration::days(1));
+    assert!(warnings.is_empty(), "{warnings:?}");
+}
+
+#[test]
 fn each_bad_entry_is_named_by_position_and_key_id() {
     let k1 = text_of(Algorithm::default(), 1);
     let k2 = text_of(Algorithm::default(), 2);

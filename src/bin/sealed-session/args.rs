@@ -167,8 +167,15 @@ fn parse_algorithm(text: &str) -> Result<Algorithm, String> {
 
 fn parse_time(text: &str) -> Result<time::OffsetDateTime, String> {
     use time::format_description::well_known::Rfc3339;
-    time::OffsetDateTime::parse(text, &Rfc3339)
-        .map_err(|_| "expected an RFC 3339 time such as 2030-01-01T00:00:00Z".to_owned())
+    let bad = || "expected an RFC 3339 time from 1970 to 9999, such as 2030-01-01T00:00:00Z";
+    let local = time::OffsetDateTime::parse(text, &Rfc3339).map_err(|_| bad().to_owned())?;
+    // In UTC, and refused past year 9999 (converting would panic).
+    let utc = time::OffsetDateTime::from_unix_timestamp_nanos(local.unix_timestamp_nanos())
+        .map_err(|_| bad().to_owned())?;
+    if utc.year() < 1970 {
+        return Err(bad().to_owned());
+    }
+    Ok(utc)
 }
 
 /// `<number><unit>` pairs, units s, m, h, d, w: `90s`, `7d`, `7d1m`.

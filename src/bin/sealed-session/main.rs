@@ -80,10 +80,13 @@ pub fn print_line(text: &str) {
     let _ = out.write_all(b"\n");
 }
 
-/// `YYYY-MM-DDTHH:MM:SSZ` in UTC, whole seconds, as the ring's text form
-/// prints times.
+/// `YYYY-MM-DDTHH:MM:SSZ` in UTC, whole seconds, clamped to 1970..=9999
+/// like the ring's text form.
 pub fn time_text(time: time::OffsetDateTime) -> String {
-    let time = time.to_offset(time::UtcOffset::UTC);
+    const MAX_UNIX: i64 = 253_402_300_799; // 9999-12-31T23:59:59Z
+    let unix = time.unix_timestamp().clamp(0, MAX_UNIX);
+    let time =
+        time::OffsetDateTime::from_unix_timestamp(unix).unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
     let (date, clock) = (time.date(), time.time());
     format!(
         "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",

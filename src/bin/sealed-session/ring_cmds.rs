@@ -105,7 +105,9 @@ fn retire_demoted(
     after: &AfterRotation,
 ) -> Result<(), Failure> {
     if let Some(delay) = after.retire_after {
-        let at = now + delay;
+        let at = now
+            .checked_add(delay)
+            .ok_or_else(|| Failure::Rejected("--retire-after reaches past year 9999".into()))?;
         ring.retire(old, at)?;
         eprintln!("key {old} retires at {}", time_text(at));
     }
