@@ -1,0 +1,330 @@
+//! `SessionHandle`: the handler's view of the request's session, shared
+//! with the layer that seals it.
+
+use crate::revocation::{Checked, Revocation, RevocationStore};
+use crate::{Result, Session};
+use axum_core::extract::FromRequestParts;
+use axum_core::response::{IntoResponse, Response};
+use http::StatusCode;
+use http::request::Parts;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+
+/// The session slot of one request.
+pub(crate) enum Slot<T> {
+    /// No session (none sent, or the one sent did not open).
+    Empty,
+    /// Created during this request; sealed on the response.
+    Fresh(Session<T>),
+    /// Opened from the request's cookie and checked against revocation.
+    Opened(Checked<T>),
+}
+
+/// What the layer reads back after the handler ran.
+pub(crate) struct State<T> {
+    pub(crate) slot: Slot<T>,
+    /// The handle ended the session: delete the cookie.
+    pub(crate) removed: bool,
+}
+
+/// The request's session, as a handler sees it: read it, change it, create
+/// it, log it out. Every change goes to state shared with the
+/// [`SessionLayer`](super::SessionLayer), which seals it onto the response
+/// whatever the handler returns (clones of the handle share it too).
+///
+/// Extract it in a handler (it is also in the request extensions); `S` is
+/// the revocation store type of the [`Sessions`](super::Sessions).
+///
+/// Changes made after the response has been produced (from a task the
+/// handler spawned) are not sealed.
+///
+/// ```
+/// use sealed_session::axum::SessionHandle;
+/// use sealed_session::revocation::MemoryStore;
+/// use std::sync::Arc;
+///
+/// async fn login(session: SessionHandle<String, Arc<MemoryStore>>) -> Result<&'static str, String> {
+///     // A new session id (the old one is revoked), bound to the user.
+///     session.login("alice's cart".to_string(), Some("user-42")).await.map_err(|e| e.to_string())?;
+///     Ok("welcome")
+/// }
+/// ```
+pub struct SessionHandle<T, S> {
+    state: Arc<Mutex<State<T>>>,
+    revocation: Arc<Revocation<S>>,
+}
+
+impl<T, S> Clone for SessionHandle<T, S> {
+    fn clone(&self) -> Self {
+        SessionHandle {
+            state: Arc::clone(&self.state),
+            revocation: Arc::clone(&self.revocation),
+        }
+    }
+}
+
+impl<T, S> core::fmt::Debug for SessionHandle<T, S> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        // Never the session data: it may hold secrets.
+        let state = self.lock();
+        let kind = match &state.slot {
+            Slot::Empty => "empty",
+            Slot::Fresh(_) => "fresh",
+            Slot::Opened(_) => "opened",
+        };
+        f.debug_struct("SessionHandle")
+            .field("slot", &kind)
+            .field("removed", &state.removed)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<T, S> SessionHandle<T, S> {
+    pub(crate) fn new(slot: Slot<T>, revocation: Arc<Revocation<S>>) -> SessionHandle<T, S> {
+        SessionHandle {
+            state: Arc::new(Mutex::new(State {
+                slot,
+                removed: false,
+            })),
+            revocation,
+        }
+    }
+
+    pub(crate) fn lock(&self) -> MutexGuard<'_, State<T>> {
+        // A handler that panicked while holding the lock left a whole
+        // value behind (every update is a single assignment or closure).
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Whether the request has a session (sent and valid, or created).
+    ///
+    /// ```
+    /// # async fn h(session: sealed_session::axum::SessionHandle<u8, std::sync::Arc<sealed_session::revocation::MemoryStore>>) {
+    /// if !session.is_present() { session.insert(0); }
+    /// # }
+    /// ```
+    pub fn is_present(&self) -> bool {
+        !matches!(self.lock().slot, Slot::Empty)
+    }
+
+    /// A copy of the session data, if there is a session.
+    ///
+    /// ```
+    /// # async fn h(session: sealed_session::axum::SessionHandle<u8, std::sync::Arc<sealed_session::revocation::MemoryStore>>) {
+    /// let n: Option<u8> = session.get();
+    /// # }
+    /// ```
+    pub fn get(&self) -> Option<T>
+    where
+        T: Clone,
+    {
+        self.read(|s| s.map(|s| s.data().clone()))
+    }
+
+    /// Reads the session (id, subject, deadlines, data) without changing it.
+    ///
+    /// ```
+    /// # async fn h(session: sealed_session::axum::SessionHandle<u8, std::sync::Arc<sealed_session::revocation::MemoryStore>>) {
+    /// let user = session.read(|s| s.and_then(|s| s.subject().map(str::to_owned)));
+    /// # }
+    /// ```
+    pub fn read<R>(&self, f: impl FnOnce(Option<&Session<T>>) -> R) -> R {
+        let state = self.lock();
+        f(match &state.slot {
+            Slot::Empty => None,
+            Slot::Fresh(session) => Some(session),
+            Slot::Opened(checked) => Some(checked.session()),
+        })
+    }
+
+    /// Changes the session, if there is one; `None` otherwise. Mutating
+    /// through [`Session::data_mut`] marks it changed, so it is sealed.
+    ///
+    /// ```
+    /// # async fn h(session: sealed_session::axum::SessionHandle<u8, std::sync::Arc<sealed_session::revocation::MemoryStore>>) {
+    /// session.update(|s| *s.data_mut() += 1);
+    /// # }
+    /// ```
+    pub fn update<R>(&self, f: impl FnOnce(&mut Session<T>) -> R) -> Option<R> {
+        let mut state = self.lock();
+        match &mut state.slot {
+            Slot::Empty => None,
+            Slot::Fresh(session) => Some(f(session)),
+            Slot::Opened(checked) => Some(f(checked.session_mut())),
+        }
+    }
+
+    /// Sets the session data: replaces the data of the current session
+    /// (same id), or starts a new session. For a login, use
+    /// [`login`](Self::login), which also renews the id.
+    ///
+    /// ```
+    /// # async fn h(session: sealed_session::axum::SessionHandle<u8, std::sync::Arc<sealed_session::revocation::MemoryStore>>) {
+    /// session.insert(7);
+    /// # }
+    /// ```
+    pub fn insert(&self, data: T) {
+        let mut state = self.lock();
+        match &mut state.slot {
+            Slot::Empty => state.slot = Slot::Fresh(Session::new(data)),
+            Slot::Fresh(session) => *session.data_mut() = data,
+            Slot::Opened(checked) => *checked.session_mut().data_mut() = data,
+        }
+    }
+}
+
+impl<T, S: RevocationStore> SessionHandle<T, S> {
+    /// Logs in: revokes the current session if there is one (session
+    /// fixation), and starts a new one with a fresh id, issue time and
+    /// absolute deadline, bound to `subject` (for "log out everywhere").
+    ///
+    /// ```
+    /// # async fn h(session: sealed_session::axum::SessionHandle<u8, std::sync::Arc<sealed_session::revocation::MemoryStore>>) -> sealed_session::Result<()> {
+    /// session.login(1, Some("user-42")).await?;
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`ConfigError::Subject`](crate::ConfigError::Subject) for a subject
+    /// over 255 bytes; the store's error when the old session cannot be
+    /// revoked (the session is then left unchanged).
+    pub async fn login(&self, data: T, subject: Option<&str>) -> Result<()> {
+        let mut session = Session::new(data);
+        if let Some(subject) = subject {
+            session.set_subject(subject)?;
+        }
+        self.revoke_current().await?;
+        let mut state = self.lock();
+        state.slot = Slot::Fresh(session);
+        state.removed = false;
+        Ok(())
+    }
+
+    /// Gives the session a new id (revoking the old one) and restarts its
+    /// issue time and absolute deadline, keeping the data and subject. Call
+    /// it on privilege changes. Without a session it does nothing.
+    ///
+    /// ```
+    /// # async fn h(session: sealed_session::axum::SessionHandle<u8, std::sync::Arc<sealed_session::revocation::MemoryStore>>) -> sealed_session::Result<()> {
+    /// session.renew_id().await?;
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// The store's error when the old id cannot be revoked (the session is
+    /// then left unchanged).
+    pub async fn renew_id(&self) -> Result<()> {
+        self.revoke_current().await?;
+        let mut state = self.lock();
+        match &mut state.slot {
+            Slot::Empty => {}
+            Slot::Fresh(session) => session.renew_id(),
+            Slot::Opened(checked) => checked.session_mut().reissue(),
+        }
+        Ok(())
+    }
+
+    /// Logs this session out: its id is revoked (a replayed copy of the
+    /// cookie is refused) and the response deletes the cookie.
+    ///
+    /// ```
+    /// # async fn h(session: sealed_session::axum::SessionHandle<u8, std::sync::Arc<sealed_session::revocation::MemoryStore>>) -> sealed_session::Result<()> {
+    /// session.logout().await?;
+    /// assert!(!session.is_present());
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// The store's error when the id cannot be revoked; the session is then
+    /// left in place (answer 503 rather than pretend the logout happened).
+    pub async fn logout(&self) -> Result<()> {
+        self.revoke_current().await?;
+        let mut state = self.lock();
+        state.slot = Slot::Empty;
+        state.removed = true;
+        Ok(())
+    }
+
+    /// Logs out every session of this session's subject, on every device,
+    /// this one included (see
+    /// [`Revocation::logout_everywhere`](crate::revocation::Revocation::logout_everywhere)).
+    /// Without a subject it logs out this session only. To stay signed in
+    /// here (after a password change), call [`login`](Self::login) next.
+    ///
+    /// ```
+    /// # async fn h(session: sealed_session::axum::SessionHandle<u8, std::sync::Arc<sealed_session::revocation::MemoryStore>>) -> sealed_session::Result<()> {
+    /// session.logout_everywhere().await?;
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`logout`](Self::logout).
+    pub async fn logout_everywhere(&self) -> Result<()> {
+        let subject = self.read(|s| s.and_then(|s| s.subject().map(str::to_owned)));
+        if let Some(subject) = subject {
+            self.revocation.logout_everywhere(&subject).await?;
+        }
+        // The subject rule spares sessions issued in the same second; this
+        // one is revoked by id as well.
+        self.logout().await
+    }
+
+    /// Puts the current opened session's id on the deny-list.
+    async fn revoke_current(&self) -> Result<()> {
+        // Taken out so that no lock is held across the store's await; put
+        // back before returning. (Were this future dropped midway, the
+        // request's response future is being dropped with it: nothing
+        // reads the slot any more.)
+        let taken = core::mem::replace(&mut self.lock().slot, Slot::Empty);
+        let Slot::Opened(checked) = taken else {
+            self.lock().slot = taken;
+            return Ok(());
+        };
+        let pending = self.revocation.logout(checked.opened());
+        let outcome = pending.await.map(drop);
+        self.lock().slot = Slot::Opened(checked);
+        outcome
+    }
+}
+
+/// The rejection when a handler asks for a [`SessionHandle`] on a route
+/// without the [`SessionLayer`](super::SessionLayer) (or with a layer for
+/// another session type): a server bug, answered with 500.
+///
+/// ```
+/// use axum_core::response::IntoResponse;
+/// let response = sealed_session::axum::MissingSessionLayer.into_response();
+/// assert_eq!(response.status(), 500);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MissingSessionLayer;
+
+impl IntoResponse for MissingSessionLayer {
+    fn into_response(self) -> Response {
+        (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "session layer missing for this session type",
+        )
+            .into_response()
+    }
+}
+
+impl<T, S, St> FromRequestParts<St> for SessionHandle<T, S>
+where
+    T: Send + 'static,
+    S: Send + Sync + 'static,
+    St: Send + Sync,
+{
+    type Rejection = MissingSessionLayer;
+
+    async fn from_request_parts(parts: &mut Parts, _: &St) -> Result<Self, Self::Rejection> {
+        parts
+            .extensions
+            .get::<SessionHandle<T, S>>()
+            .cloned()
+            .ok_or(MissingSessionLayer)
+    }
+}

@@ -1,0 +1,170 @@
+//! `Sessions`: the swappable revocation (sealer + store) and the chunking
+//! settings that every layer built from it shares.
+
+use crate::revocation::{Revocation, RevocationStore};
+use crate::{Chunking, ConfigError, Result};
+use std::sync::{Arc, PoisonError, RwLock};
+
+/// The session configuration shared by layers and by the code that rotates
+/// keys: the current [`Revocation`] (sealer and store), replaceable at run
+/// time, and the chunking settings. Cloning shares the same current value.
+///
+/// ```
+/// use sealed_session::axum::Sessions;
+/// use sealed_session::revocation::{MemoryStore, Revocation};
+/// use sealed_session::{Key, KeyRing, Sealer};
+/// use std::sync::Arc;
+///
+/// let store = Arc::new(MemoryStore::new(1000)?);
+/// let ring = KeyRing::new(Key::generate(1));
+/// let sessions = Sessions::new(Revocation::new(Sealer::builder(ring.clone()).build()?, store.clone())?);
+///
+/// // Rotation: a new primary, the old key kept for opening.
+/// let rotated = KeyRing::new(Key::generate(2)).with_key(ring.primary().clone());
+/// sessions.replace(Revocation::new(Sealer::builder(rotated).build()?, store)?)?;
+/// assert_eq!(sessions.current().sealer().key_ring().unwrap().primary().id(), 2);
+/// # Ok::<(), sealed_session::Error>(())
+/// ```
+pub struct Sessions<S> {
+    current: Arc<RwLock<Arc<Revocation<S>>>>,
+    chunking: Option<Chunking>,
+}
+
+impl<S> Clone for Sessions<S> {
+    fn clone(&self) -> Self {
+        Sessions {
+            current: Arc::clone(&self.current),
+            chunking: self.chunking,
+        }
+    }
+}
+
+impl<S> core::fmt::Debug for Sessions<S> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Sessions")
+            .field("chunking", &self.chunking)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<S: RevocationStore + 'static> Sessions<S> {
+    /// Sessions over `revocation`, without chunking.
+    ///
+    /// ```
+    /// # use sealed_session::axum::Sessions;
+    /// # use sealed_session::revocation::{MemoryStore, Revocation};
+    /// # use sealed_session::*;
+    /// let sealer = Sealer::builder(KeyRing::new(Key::generate(1))).build()?;
+    /// let sessions = Sessions::new(Revocation::new(sealer, MemoryStore::new(10)?)?);
+    /// assert!(sessions.chunking().is_none());
+    /// # Ok::<(), Error>(())
+    /// ```
+    pub fn new(revocation: Revocation<S>) -> Sessions<S> {
+        Sessions {
+            current: Arc::new(RwLock::new(Arc::new(revocation))),
+            chunking: None,
+        }
+    }
+
+    /// Turns chunking on: sessions larger than one cookie are split (see
+    /// [`Chunking`]). Checked now, against the current sealer.
+    ///
+    /// ```
+    /// # use sealed_session::axum::Sessions;
+    /// # use sealed_session::revocation::{MemoryStore, Revocation};
+    /// # use sealed_session::*;
+    /// let sealer = Sealer::builder(KeyRing::new(Key::generate(1))).build()?;
+    /// let sessions = Sessions::new(Revocation::new(sealer, MemoryStore::new(10)?)?)
+    ///     .with_chunking(Chunking::new().with_max_chunks(3))?;
+    /// assert_eq!(sessions.chunking().map(|c| c.max_chunks()), Some(3));
+    /// # Ok::<(), Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`ConfigError::Chunking`] as [`Chunking::check`].
+    pub fn with_chunking(mut self, chunking: Chunking) -> Result<Sessions<S>> {
+        chunking.check(self.current().sealer())?;
+        self.chunking = Some(chunking);
+        Ok(self)
+    }
+
+    /// The chunking settings, if on.
+    ///
+    /// ```
+    /// # use sealed_session::axum::Sessions;
+    /// # use sealed_session::revocation::{MemoryStore, Revocation};
+    /// # use sealed_session::*;
+    /// # let sessions = Sessions::new(Revocation::new(Sealer::builder(KeyRing::new(Key::generate(1))).build()?, MemoryStore::new(10)?)?);
+    /// assert_eq!(sessions.chunking(), None);
+    /// # Ok::<(), Error>(())
+    /// ```
+    pub fn chunking(&self) -> Option<Chunking> {
+        self.chunking
+    }
+
+    /// The revocation (and sealer) new requests use.
+    ///
+    /// ```
+    /// # use sealed_session::axum::Sessions;
+    /// # use sealed_session::revocation::{MemoryStore, Revocation};
+    /// # use sealed_session::*;
+    /// # let sessions = Sessions::new(Revocation::new(Sealer::builder(KeyRing::new(Key::generate(1))).build()?, MemoryStore::new(10)?)?);
+    /// assert_eq!(sessions.current().sealer().cookie_name(), "__Host-session");
+    /// # Ok::<(), Error>(())
+    /// ```
+    pub fn current(&self) -> Arc<Revocation<S>> {
+        // A poisoned lock still holds a complete value: the writer only
+        // swaps an Arc.
+        Arc::clone(&self.current.read().unwrap_or_else(PoisonError::into_inner))
+    }
+
+    /// Replaces the revocation (a sealer over a reloaded key ring, usually
+    /// with the same store) for every later request. The cookie name must
+    /// stay the same: a new name would log everyone out.
+    ///
+    /// ```
+    /// # use sealed_session::axum::Sessions;
+    /// # use sealed_session::revocation::{MemoryStore, Revocation};
+    /// # use sealed_session::*;
+    /// # use std::sync::Arc;
+    /// let store = Arc::new(MemoryStore::new(10)?);
+    /// let sessions = Sessions::new(Revocation::new(Sealer::builder(KeyRing::new(Key::generate(1))).build()?, store.clone())?);
+    /// let renamed = Sealer::builder(KeyRing::new(Key::generate(2))).with_cookie_name("__Host-other").build()?;
+    /// assert_eq!(
+    ///     sessions.replace(Revocation::new(renamed, store)?),
+    ///     Err(Error::InvalidConfig(ConfigError::CookieName))
+    /// );
+    /// # Ok::<(), Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`ConfigError::CookieName`] for another cookie name;
+    /// [`ConfigError::Chunking`] when the chunking settings do not suit the
+    /// new sealer.
+    pub fn replace(&self, revocation: Revocation<S>) -> Result<()> {
+        if revocation.sealer().cookie_name() != self.current().sealer().cookie_name() {
+            return Err(ConfigError::CookieName.into());
+        }
+        if let Some(chunking) = self.chunking {
+            chunking.check(revocation.sealer())?;
+        }
+        *self.current.write().unwrap_or_else(PoisonError::into_inner) = Arc::new(revocation);
+        Ok(())
+    }
+
+    /// A tower layer sealing sessions of type `T`.
+    ///
+    /// ```
+    /// # use sealed_session::axum::Sessions;
+    /// # use sealed_session::revocation::{MemoryStore, Revocation};
+    /// # use sealed_session::*;
+    /// # let sessions = Sessions::new(Revocation::new(Sealer::builder(KeyRing::new(Key::generate(1))).build()?, MemoryStore::new(10)?)?);
+    /// let layer = sessions.layer::<String>();
+    /// # Ok::<(), Error>(())
+    /// ```
+    pub fn layer<T>(&self) -> super::SessionLayer<T, S> {
+        super::SessionLayer::new(self.clone())
+    }
+}
