@@ -1,1 +1,280 @@
-fn main() {}
+//! The example app: an axum server with sealed sessions, revocation, and key
+//! rotation that logs nobody out.
+//!
+//! ```sh
+//! cargo run --example server --features axum
+//! # with a shared Redis revocation store instead of the in-memory one:
+//! SEALED_SESSION_REDIS_URL=redis://127.0.0.1:6379 cargo run --example server --features axum,redis
+//! ```
+//!
+//! Routes (the README shows them with curl):
+//!
+//! - `POST /login?user=alice`: logs in (a new session id; the old one, if
+//!   any, is revoked), bound to the user for "log out everywhere".
+//! - `GET /`: shows the session and counts visits (a change, so each visit
+//!   re-seals).
+//! - `GET /whoami`: shows the session without changing it (no Set-Cookie
+//!   unless a re-seal is due).
+//! - `POST /pad?bytes=N` / `POST /pad?line=4096`: stores N bytes of padding,
+//!   or pads until the Set-Cookie line is within 4 bytes of `line` (for the
+//!   browser test: near the 4096-byte limit, or chunked above it).
+//! - `POST /logout`, `POST /logout-everywhere`.
+//! - `POST /admin/rotate`: a new primary key; older keys keep opening (and
+//!   cookies under them are re-sealed on their next request). Demo only:
+//!   a real admin route needs authentication; the server listens on
+//!   127.0.0.1 only.
+//!
+//! Environment: `SEALED_SESSION_ADDR` (default `127.0.0.1:3000`; only
+//! loopback addresses are accepted), `SEALED_SESSION_KEYS` (a key ring in
+//! text form; default: a fresh random key), `SEALED_SESSION_REDIS_URL`.
+
+use axum::Router;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use sealed_session::axum::{SessionHandle, Sessions};
+use sealed_session::revocation::{MemoryStore, Revocation, RevocationStore};
+use sealed_session::{Chunking, Key, KeyRing, Sealer, Session};
+use serde::{Deserialize, Serialize};
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+
+/// What the session holds.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+struct Visitor {
+    user: String,
+    visits: u32,
+    pad: String,
+}
+
+/// What the rotation route needs besides the sessions.
+struct App<S> {
+    sessions: Sessions<Arc<S>>,
+    store: Arc<S>,
+    ring: Mutex<KeyRing>,
+}
+
+type Handle<S> = SessionHandle<Visitor, Arc<S>>;
+type Reply = Result<String, (StatusCode, String)>;
+
+fn sealer(ring: KeyRing) -> sealed_session::Result<Sealer> {
+    // The default `__Host-session` cookie with `Secure`: browsers store and
+    // send Secure cookies for http://localhost (a secure context), and so
+    // does curl (7.79+) for localhost, so the demo keeps the production
+    // attributes. Behind plain HTTP on any other host, a Secure cookie is
+    // never sent back.
+    Sealer::builder(ring)
+        .with_ttl(time::Duration::hours(8))
+        .with_idle_timeout(time::Duration::hours(1))
+        .build()
+}
+
+fn unavailable(error: sealed_session::Error) -> (StatusCode, String) {
+    (StatusCode::SERVICE_UNAVAILABLE, format!("{error}\n"))
+}
+
+fn describe(session: Option<&Session<Visitor>>) -> String {
+    match session {
+        None => "no session\n".to_owned(),
+        Some(s) => format!(
+            "user={} visits={} pad={} session={}\n",
+            s.data().user,
+            s.data().visits,
+            s.data().pad.len(),
+            s.id()
+        ),
+    }
+}
+
+#[derive(Deserialize)]
+struct Login {
+    user: String,
+}
+
+async fn login<S: RevocationStore + 'static>(session: Handle<S>, Query(q): Query<Login>) -> Reply {
+    let visitor = Visitor {
+        user: q.user.clone(),
+        ..Visitor::default()
+    };
+    session
+        .login(visitor, Some(&q.user))
+        .await
+        .map_err(unavailable)?;
+    Ok(session.read(describe))
+}
+
+async fn show<S: RevocationStore + 'static>(session: Handle<S>) -> String {
+    session.update(|s| s.data_mut().visits += 1);
+    session.read(describe)
+}
+
+async fn whoami<S: RevocationStore + 'static>(session: Handle<S>) -> String {
+    session.read(describe)
+}
+
+#[derive(Deserialize)]
+struct Pad {
+    bytes: Option<usize>,
+    line: Option<usize>,
+}
+
+async fn pad<S: RevocationStore + 'static>(
+    State(app): State<Arc<App<S>>>,
+    session: Handle<S>,
+    Query(q): Query<Pad>,
+) -> Reply {
+    let Some(mut visitor) = session.get() else {
+        return Err((StatusCode::UNAUTHORIZED, "log in first\n".into()));
+    };
+    visitor.pad = match (q.bytes, q.line) {
+        (Some(bytes), _) => "p".repeat(bytes.min(64 * 1024)),
+        (None, Some(line)) => {
+            let current = session.read(|s| s.cloned());
+            pad_to_line(&app.sessions, current, line)?
+        }
+        (None, None) => String::new(),
+    };
+    session.update(|s| *s.data_mut() = visitor);
+    Ok(session.read(describe))
+}
+
+/// Padding that brings the Set-Cookie line to within 4 bytes of `target`
+/// (base64 moves in steps of 4 characters per 3 bytes). Bounded search.
+fn pad_to_line<S: RevocationStore + 'static>(
+    sessions: &Sessions<Arc<S>>,
+    current: Option<Session<Visitor>>,
+    target: usize,
+) -> Result<String, (StatusCode, String)> {
+    let revocation = sessions.current();
+    // The real session (subject, deadlines), so the trial seals to the
+    // same length as the response will.
+    let Some(mut trial) = current else {
+        return Err((StatusCode::UNAUTHORIZED, "log in first\n".into()));
+    };
+    let mut len = 0usize;
+    for _ in 0..32 {
+        trial.data_mut().pad = "p".repeat(len);
+        let line = match revocation.sealer().seal(&trial) {
+            Ok(line) => line.len(),
+            Err(sealed_session::Error::TooLarge { size, .. }) => size,
+            Err(e) => return Err((StatusCode::INTERNAL_SERVER_ERROR, format!("{e}\n"))),
+        };
+        if line <= target && target - line < 4 {
+            return Ok(trial.data().pad.clone());
+        }
+        let step = (target.abs_diff(line) * 3 / 4).max(1);
+        len = if line > target {
+            len.saturating_sub(step)
+        } else {
+            len + step
+        };
+    }
+    Err((
+        StatusCode::BAD_REQUEST,
+        "no padding reaches that line length\n".into(),
+    ))
+}
+
+async fn logout<S: RevocationStore + 'static>(session: Handle<S>) -> Reply {
+    session.logout().await.map_err(unavailable)?;
+    Ok("logged out\n".into())
+}
+
+async fn logout_everywhere<S: RevocationStore + 'static>(session: Handle<S>) -> Reply {
+    session.logout_everywhere().await.map_err(unavailable)?;
+    Ok("logged out everywhere\n".into())
+}
+
+async fn rotate<S: RevocationStore + 'static>(State(app): State<Arc<App<S>>>) -> Reply {
+    let internal = |e: sealed_session::Error| (StatusCode::INTERNAL_SERVER_ERROR, format!("{e}\n"));
+    // The lock serializes rotations; it is never held across an await.
+    let mut ring = app
+        .ring
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let id = ring
+        .next_id()
+        .ok_or_else(|| internal(sealed_session::ConfigError::KeyText.into()))?;
+    ring.rotate(Key::generate(id)).map_err(internal)?;
+    // Keep the new primary and two older keys: cookies sealed under the
+    // previous key keep opening and are re-sealed on their next request.
+    ring.truncate(3);
+    let revocation = Revocation::new(sealer(ring.clone()).map_err(internal)?, app.store.clone());
+    app.sessions
+        .replace(revocation.map_err(internal)?)
+        .map_err(internal)?;
+    Ok(format!("primary key is now {id}\n"))
+}
+
+fn router<S: RevocationStore + 'static>(app: Arc<App<S>>) -> Router {
+    Router::new()
+        .route("/", get(show::<S>))
+        .route("/whoami", get(whoami::<S>))
+        .route("/login", post(login::<S>))
+        .route("/pad", post(pad::<S>))
+        .route("/logout", post(logout::<S>))
+        .route("/logout-everywhere", post(logout_everywhere::<S>))
+        .route("/admin/rotate", post(rotate::<S>))
+        .layer(app.sessions.layer::<Visitor>())
+        .with_state(app)
+}
+
+async fn serve<S: RevocationStore + 'static>(
+    store: S,
+    ring: KeyRing,
+    addr: SocketAddr,
+) -> Result<(), Box<dyn std::error::Error>> {
+    let store = Arc::new(store);
+    let sessions = Sessions::new(Revocation::new(sealer(ring.clone())?, store.clone())?)
+        .with_chunking(Chunking::new())?;
+    let app = Arc::new(App {
+        sessions,
+        store,
+        ring: Mutex::new(ring),
+    });
+    let listener = tokio::net::TcpListener::bind(addr).await?;
+    println!("listening on http://{}", listener.local_addr()?);
+    axum::serve(listener, router(app))
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await?;
+    Ok(())
+}
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let addr: SocketAddr = std::env::var("SEALED_SESSION_ADDR")
+        .unwrap_or_else(|_| "127.0.0.1:3000".into())
+        .parse()?;
+    if !addr.ip().is_loopback() {
+        return Err("the demo listens on loopback addresses only".into());
+    }
+    let ring = match std::env::var("SEALED_SESSION_KEYS") {
+        Ok(_) => KeyRing::from_env("SEALED_SESSION_KEYS")?,
+        Err(_) => KeyRing::new(Key::generate(1)),
+    };
+    match std::env::var("SEALED_SESSION_REDIS_URL") {
+        Ok(url) => serve_redis(&url, ring, addr).await,
+        Err(_) => {
+            println!("revocation: in-memory store");
+            serve(MemoryStore::new(100_000)?, ring, addr).await
+        }
+    }
+}
+
+#[cfg(feature = "redis")]
+async fn serve_redis(
+    url: &str,
+    ring: KeyRing,
+    addr: SocketAddr,
+) -> Result<(), Box<dyn std::error::Error>> {
+    println!("revocation: Redis store");
+    let store = sealed_session::revocation::RedisStore::connect(url).await?;
+    serve(store, ring, addr).await
+}
+
+#[cfg(not(feature = "redis"))]
+async fn serve_redis(_: &str, _: KeyRing, _: SocketAddr) -> Result<(), Box<dyn std::error::Error>> {
+    Err("SEALED_SESSION_REDIS_URL is set: run with --features axum,redis".into())
+}
