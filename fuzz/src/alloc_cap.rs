@@ -120,10 +120,33 @@ pub fn measure<R>(f: impl FnOnce() -> R) -> (R, Usage) {
     (result, usage)
 }
 
+static SEEN_LARGEST: AtomicUsize = AtomicUsize::new(0);
+static SEEN_PEAK: AtomicUsize = AtomicUsize::new(0);
+
+/// With `FUZZ_ALLOC_REPORT=1`, prints each new maximum to stderr, so that
+/// running a target over its corpus (`-runs=0`) tells the largest usage of
+/// any input in it; FUZZING.md quotes those numbers.
+fn report(usage: Usage) {
+    static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    if !*ON.get_or_init(|| std::env::var_os("FUZZ_ALLOC_REPORT").is_some_and(|v| v == "1")) {
+        return;
+    }
+    let largest = SEEN_LARGEST.fetch_max(usage.largest, Relaxed);
+    let peak = SEEN_PEAK.fetch_max(usage.peak, Relaxed);
+    if usage.largest > largest || usage.peak > peak {
+        eprintln!(
+            "alloc-report: largest single allocation {} B, peak live growth {} B",
+            largest.max(usage.largest),
+            peak.max(usage.peak)
+        );
+    }
+}
+
 /// Runs `f` and panics (a crash for libFuzzer) if one allocation exceeded
 /// `largest` bytes or the live heap grew by more than `peak` bytes.
 pub fn within<R>(largest: usize, peak: usize, f: impl FnOnce() -> R) -> R {
     let (result, usage) = measure(f);
+    report(usage);
     assert!(
         usage.largest <= largest && usage.peak <= peak,
         "allocation cap exceeded: {usage:?}, allowed largest {largest}, peak {peak}"
