@@ -49,9 +49,10 @@ suite() {
 }
 
 examples() {
-    # Own workspaces, so their dependencies never enter the library's graph;
-    # one target directory for both so shared crates are built once.
-    export CARGO_TARGET_DIR="$PWD/target/edge-examples"
+    # Own workspaces, so their dependencies never enter the library's graph,
+    # but the library's target directory, so what they share with it (the
+    # crate itself, serde, the proc macros) is not built again.
+    export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}"
     for example in lambda worker; do
         step "examples/$example: fmt, clippy, tests (native)"
         cargo fmt --manifest-path "examples/$example/Cargo.toml" -- --check
