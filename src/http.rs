@@ -186,7 +186,7 @@ impl<'a> RequestCookies<'a> {
     /// ```
     /// # use http::{HeaderMap, HeaderValue, header::COOKIE};
     /// # use sealed_session::http::RequestCookies;
-    /// # use sealed_session::*;
+    /// # use sealed_session::{Chunking, ConfigError, Error, Key, KeyRing, Sealer, Session};
     /// let sealer = Sealer::builder(KeyRing::new(Key::generate(1))).build()?;
     /// let mut headers = HeaderMap::new();
     /// headers.insert(COOKIE, HeaderValue::from_static("__Host-session.0=2.x; __Host-session.1=y"));
@@ -209,7 +209,7 @@ impl<'a> RequestCookies<'a> {
     /// ```
     /// # use http::{HeaderMap, HeaderValue, header::COOKIE};
     /// # use sealed_session::http::RequestCookies;
-    /// # use sealed_session::*;
+    /// # use sealed_session::{Chunking, ConfigError, Error, Key, KeyRing, Sealer, Session};
     /// let sealer = Sealer::builder(KeyRing::new(Key::generate(1))).build()?;
     /// let mut headers = HeaderMap::new();
     /// headers.insert(COOKIE, HeaderValue::from_static("__Host-session.0=2.x; __Host-session.1=y"));
@@ -264,7 +264,7 @@ pub fn find_cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
 /// [`Sealer::seal`]).
 ///
 /// ```
-/// # use sealed_session::*;
+/// # use sealed_session::{Chunking, ConfigError, Error, Key, KeyRing, Sealer, Session};
 /// let sealer = Sealer::builder(KeyRing::new(Key::generate(1))).build()?;
 /// let value = sealed_session::http::set_cookie(&sealer, &Session::new(1u8))?;
 /// assert!(value.to_str().unwrap().starts_with("__Host-session="));
@@ -282,7 +282,7 @@ pub fn set_cookie<T: Serialize>(sealer: &Sealer, session: &Session<T>) -> Result
 /// ([`Sealer::removal_cookie`]).
 ///
 /// ```
-/// # use sealed_session::*;
+/// # use sealed_session::{Chunking, ConfigError, Error, Key, KeyRing, Sealer, Session};
 /// let sealer = Sealer::builder(KeyRing::new(Key::generate(1))).build()?;
 /// let value = sealed_session::http::removal(&sealer);
 /// assert_eq!(value, "__Host-session=; Max-Age=0; Path=/; Secure; HttpOnly; SameSite=Lax");
@@ -299,7 +299,7 @@ pub fn removal(sealer: &Sealer) -> HeaderValue {
 ///
 /// ```
 /// use http::{HeaderMap, header::SET_COOKIE};
-/// # use sealed_session::*;
+/// # use sealed_session::{Chunking, ConfigError, Error, Key, KeyRing, Sealer, Session};
 /// let sealer = Sealer::builder(KeyRing::new(Key::generate(1))).build()?;
 /// let mut headers = HeaderMap::new();
 /// headers.append(SET_COOKIE, "theme=dark".parse().unwrap());

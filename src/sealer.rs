@@ -67,6 +67,10 @@ impl core::fmt::Debug for Sealer {
     }
 }
 
+/// Sizes a chunked value: base64 length and Max-Age in, chunk count out
+/// (`None`: one cookie). See `Sealer::seal_chunked_at`.
+type ChunkPlan = fn(usize, i64) -> Result<Option<u8>>;
+
 /// The result of the sealing steps before the output string is built.
 struct Sealed {
     bytes: Vec<u8>,
@@ -526,7 +530,7 @@ impl Sealer {
         now: OffsetDateTime,
         fill_nonce: impl FnOnce(&mut [u8]),
     ) -> Result<Sealed> {
-        let single: Option<fn(usize, i64) -> Result<Option<u8>>> = None;
+        let single: Option<ChunkPlan> = None;
         self.seal_planned(session, now, fill_nonce, single)
     }
 

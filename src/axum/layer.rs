@@ -38,7 +38,7 @@ pub struct SessionError(pub Error);
 /// ```
 /// # use sealed_session::axum::Sessions;
 /// # use sealed_session::revocation::{MemoryStore, Revocation};
-/// # use sealed_session::*;
+/// # use sealed_session::{Chunking, ConfigError, Error, Key, KeyRing, Sealer, Session};
 /// use axum::{Router, routing::get};
 /// let sealer = Sealer::builder(KeyRing::new(Key::generate(1))).build()?;
 /// let sessions = Sessions::new(Revocation::new(sealer, MemoryStore::new(10)?)?);
@@ -90,12 +90,12 @@ impl<I, T, S> Layer<I> for SessionLayer<T, S> {
 /// ```
 /// # use sealed_session::axum::{Sessions, SessionService};
 /// # use sealed_session::revocation::{MemoryStore, Revocation};
-/// # use sealed_session::*;
+/// # use sealed_session::{Chunking, ConfigError, Error, Key, KeyRing, Sealer, Session};
 /// use tower_layer::Layer;
 /// let sealer = Sealer::builder(KeyRing::new(Key::generate(1))).build()?;
 /// let sessions = Sessions::new(Revocation::new(sealer, MemoryStore::new(10)?)?);
-/// let service = sessions.layer::<u8>().layer(tower::service_fn(|_req: http::Request<axum::body::Body>| async {
-///     Ok::<_, std::convert::Infallible>(http::Response::new(axum::body::Body::empty()))
+/// let service = sessions.layer::<u8>().layer(tower::service_fn(|_req: ::http::Request<::axum::body::Body>| async {
+///     Ok::<_, std::convert::Infallible>(::http::Response::new(::axum::body::Body::empty()))
 /// }));
 /// # Ok::<(), Error>(())
 /// ```

@@ -53,7 +53,7 @@ impl<S: RevocationStore + 'static> Sessions<S> {
     /// ```
     /// # use sealed_session::axum::Sessions;
     /// # use sealed_session::revocation::{MemoryStore, Revocation};
-    /// # use sealed_session::*;
+    /// # use sealed_session::{Chunking, ConfigError, Error, Key, KeyRing, Sealer, Session};
     /// let sealer = Sealer::builder(KeyRing::new(Key::generate(1))).build()?;
     /// let sessions = Sessions::new(Revocation::new(sealer, MemoryStore::new(10)?)?);
     /// assert!(sessions.chunking().is_none());
@@ -72,7 +72,7 @@ impl<S: RevocationStore + 'static> Sessions<S> {
     /// ```
     /// # use sealed_session::axum::Sessions;
     /// # use sealed_session::revocation::{MemoryStore, Revocation};
-    /// # use sealed_session::*;
+    /// # use sealed_session::{Chunking, ConfigError, Error, Key, KeyRing, Sealer, Session};
     /// let sealer = Sealer::builder(KeyRing::new(Key::generate(1))).build()?;
     /// let sessions = Sessions::new(Revocation::new(sealer, MemoryStore::new(10)?)?)
     ///     .with_chunking(Chunking::new().with_max_chunks(3))?;
@@ -94,7 +94,7 @@ impl<S: RevocationStore + 'static> Sessions<S> {
     /// ```
     /// # use sealed_session::axum::Sessions;
     /// # use sealed_session::revocation::{MemoryStore, Revocation};
-    /// # use sealed_session::*;
+    /// # use sealed_session::{Chunking, ConfigError, Error, Key, KeyRing, Sealer, Session};
     /// # let sessions = Sessions::new(Revocation::new(Sealer::builder(KeyRing::new(Key::generate(1))).build()?, MemoryStore::new(10)?)?);
     /// assert_eq!(sessions.chunking(), None);
     /// # Ok::<(), Error>(())
@@ -108,7 +108,7 @@ impl<S: RevocationStore + 'static> Sessions<S> {
     /// ```
     /// # use sealed_session::axum::Sessions;
     /// # use sealed_session::revocation::{MemoryStore, Revocation};
-    /// # use sealed_session::*;
+    /// # use sealed_session::{Chunking, ConfigError, Error, Key, KeyRing, Sealer, Session};
     /// # let sessions = Sessions::new(Revocation::new(Sealer::builder(KeyRing::new(Key::generate(1))).build()?, MemoryStore::new(10)?)?);
     /// assert_eq!(sessions.current().sealer().cookie_name(), "__Host-session");
     /// # Ok::<(), Error>(())
@@ -126,7 +126,7 @@ impl<S: RevocationStore + 'static> Sessions<S> {
     /// ```
     /// # use sealed_session::axum::Sessions;
     /// # use sealed_session::revocation::{MemoryStore, Revocation};
-    /// # use sealed_session::*;
+    /// # use sealed_session::{Chunking, ConfigError, Error, Key, KeyRing, Sealer, Session};
     /// # use std::sync::Arc;
     /// let store = Arc::new(MemoryStore::new(10)?);
     /// let sessions = Sessions::new(Revocation::new(Sealer::builder(KeyRing::new(Key::generate(1))).build()?, store.clone())?);
@@ -159,7 +159,7 @@ impl<S: RevocationStore + 'static> Sessions<S> {
     /// ```
     /// # use sealed_session::axum::Sessions;
     /// # use sealed_session::revocation::{MemoryStore, Revocation};
-    /// # use sealed_session::*;
+    /// # use sealed_session::{Chunking, ConfigError, Error, Key, KeyRing, Sealer, Session};
     /// # let sessions = Sessions::new(Revocation::new(Sealer::builder(KeyRing::new(Key::generate(1))).build()?, MemoryStore::new(10)?)?);
     /// let layer = sessions.layer::<String>();
     /// # Ok::<(), Error>(())
