@@ -12,7 +12,8 @@
 // filters and flags (`--test-threads`, `--nocapture`, a test name) and
 // variables like PROPTEST_CASES work as they do natively. The exit code is
 // the module's own `proc_exit` code; a trap (a Rust panic aborts on this
-// target) exits with 134, like SIGABRT natively.
+// target) exits with 134, like SIGABRT natively; a module that cannot be
+// loaded exits with 1.
 //
 // Node 20 needs no flag for node:wasi (only an ExperimentalWarning, which
 // the shebang's --no-warnings silences); `version: "preview1"` is
@@ -43,13 +44,21 @@ const wasi = new WASI({
   returnOnExit: true,
 });
 
-let code;
+let instance;
 try {
   const module = await WebAssembly.compile(await readFile(modulePath));
-  const instance = await WebAssembly.instantiate(module, wasi.getImportObject());
-  code = wasi.start(instance);
+  instance = await WebAssembly.instantiate(module, wasi.getImportObject());
 } catch (err) {
-  // `unreachable` after a panic message, or a failed instantiation.
+  console.error(`wasi-run: cannot load ${modulePath}: ${err.message}`);
+  process.exit(1);
+}
+
+let code;
+try {
+  // undefined when _start returns without calling proc_exit.
+  code = wasi.start(instance) ?? 0;
+} catch (err) {
+  // `unreachable` after a Rust panic message (panics abort on this target).
   console.error(`wasi-run: ${modulePath}: ${err}`);
   code = 134;
 }
