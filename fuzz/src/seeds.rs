@@ -196,6 +196,11 @@ pub fn corpus() -> Vec<(&'static str, String, Vec<u8>)> {
         input.extend_from_slice(text.as_bytes());
         add("keyring", name.into(), input);
     }
+    // chunks: variant 1 (a little-endian u32 of at least 2^31 picks the
+    // second of two variants), then the jar index, no edits.
+    for jar in 0..3u8 {
+        add("chunks", format!("jar-{jar}"), vec![0, 0, 0, 0x80, jar]);
+    }
     // roundtrip: no valid cookies to start from, only arbitrary bytes.
     add("roundtrip", "zeros".into(), vec![0; 64]);
     add("roundtrip", "ramp".into(), (0..=255).collect());
