@@ -11,10 +11,13 @@ cd "$(dirname "$0")/.."
 
 step() { printf '\n--- %s\n' "$*"; }
 
-# The suite's features: everything that runs without a server, a network or
-# child processes. Tests that need threads are ignored on WASI
-# (tests/nonces.rs: nonces_differ_across_threads).
-SUITE_FEATURES="vectors,compression,epoch"
+# The suite's features: everything that runs without a server, a network,
+# child processes or threads (not redis, axum, cli). The tests that spawn
+# threads are ignored on WASI with a reason: nonces_differ_across_threads
+# (tests/nonces.rs), threads_crossing_a_boundary_agree (tests/epoch.rs),
+# many_threads_revoke_and_check_and_nothing_is_lost
+# (tests/revocation_memory.rs).
+SUITE_FEATURES="vectors,compression,epoch,http"
 
 core() {
     step "rustup targets"

@@ -1,8 +1,9 @@
 //! The routes, as a plain function from request to response, so they are
 //! tested without the Lambda runtime.
 
-use lambda_http::http::{Method, StatusCode, header};
+use lambda_http::http::{HeaderValue, Method, StatusCode, header};
 use lambda_http::{Body, Request, RequestPayloadExt, Response};
+use sealed_session::http::{find_cookie, removal, set_cookie};
 use sealed_session::{Error, KeyRing, Sealer, Session};
 use serde::{Deserialize, Serialize};
 use time::Duration;
@@ -55,14 +56,16 @@ impl App {
         if session.set_subject(user).is_err() {
             return respond(StatusCode::BAD_REQUEST, "user name too long\n", None);
         }
-        match self.sealer.seal(&session) {
+        match set_cookie(&self.sealer, &session) {
             Ok(cookie) => respond(StatusCode::OK, "logged in\n", Some(cookie)),
             Err(_) => respond(StatusCode::INTERNAL_SERVER_ERROR, "cannot seal\n", None),
         }
     }
 
     fn me(&self, request: &Request) -> Response<Body> {
-        let Some(value) = session_cookie(request, self.sealer.cookie_name()) else {
+        // API Gateway's HTTP API passes cookies in their own array;
+        // lambda_http joins them back into `Cookie` headers.
+        let Some(value) = find_cookie(request.headers(), self.sealer.cookie_name()) else {
             return respond(StatusCode::UNAUTHORIZED, "not logged in\n", None);
         };
         // Every rejection (tampered, expired, unknown key...) means "no
@@ -74,7 +77,7 @@ impl App {
         // Idle renewal due or an old key: send a fresh cookie. Most
         // requests send none.
         let cookie = if opened.needs_reseal() {
-            self.sealer.seal(opened.session()).ok()
+            set_cookie(&self.sealer, opened.session()).ok()
         } else {
             None
         };
@@ -86,29 +89,11 @@ impl App {
         // This removes the cookie from the browser. A copy kept elsewhere
         // stays valid until it expires, unless the session id is also put on
         // a revocation list (see the README's "Serverless and edge").
-        respond(
-            StatusCode::OK,
-            "logged out\n",
-            Some(self.sealer.removal_cookie()),
-        )
+        respond(StatusCode::OK, "logged out\n", Some(removal(&self.sealer)))
     }
 }
 
-/// The value of cookie `name` in the request's `Cookie` header(s).
-/// API Gateway's HTTP API passes cookies separately; lambda_http joins them
-/// back into `Cookie` headers.
-fn session_cookie<'r>(request: &'r Request, name: &str) -> Option<&'r str> {
-    request
-        .headers()
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|value| value.to_str().ok())
-        .flat_map(|value| value.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find_map(|(n, v)| (n == name).then_some(v))
-}
-
-fn respond(status: StatusCode, body: &str, set_cookie: Option<String>) -> Response<Body> {
+fn respond(status: StatusCode, body: &str, set_cookie: Option<HeaderValue>) -> Response<Body> {
     let mut response = Response::builder()
         .status(status)
         .header(header::CONTENT_TYPE, "text/plain; charset=utf-8")
