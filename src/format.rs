@@ -68,8 +68,9 @@ impl Header {
 
 /// Longest cookie name, purpose and subject: each length is one byte.
 pub(crate) const MAX_LABEL_LEN: usize = 255;
-/// Longest associated data: the header and two length-prefixed labels.
-pub(crate) const MAX_AAD_LEN: usize = HEADER_LEN + 2 * (1 + MAX_LABEL_LEN);
+/// Longest associated data: the header, two length-prefixed labels and the
+/// chunk count of a chunked value.
+pub(crate) const MAX_AAD_LEN: usize = HEADER_LEN + 2 * (1 + MAX_LABEL_LEN) + 1;
 
 /// The part of the associated data after the header: name and purpose,
 /// each length-prefixed. Built once per sealer; lengths are checked to fit
@@ -91,12 +92,17 @@ pub(crate) struct Aad {
 }
 
 impl Aad {
-    /// `header || labels`; `labels` comes from [`aad_labels`].
-    pub(crate) fn new(header: Header, labels: &[u8]) -> Aad {
+    /// `header || labels`, plus the chunk count of a chunked value
+    /// (FORMAT.md, "Chunked values"); `labels` comes from [`aad_labels`].
+    pub(crate) fn new(header: Header, labels: &[u8], chunks: Option<u8>) -> Aad {
         let mut bytes = [0; MAX_AAD_LEN];
-        let len = HEADER_LEN + labels.len();
+        let mut len = HEADER_LEN + labels.len();
         bytes[..HEADER_LEN].copy_from_slice(&header.encode());
         bytes[HEADER_LEN..len].copy_from_slice(labels);
+        if let Some(count) = chunks {
+            bytes[len] = count;
+            len += 1;
+        }
         Aad { bytes, len }
     }
 

@@ -414,9 +414,8 @@ impl Sealer {
         let tag_at = sealed.len() - TAG_LEN;
         let (head, tag) = sealed.split_at_mut(tag_at);
         let (nonce, ciphertext) = head[HEADER_LEN..].split_at_mut(header.algorithm.nonce_len());
-        let aad = Aad::new(header, &c.aad_labels);
-        let aad = chunked_aad(aad.as_slice(), chunks);
-        if !key.cipher.decrypt(nonce, &aad, ciphertext, tag) {
+        let aad = Aad::new(header, &c.aad_labels, chunks);
+        if !key.cipher.decrypt(nonce, aad.as_slice(), ciphertext, tag) {
             return Err(Error::Unauthenticated);
         }
         let envelope = Envelope::decode(ciphertext)?;
@@ -601,10 +600,10 @@ impl Sealer {
         let (head, envelope) = bytes.split_at_mut(envelope_at);
         let nonce = &mut head[HEADER_LEN..];
         fill_nonce(nonce);
-        let aad = Aad::new(header, &c.aad_labels);
+        let aad = Aad::new(header, &c.aad_labels, chunks);
         let tag = key
             .cipher
-            .encrypt(nonce, &chunked_aad(aad.as_slice(), chunks), envelope)
+            .encrypt(nonce, aad.as_slice(), envelope)
             .ok_or(Error::TooLarge {
                 size,
                 limit: c.max_cookie_size,
@@ -621,21 +620,6 @@ impl Sealer {
             + codec::base64_len(sealed_len)
             + cookie::max_age_len(max_age)
             + c.suffix.len()
-    }
-}
-
-/// The associated data of a single cookie (`chunks` is `None`, borrowed
-/// as is), or of a chunked value: the v1 associated data followed by one
-/// byte, the chunk count (FORMAT.md, "Chunked values").
-fn chunked_aad(aad: &[u8], chunks: Option<u8>) -> std::borrow::Cow<'_, [u8]> {
-    match chunks {
-        None => std::borrow::Cow::Borrowed(aad),
-        Some(count) => {
-            let mut extended = Vec::with_capacity(aad.len() + 1);
-            extended.extend_from_slice(aad);
-            extended.push(count);
-            std::borrow::Cow::Owned(extended)
-        }
     }
 }
 
