@@ -230,3 +230,14 @@ impl<'a> Envelope<'a> {
 fn within_range(unix: i64) -> Option<i64> {
     (unix <= MAX_UNIX).then_some(unix)
 }
+
+/// Whole unix seconds of `now`, which the format needs in `0..=MAX_UNIX`:
+/// a clock outside that range is a configuration error, not bad input.
+pub(crate) fn unix(now: time::OffsetDateTime) -> Result<i64> {
+    let secs = now.unix_timestamp();
+    if (0..=MAX_UNIX).contains(&secs) {
+        Ok(secs)
+    } else {
+        Err(crate::ConfigError::Clock.into())
+    }
+}

@@ -4,7 +4,7 @@
 use crate::aead::{MAX_NONCE_LEN, TAG_LEN};
 use crate::codec::{self, Compression};
 use crate::cookie::{self, CookieAttributes, MAX_AGE_CAP};
-use crate::format::{Aad, Envelope, Fields, HEADER_LEN, Header, MAX_UNIX};
+use crate::format::{Aad, Envelope, Fields, HEADER_LEN, Header, MAX_UNIX, unix};
 use crate::keysource::{KeySource, KeySpec};
 use crate::session::{Opened, Reseal, Session, SessionId};
 use crate::{ConfigError, Error, KeyRing, Malformed, Result, SealerBuilder};
@@ -620,15 +620,5 @@ impl Sealer {
             + codec::base64_len(sealed_len)
             + cookie::max_age_len(max_age)
             + c.suffix.len()
-    }
-}
-
-/// Whole unix seconds of `now`, which the format needs in `0..=MAX_UNIX`.
-fn unix(now: OffsetDateTime) -> Result<i64> {
-    let secs = now.unix_timestamp();
-    if (0..=MAX_UNIX).contains(&secs) {
-        Ok(secs)
-    } else {
-        Err(ConfigError::Clock.into())
     }
 }

@@ -1,7 +1,7 @@
 //! `Revocation`: a sealer and a store together: checks, logouts, renewals.
 
 use super::{Checked, DeniedSession, RevocationBuilder, RevocationStore};
-use crate::format::{MAX_SUBJECT_LEN, MAX_UNIX};
+use crate::format::{MAX_SUBJECT_LEN, unix};
 use crate::{ConfigError, Error, Opened, Result, Sealer, Session};
 use core::future::Future;
 use serde::de::DeserializeOwned;
@@ -517,15 +517,5 @@ impl<S: RevocationStore> Revocation<S> {
     /// before it has expired on every node.
     fn not_before_lifetime(&self) -> i64 {
         self.max_ttl + 2 * self.leeway
-    }
-}
-
-/// Whole unix seconds of `now`, in the range the format allows.
-fn unix(now: OffsetDateTime) -> Result<i64> {
-    let secs = now.unix_timestamp();
-    if (0..=MAX_UNIX).contains(&secs) {
-        Ok(secs)
-    } else {
-        Err(ConfigError::Clock.into())
     }
 }
