@@ -10,12 +10,6 @@ pub(crate) fn serialize_into<T: Serialize + ?Sized>(data: &T, out: Vec<u8>) -> R
     postcard::to_extend(data, out).map_err(|_| Error::Serialize)
 }
 
-/// Length of the postcard encoding of `data`, so the output buffer is
-/// allocated once at its final size.
-pub(crate) fn serialized_len<T: Serialize + ?Sized>(data: &T) -> Result<usize> {
-    postcard::experimental::serialized_size(data).map_err(|_| Error::Serialize)
-}
-
 /// Decodes exactly `bytes` as a `T`; trailing bytes are an error, so a
 /// payload has one meaning only.
 pub(crate) fn deserialize<T: DeserializeOwned>(bytes: &[u8]) -> Result<T> {
@@ -35,13 +29,20 @@ pub(crate) fn encode_base64(bytes: &[u8], out: &mut String) {
     URL_SAFE_NO_PAD.encode_string(bytes, out);
 }
 
-/// Decodes canonical unpadded base64url: padding, characters outside the
-/// alphabet and non-zero trailing bits are all rejected.
-pub(crate) fn decode_base64(text: &str) -> Result<Vec<u8>> {
-    let mut out = Vec::with_capacity(text.len() / 4 * 3 + 3);
+/// Decodes canonical unpadded base64url into `out`: padding, characters
+/// outside the alphabet and non-zero trailing bits are all rejected.
+pub(crate) fn decode_base64_into(text: &str, out: &mut Vec<u8>) -> Result<()> {
+    out.reserve(text.len() / 4 * 3 + 3);
     URL_SAFE_NO_PAD
-        .decode_vec(text, &mut out)
+        .decode_vec(text, out)
         .map_err(|_| Malformed::Base64)?;
+    Ok(())
+}
+
+/// [`decode_base64_into`] a new buffer.
+pub(crate) fn decode_base64(text: &str) -> Result<Vec<u8>> {
+    let mut out = Vec::new();
+    decode_base64_into(text, &mut out)?;
     Ok(out)
 }
 

@@ -133,13 +133,6 @@ pub(crate) struct Fields<'a> {
 }
 
 impl Fields<'_> {
-    /// Length of the fields before the payload.
-    pub(crate) fn len(&self) -> usize {
-        ENVELOPE_FIXED_LEN
-            + if self.idle_deadline.is_some() { 4 } else { 0 }
-            + self.subject.map_or(0, |s| 1 + s.len())
-    }
-
     /// Appends the fields to `out`; the flags byte comes first, so the
     /// compression bit can be set once the payload is known (see
     /// [`set_compressed`]). Times must satisfy

@@ -18,6 +18,7 @@ mod keysource;
 mod nonce;
 mod ring_text;
 mod rotation;
+mod scratch;
 mod sealer;
 mod session;
 

@@ -6,8 +6,9 @@ use crate::codec::{self, Compression};
 use crate::cookie::{self, CookieAttributes, MAX_AGE_CAP};
 use crate::format::{Aad, Envelope, Fields, HEADER_LEN, Header, MAX_UNIX, unix};
 use crate::keysource::{KeySource, KeySpec};
+use crate::scratch;
 use crate::session::{Opened, Reseal, Session, SessionId};
-use crate::{ConfigError, Error, KeyRing, Malformed, Result, SealerBuilder};
+use crate::{ConfigError, Error, Key, KeyRing, Malformed, Result, SealerBuilder};
 use serde::{Serialize, de::DeserializeOwned};
 use time::OffsetDateTime;
 
@@ -71,10 +72,24 @@ impl core::fmt::Debug for Sealer {
 /// (`None`: one cookie). See `Sealer::seal_chunked_at`.
 type ChunkPlan = fn(usize, i64) -> Result<Option<u8>>;
 
-/// The result of the sealing steps before the output string is built.
-struct Sealed {
-    bytes: Vec<u8>,
+/// What the sealing pipeline seals: decided before any byte is written.
+struct Draft<'a, T> {
+    key: &'a Key,
+    header: Header,
+    fields: Fields<'a>,
+    data: &'a T,
     max_age: i64,
+}
+
+/// No chunking: a single v1 cookie.
+const NO_CHUNKS: Option<ChunkPlan> = None;
+
+/// The unpadded base64url text of sealed bytes (the Max-Age is not part of
+/// a bare value).
+fn base64_value(bytes: &[u8], _max_age: i64) -> String {
+    let mut out = String::with_capacity(codec::base64_len(bytes.len()));
+    codec::encode_base64(bytes, &mut out);
+    out
 }
 
 impl Sealer {
@@ -206,15 +221,22 @@ impl Sealer {
         session: &Session<T>,
         now: OffsetDateTime,
     ) -> Result<String> {
-        let Sealed { bytes, max_age } = self.seal_bytes(session, now)?;
         let c = &self.config;
-        let mut out = String::with_capacity(self.cookie_len(bytes.len(), max_age));
-        out.push_str(&c.name);
-        out.push('=');
-        codec::encode_base64(&bytes, &mut out);
-        cookie::push_max_age(&mut out, max_age);
-        out.push_str(&c.suffix);
-        Ok(out)
+        self.seal_planned(
+            session,
+            now,
+            crate::nonce::fill,
+            NO_CHUNKS,
+            |bytes, max_age| {
+                let mut out = String::with_capacity(self.cookie_len(bytes.len(), max_age));
+                out.push_str(&c.name);
+                out.push('=');
+                codec::encode_base64(bytes, &mut out);
+                cookie::push_max_age(&mut out, max_age);
+                out.push_str(&c.suffix);
+                out
+            },
+        )
     }
 
     /// Seals `session` into the bare cookie value (no name, no attributes),
@@ -256,10 +278,7 @@ impl Sealer {
         session: &Session<T>,
         now: OffsetDateTime,
     ) -> Result<String> {
-        let Sealed { bytes, .. } = self.seal_bytes(session, now)?;
-        let mut out = String::with_capacity(codec::base64_len(bytes.len()));
-        codec::encode_base64(&bytes, &mut out);
-        Ok(out)
+        self.seal_planned(session, now, crate::nonce::fill, NO_CHUNKS, base64_value)
     }
 
     /// A `Set-Cookie` value that deletes the session cookie (logout).
@@ -380,11 +399,13 @@ impl Sealer {
         now: OffsetDateTime,
         plan: impl FnOnce(usize, i64) -> Result<Option<u8>>,
     ) -> Result<(String, i64)> {
-        let Sealed { bytes, max_age } =
-            self.seal_planned(session, now, crate::nonce::fill, Some(plan))?;
-        let mut out = String::with_capacity(codec::base64_len(bytes.len()));
-        codec::encode_base64(&bytes, &mut out);
-        Ok((out, max_age))
+        self.seal_planned(
+            session,
+            now,
+            crate::nonce::fill,
+            Some(plan),
+            |bytes, max_age| (base64_value(bytes, max_age), max_age),
+        )
     }
 
     /// The opening pipeline; `decode` turns the (decompressed) payload into
@@ -407,9 +428,24 @@ impl Sealer {
                 limit,
             });
         }
-        let mut sealed = codec::decode_base64(value)?;
-        let header = Header::decode(&sealed)?;
         let now = unix(now)?;
+        scratch::with_buffer(|sealed| {
+            codec::decode_base64_into(value, sealed)?;
+            self.open_sealed(sealed, now, chunks, decode)
+        })
+    }
+
+    /// Opens decoded bytes: header, key, authentication, envelope,
+    /// deadlines, payload. The plaintext is decrypted in place.
+    fn open_sealed<T>(
+        &self,
+        sealed: &mut [u8],
+        now: i64,
+        chunks: Option<u8>,
+        decode: impl FnOnce(&[u8]) -> Result<T>,
+    ) -> Result<Opened<T>> {
+        let c = &self.config;
+        let header = Header::decode(sealed)?;
         let (key, non_primary_key) = c.keys.opening(header, now)?;
         let tag_at = sealed.len() - TAG_LEN;
         let (head, tag) = sealed.split_at_mut(tag_at);
@@ -508,41 +544,24 @@ impl Sealer {
         if nonce.len() != key.algorithm().nonce_len() {
             return Err(Malformed::TooShort.into());
         }
-        let Sealed { bytes, .. } =
-            self.seal_with(session, now, |slot| slot.copy_from_slice(nonce))?;
-        let mut out = String::with_capacity(codec::base64_len(bytes.len()));
-        codec::encode_base64(&bytes, &mut out);
-        Ok(out)
-    }
-
-    fn seal_bytes<T: Serialize>(
-        &self,
-        session: &Session<T>,
-        now: OffsetDateTime,
-    ) -> Result<Sealed> {
-        self.seal_with(session, now, crate::nonce::fill)
-    }
-
-    fn seal_with<T: Serialize>(
-        &self,
-        session: &Session<T>,
-        now: OffsetDateTime,
-        fill_nonce: impl FnOnce(&mut [u8]),
-    ) -> Result<Sealed> {
-        let single: Option<ChunkPlan> = None;
-        self.seal_planned(session, now, fill_nonce, single)
+        let fill = |slot: &mut [u8]| slot.copy_from_slice(nonce);
+        self.seal_planned(session, now, fill, NO_CHUNKS, base64_value)
     }
 
     /// The sealing pipeline. Without `plan` the value is one cookie, sized
     /// against the cookie limit; with it, `plan` sizes the chunks and names
     /// their count (see [`seal_chunked_at`](Self::seal_chunked_at)).
-    fn seal_planned<T: Serialize>(
+    /// The sealed bytes are built in this thread's scratch buffer and
+    /// handed to `finish` with the Max-Age, which makes the one string the
+    /// caller gets.
+    fn seal_planned<T: Serialize, R>(
         &self,
         session: &Session<T>,
         now: OffsetDateTime,
         fill_nonce: impl FnOnce(&mut [u8]),
         plan: Option<impl FnOnce(usize, i64) -> Result<Option<u8>>>,
-    ) -> Result<Sealed> {
+        finish: impl FnOnce(&[u8], i64) -> R,
+    ) -> Result<R> {
         let c = &self.config;
         let now = unix(now)?;
         let key = c.keys.sealing(now)?;
@@ -563,20 +582,48 @@ impl Sealer {
             idle_deadline: c.idle.map(|idle| (now + idle).clamp(issued_at, expires_at)),
             subject: session.subject(),
         };
-        let algorithm = key.algorithm();
-        let nonce_len = algorithm.nonce_len();
-        let envelope_at = HEADER_LEN + nonce_len;
-        let payload_len = codec::serialized_len(session.data())?;
-        let header = Header {
-            algorithm,
-            key_id: key.id(),
+        let draft = Draft {
+            key: &key,
+            header: Header {
+                algorithm: key.algorithm(),
+                key_id: key.id(),
+            },
+            fields,
+            data: session.data(),
+            max_age: (expires_at - now).min(MAX_AGE_CAP),
         };
-        let mut bytes = Vec::with_capacity(envelope_at + fields.len() + payload_len + TAG_LEN);
+        scratch::with_buffer(|bytes| {
+            self.seal_into(bytes, &draft, fill_nonce, plan)?;
+            Ok(finish(bytes, draft.max_age))
+        })
+    }
+
+    /// Writes `header || nonce || encrypted envelope || tag` into `bytes`
+    /// (empty on entry).
+    fn seal_into<T: Serialize>(
+        &self,
+        bytes: &mut Vec<u8>,
+        draft: &Draft<'_, T>,
+        fill_nonce: impl FnOnce(&mut [u8]),
+        plan: Option<impl FnOnce(usize, i64) -> Result<Option<u8>>>,
+    ) -> Result<()> {
+        let c = &self.config;
+        let Draft {
+            key,
+            header,
+            max_age,
+            ..
+        } = *draft;
+        let nonce_len = header.algorithm.nonce_len();
+        let envelope_at = HEADER_LEN + nonce_len;
+        // Whatever fits a cookie fits this: one allocation per thread, not
+        // a doubling series while the payload is written.
+        bytes.reserve(c.max_cookie_size);
         bytes.extend_from_slice(&header.encode());
         bytes.extend_from_slice(&[0; MAX_NONCE_LEN][..nonce_len]);
-        fields.write(&mut bytes);
+        draft.fields.write(bytes);
         let payload_at = bytes.len();
-        let mut bytes = codec::serialize_into(session.data(), bytes)?;
+        *bytes = codec::serialize_into(draft.data, std::mem::take(bytes))?;
         let packed = c
             .compression
             .and_then(|s| codec::compress(&bytes[payload_at..], s));
@@ -585,7 +632,6 @@ impl Sealer {
             bytes.extend_from_slice(&packed);
             crate::format::set_compressed(&mut bytes[envelope_at..]);
         }
-        let max_age = (expires_at - now).min(MAX_AGE_CAP);
         let size = self.cookie_len(bytes.len() + TAG_LEN, max_age);
         let chunks = match plan {
             Some(plan) => plan(codec::base64_len(bytes.len() + TAG_LEN), max_age)?,
@@ -609,7 +655,7 @@ impl Sealer {
                 limit: c.max_cookie_size,
             })?;
         bytes.extend_from_slice(&tag);
-        Ok(Sealed { bytes, max_age })
+        Ok(())
     }
 
     /// Exact length of `name=<base64 of sealed_len bytes>; Max-Age=..<suffix>`.

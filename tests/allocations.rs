@@ -1,7 +1,8 @@
 //! Heap allocations per seal and per open, counted by a global allocator
-//! wrapper. Counts are deterministic, so they are asserted here; the targets
-//! are at most 2 allocations per seal and per open (for data that does not
-//! allocate itself: a `String` field costs its own allocation when opened).
+//! wrapper. Counts are deterministic, so they are asserted here. The target
+//! is at most 2 per seal and per open; once a thread has warmed its scratch
+//! buffer, a seal allocates only the string it returns and an open only what
+//! the session data itself owns (a `Vec` field, a subject).
 
 use sealed_session::{Algorithm, Key, KeyRing, Sealer, Session};
 use std::alloc::{GlobalAlloc, Layout, System};
@@ -48,7 +49,7 @@ fn sealer(algorithm: Algorithm) -> Sealer {
 }
 
 #[test]
-fn seal_allocates_twice_open_once_for_plain_data() {
+fn seal_allocates_its_string_open_only_the_data() {
     for algorithm in Algorithm::ALL {
         let sealer = sealer(algorithm);
         // Warm the thread-local nonce generator: its first use allocates.
@@ -68,18 +69,19 @@ fn seal_allocates_twice_open_once_for_plain_data() {
         }
         let value = sealer.seal_value(&Session::new(5u64)).unwrap();
         let (_, n) = allocations(|| sealer.open::<u64>(&value).unwrap());
-        assert_eq!(n, 1, "{algorithm} open of a u64: only the decode buffer");
+        assert_eq!(n, 0, "{algorithm} open of a u64 allocates nothing");
     }
 }
 
 #[test]
-fn rejections_allocate_at_most_the_decode_buffer() {
+fn rejections_allocate_nothing() {
     let sealer = sealer(Algorithm::default());
     let value = sealer.seal_value(&Session::new(5u64)).unwrap();
+    let _ = sealer.open::<u64>(&value).unwrap();
     let mut tampered = value.into_bytes();
     tampered[40] ^= 1;
     let tampered = String::from_utf8(tampered).unwrap();
     let (result, n) = allocations(|| sealer.open::<u64>(&tampered));
     assert!(result.is_err());
-    assert!(n <= 1, "tampered cookie: {n} allocations");
+    assert_eq!(n, 0, "tampered cookie");
 }
