@@ -24,7 +24,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-TARGETS=(open roundtrip mutate keyring decompress envelope chunks)
+TARGETS=(open roundtrip mutate keyring decompress envelope chunks cookie_header)
 SECONDS_PER_TARGET="${FUZZ_SECONDS:-60}"
 JOBS="${FUZZ_JOBS:-1}"
 WORK="${FUZZ_WORK:-fuzz/target/corpus}"

@@ -201,6 +201,25 @@ pub fn corpus() -> Vec<(&'static str, String, Vec<u8>)> {
     for jar in 0..3u8 {
         add("chunks", format!("jar-{jar}"), vec![0, 0, 0, 0x80, jar]);
     }
+    // cookie_header: header values separated by newlines. A valid cookie
+    // among others, and chunk-looking pairs spread over two headers.
+    let cookie = &valid_cookies()[0].value;
+    add(
+        "cookie_header",
+        "one-header".into(),
+        format!("theme=dark; {}={cookie}; lang=en", fixtures::NAME).into_bytes(),
+    );
+    add(
+        "cookie_header",
+        "chunks".into(),
+        format!(
+            "{n}.0=2.{a}; {n}.01=x\n{n}.1={b}; {n}=",
+            n = fixtures::NAME,
+            a = &cookie[..40],
+            b = &cookie[40..]
+        )
+        .into_bytes(),
+    );
     // roundtrip: no valid cookies to start from, only arbitrary bytes.
     add("roundtrip", "zeros".into(), vec![0; 64]);
     add("roundtrip", "ramp".into(), (0..=255).collect());
