@@ -113,5 +113,22 @@ fn bench_floors(c: &mut Criterion) {
     bench_floor(c, "aes256gcm", aes_gcm::Aes256Gcm::new(&key.into()), 12);
 }
 
-criterion_group!(benches, bench_sealer, bench_floors);
+/// What the floor leaves out and every session layer must do: postcard
+/// serialization and deserialization of the session type, with its own
+/// allocations (here a `String`, a `Vec<String>` of two and a `Vec<u8>`).
+fn bench_serde(c: &mut Criterion) {
+    let mut group = c.benchmark_group("postcard");
+    for size in SIZES {
+        let data = typical(size);
+        group.bench_with_input(BenchmarkId::new("ser+de", size), &data, |b, data| {
+            b.iter(|| {
+                let bytes = postcard::to_allocvec(black_box(data)).unwrap();
+                postcard::from_bytes::<Typical>(&bytes).unwrap()
+            })
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, bench_sealer, bench_floors, bench_serde);
 criterion_main!(benches);
