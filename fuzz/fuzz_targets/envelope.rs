@@ -87,8 +87,9 @@ fn sealer() -> &'static Sealer {
 fuzz_target!(|plain: &[u8]| {
     let value = fixtures::forge(plain);
     let now = T0_UNIX;
+    let sealer = sealer();
     let got = alloc_cap::within(MAX_SINGLE_ALLOC, MAX_PEAK, || {
-        sealer().open_at::<FuzzSession>(&value, fixtures::t0())
+        sealer.open_at::<FuzzSession>(&value, fixtures::t0())
     });
     if value.len() > fixtures::VALUE_LIMIT {
         assert!(matches!(got, Err(Error::TooLarge { .. })), "{got:?}");
