@@ -15,8 +15,6 @@
 #   FUZZ_WORK      where grown corpora go (default fuzz/target/corpus);
 #                  the committed fuzz/corpus/<target> is read, never written
 #   FUZZ_TOOLCHAIN=stable  use stable even when nightly is installed
-#   FUZZ_STRICT=1  also fail on the known bugs the targets otherwise look
-#                  past (each pinned by an ignored test in tests/regressions.rs)
 #
 # Uses the nightly toolchain with AddressSanitizer when one is installed,
 # otherwise stable without a sanitizer (`-s none`). Installs cargo-fuzz

@@ -11,14 +11,6 @@ use std::collections::BTreeMap;
 use std::sync::OnceLock;
 use time::{Duration, OffsetDateTime};
 
-/// Whether to report known, pinned bugs too (`FUZZ_STRICT=1`). Off by
-/// default so that a campaign looks past them; on to check a fix, or to
-/// see how fast the fuzzer finds them.
-pub fn strict() -> bool {
-    static STRICT: OnceLock<bool> = OnceLock::new();
-    *STRICT.get_or_init(|| std::env::var_os("FUZZ_STRICT").is_some_and(|v| v == "1"))
-}
-
 /// The clock every target seals and opens at: 2030-01-01T00:00:00Z.
 pub const T0_UNIX: i64 = 1_893_456_000;
 

@@ -190,6 +190,11 @@ pub fn corpus() -> Vec<(&'static str, String, Vec<u8>)> {
                 key_texts[2], key_texts[1]
             ),
         ),
+        // Finding 2 of FUZZING.md: past year 9999 once in UTC; refused.
+        (
+            "ring-past-9999",
+            format!("{};retire=9999-12-31T23:59:59-01:00", key_texts[0]),
+        ),
     ];
     for (name, text) in rings {
         let mut input = RING_TEXT.to_vec();
@@ -281,7 +286,8 @@ mod tests {
                 }
                 KeyringInput::RingText(text) => {
                     assert!(name.starts_with("seed-ring-"), "{name}");
-                    sealed_session::KeyRing::from_text(text).expect(&name);
+                    let parsed = sealed_session::KeyRing::from_text(text);
+                    assert_eq!(parsed.is_ok(), !name.contains("past-9999"), "{name}");
                 }
                 other => panic!("{name}: {other:?}"),
             }
