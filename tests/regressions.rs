@@ -1,6 +1,6 @@
-//! Inputs the fuzz targets under fuzz/ found, one test each, named after
-//! the property they break and citing the crashing input as the target
-//! received it. A test marked `#[ignore = "BUG: ..."]` pins a bug that is
+//! Inputs the fuzz targets under fuzz/ found (or that writing a target
+//! turned up), one test each, named after the property they break and
+//! citing the input as the target received it; FUZZING.md lists them. A test marked `#[ignore = "BUG: ..."]` pins a bug that is
 //! still open; it is un-ignored by the change that fixes the bug.
 
 // Most regressions here concern compression; without the feature their
