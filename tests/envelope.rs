@@ -6,9 +6,7 @@
 
 mod common;
 
-use aead::{Aead, KeyInit, Payload};
-use chacha20poly1305::XChaCha20Poly1305;
-use common::{NAME, T0, encode, key_bytes};
+use common::{T0, forge};
 use sealed_session::{Algorithm, Error, Malformed, Sealer, SessionId};
 use time::{Duration, OffsetDateTime};
 
@@ -26,31 +24,6 @@ fn t0() -> u64 {
 
 fn sealer() -> Sealer {
     common::sealer(ALG)
-}
-
-/// Encrypts `plain` as an envelope under key 1, cookie name [`NAME`], no
-/// purpose, and returns the cookie value.
-fn forge(plain: &[u8]) -> String {
-    let header = [1, ALG.code(), 0, 0, 0, 1];
-    let mut aad = header.to_vec();
-    aad.push(NAME.len() as u8);
-    aad.extend_from_slice(NAME.as_bytes());
-    aad.push(0);
-    let nonce = [0x24u8; 24];
-    let cipher = XChaCha20Poly1305::new_from_slice(&key_bytes(ALG, 1)).unwrap();
-    let sealed = cipher
-        .encrypt(
-            (&nonce[..]).try_into().unwrap(),
-            Payload {
-                msg: plain,
-                aad: &aad,
-            },
-        )
-        .unwrap();
-    let mut bytes = header.to_vec();
-    bytes.extend_from_slice(&nonce);
-    bytes.extend_from_slice(&sealed);
-    encode(&bytes)
 }
 
 /// The fixed envelope fields: flags, id, issued-at, lifetime.

@@ -9,38 +9,10 @@
 
 mod common;
 
-use aead::{Aead, KeyInit, Payload};
-use chacha20poly1305::XChaCha20Poly1305;
-use common::{NAME, T0, encode, key_bytes};
+use common::{T0, forge};
 use sealed_session::{Algorithm, Error, Malformed, Sealer};
 
 const ALG: Algorithm = Algorithm::XChaCha20Poly1305;
-
-/// Encrypts `plain` as the envelope of a cookie under key 1 of [`ALG`]
-/// (cookie [`NAME`], no purpose) and returns the value: authentic, with a
-/// plaintext the test chose.
-fn forge(plain: &[u8]) -> String {
-    let header = [1, ALG.code(), 0, 0, 0, 1];
-    let mut aad = header.to_vec();
-    aad.push(NAME.len() as u8);
-    aad.extend_from_slice(NAME.as_bytes());
-    aad.push(0);
-    let nonce = [0x24u8; 24];
-    let sealed = XChaCha20Poly1305::new_from_slice(&key_bytes(ALG, 1))
-        .unwrap()
-        .encrypt(
-            (&nonce[..]).try_into().unwrap(),
-            Payload {
-                msg: plain,
-                aad: &aad,
-            },
-        )
-        .unwrap();
-    let mut bytes = header.to_vec();
-    bytes.extend_from_slice(&nonce);
-    bytes.extend_from_slice(&sealed);
-    encode(&bytes)
-}
 
 /// An envelope valid at [`T0`] whose payload is the DEFLATE `stream`.
 fn compressed_envelope(stream: &[u8]) -> Vec<u8> {

@@ -139,3 +139,32 @@ pub fn sealed_bytes<T: serde::Serialize>(sealer: &Sealer, data: T) -> Vec<u8> {
         .expect("seal");
     decode(&value)
 }
+
+/// Encrypts `plain` as the envelope of a cookie under XChaCha20-Poly1305
+/// key 1 (cookie [`NAME`], no purpose) with the AEAD crate directly and the
+/// AAD built from FORMAT.md, and returns the value: authentic, with a
+/// plaintext the test chose, so tests reach the checks after decryption.
+pub fn forge(plain: &[u8]) -> String {
+    use aead::{Aead, KeyInit, Payload};
+    let alg = Algorithm::XChaCha20Poly1305;
+    let header = [1, alg.code(), 0, 0, 0, 1];
+    let mut aad = header.to_vec();
+    aad.push(NAME.len() as u8);
+    aad.extend_from_slice(NAME.as_bytes());
+    aad.push(0);
+    let nonce = [0x24u8; 24];
+    let sealed = chacha20poly1305::XChaCha20Poly1305::new_from_slice(&key_bytes(alg, 1))
+        .unwrap()
+        .encrypt(
+            (&nonce[..]).try_into().unwrap(),
+            Payload {
+                msg: plain,
+                aad: &aad,
+            },
+        )
+        .unwrap();
+    let mut bytes = header.to_vec();
+    bytes.extend_from_slice(&nonce);
+    bytes.extend_from_slice(&sealed);
+    encode(&bytes)
+}
