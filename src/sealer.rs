@@ -162,6 +162,16 @@ impl Sealer {
         &self.config.attributes
     }
 
+    /// The absolute lifetime of new sessions, in seconds.
+    pub(crate) fn ttl_seconds(&self) -> i64 {
+        self.config.ttl
+    }
+
+    /// The clock leeway, in seconds.
+    pub(crate) fn leeway_seconds(&self) -> i64 {
+        self.config.leeway
+    }
+
     /// The largest `Set-Cookie` line this sealer emits, in bytes.
     pub(crate) fn max_cookie_size(&self) -> usize {
         self.config.max_cookie_size

@@ -2,13 +2,8 @@
 //! checked once when a [`Revocation`] is built.
 
 use super::{FailurePolicy, Revocation, RevocationStore};
-use crate::{ConfigError, Error, Result, Sealer, Session};
+use crate::{ConfigError, Result, Sealer, Session};
 use time::{Duration, OffsetDateTime};
-
-/// The largest leeway a [`SealerBuilder`](crate::SealerBuilder) accepts
-/// (documented on [`ConfigError::Leeway`]); assumed when the sealer's own
-/// leeway cannot be read back.
-const LEEWAY_CAP: i64 = 3600;
 
 /// Configures a [`Revocation`]; made by [`Revocation::builder`].
 ///
@@ -104,12 +99,9 @@ impl<S: RevocationStore> RevocationBuilder<S> {
 
     /// Builds at time `now`.
     ///
-    /// The sealer's TTL and leeway are read back by sealing an empty probe
-    /// session at `now` and opening it around its issue time and its
-    /// deadline (the sealer exposes no accessors for them). If the key ring
-    /// refuses the probe at both ends for reasons of its own, the largest
-    /// leeway a sealer accepts, one hour, is assumed, which only keeps
-    /// entries longer.
+    /// Entry lifetimes follow the sealer's TTL and leeway. An empty
+    /// session is sealed once at `now`, so that a sealer that could not seal
+    /// then fails here rather than on a request.
     ///
     /// ```
     /// # use sealed_session::revocation::*;
@@ -132,7 +124,10 @@ impl<S: RevocationStore> RevocationBuilder<S> {
     /// sealer's TTL or longer than `u32::MAX` seconds; any error of sealing
     /// at `now` (a retired primary key, a clock out of range).
     pub fn build_at(self, now: OffsetDateTime) -> Result<Revocation<S>> {
-        let (ttl, leeway) = read_sealer_windows(&self.sealer, now)?;
+        // One seal at `now` surfaces what would fail on every request
+        // (a retired primary key, a clock out of range) at build time.
+        self.sealer.seal_value_at(&Session::new(()), now)?;
+        let (ttl, leeway) = (self.sealer.ttl_seconds(), self.sealer.leeway_seconds());
         let max_ttl = match self.max_ttl {
             None => ttl,
             Some(max) => {
@@ -151,68 +146,4 @@ impl<S: RevocationStore> RevocationBuilder<S> {
             leeway,
         })
     }
-}
-
-/// The sealer's TTL and leeway in seconds, read back through its public
-/// API (it has no accessors for them): a probe session sealed at `now`
-/// shows the TTL in its deadlines. The leeway shows at either end of the
-/// probe's life: opening it `s` seconds before its issue time succeeds
-/// while `s <= leeway` (then [`Error::NotYetValid`]), and opening it `s`
-/// seconds after its deadline fails with [`Error::Expired`] from
-/// `s = leeway` on. A ring may refuse the probe at one end for another
-/// reason (an epoch key does not open before its epoch, a key retires
-/// before the deadline); only if it does at both ends is the largest
-/// leeway a sealer accepts assumed, which only keeps entries longer.
-fn read_sealer_windows(sealer: &Sealer, now: OffsetDateTime) -> Result<(i64, i64)> {
-    let probe = sealer.seal_value_at(&Session::new(()), now)?;
-    let opened = sealer.open_at::<()>(&probe, now)?;
-    let (Some(issued_at), Some(expires_at)) = (opened.session.issued_at, opened.session.expires_at)
-    else {
-        return Err(ConfigError::Ttl.into());
-    };
-    let ttl = expires_at - issued_at;
-    let deadline = now + Duration::seconds(ttl);
-    let before_issue = |s: i64| match sealer.open_at::<()>(&probe, now - Duration::seconds(s)) {
-        Ok(_) => Some(true),
-        Err(Error::NotYetValid) => Some(false),
-        Err(_) => None,
-    };
-    let after_deadline =
-        |s: i64| match sealer.open_at::<()>(&probe, deadline + Duration::seconds(s)) {
-            // Past its idle deadline, but not yet past the absolute one.
-            Ok(_) | Err(Error::IdleExpired) => Some(true),
-            Err(Error::Expired) => Some(false),
-            Err(_) => None,
-        };
-    let leeway = first_refused(before_issue)
-        .map(|s| s - 1)
-        .or_else(|| first_refused(after_deadline))
-        .unwrap_or(LEEWAY_CAP);
-    Ok((ttl, leeway))
-}
-
-/// The smallest `s >= 0` that `accepts` refuses, for an `accepts` that
-/// accepts up to some point and refuses from there on; `None` when it
-/// answers `None` (not about the leeway) or accepts past twice the cap.
-fn first_refused(accepts: impl Fn(i64) -> Option<bool>) -> Option<i64> {
-    if !accepts(0)? {
-        return Some(0);
-    }
-    let (mut accepted, mut refused) = (0, 1);
-    while accepts(refused)? {
-        accepted = refused;
-        refused *= 2;
-        if refused > 2 * LEEWAY_CAP {
-            return None;
-        }
-    }
-    while refused - accepted > 1 {
-        let mid = accepted + (refused - accepted) / 2;
-        if accepts(mid)? {
-            accepted = mid;
-        } else {
-            refused = mid;
-        }
-    }
-    Some(refused)
 }
