@@ -84,31 +84,22 @@ pub(crate) fn aad_labels(name: &str, purpose: &str) -> Box<[u8]> {
     labels.into_boxed_slice()
 }
 
-/// The associated data of one seal or open, assembled on the stack so that
-/// neither a per-call allocation nor a per-key table is needed.
-pub(crate) struct Aad {
-    bytes: [u8; MAX_AAD_LEN],
-    len: usize,
-}
-
-impl Aad {
-    /// `header || labels`, plus the chunk count of a chunked value
-    /// (FORMAT.md, "Chunked values"); `labels` comes from [`aad_labels`].
-    pub(crate) fn new(header: Header, labels: &[u8], chunks: Option<u8>) -> Aad {
-        let mut bytes = [0; MAX_AAD_LEN];
-        let mut len = HEADER_LEN + labels.len();
-        bytes[..HEADER_LEN].copy_from_slice(&header.encode());
-        bytes[HEADER_LEN..len].copy_from_slice(labels);
-        if let Some(count) = chunks {
-            bytes[len] = count;
-            len += 1;
-        }
-        Aad { bytes, len }
+/// Appends the associated data of one seal or open to `buf`, whose first
+/// [`HEADER_LEN`] bytes are the sealed value's header: `header || labels`,
+/// plus the chunk count of a chunked value (FORMAT.md, "Chunked values");
+/// `labels` comes from [`aad_labels`]. Returns where the AAD starts.
+///
+/// The AAD goes after the sealed bytes in the same scratch buffer, whose
+/// capacity already covers it: no allocation, and no stack buffer sized
+/// for the longest labels to clear and copy on every call.
+pub(crate) fn append_aad(buf: &mut Vec<u8>, labels: &[u8], chunks: Option<u8>) -> usize {
+    let at = buf.len();
+    buf.extend_from_within(..HEADER_LEN);
+    buf.extend_from_slice(labels);
+    if let Some(count) = chunks {
+        buf.push(count);
     }
-
-    pub(crate) fn as_slice(&self) -> &[u8] {
-        &self.bytes[..self.len]
-    }
+    at
 }
 
 /// The authenticated fields of a session, borrowed from the plaintext.
@@ -227,7 +218,11 @@ fn within_range(unix: i64) -> Option<i64> {
 /// Whole unix seconds of `now`, which the format needs in `0..=MAX_UNIX`:
 /// a clock outside that range is a configuration error, not bad input.
 pub(crate) fn unix(now: time::OffsetDateTime) -> Result<i64> {
-    let secs = now.unix_timestamp();
+    check_unix(now.unix_timestamp())
+}
+
+/// `secs` if the format can hold it, else [`ConfigError::Clock`](crate::ConfigError::Clock).
+pub(crate) fn check_unix(secs: i64) -> Result<i64> {
     if (0..=MAX_UNIX).contains(&secs) {
         Ok(secs)
     } else {

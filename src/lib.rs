@@ -5,6 +5,7 @@
 mod aead;
 mod builder;
 mod chunk;
+mod clock;
 mod codec;
 mod cookie;
 #[cfg(feature = "epoch")]

@@ -4,11 +4,13 @@
 use crate::aead::{MAX_NONCE_LEN, TAG_LEN};
 use crate::codec::{self, Compression};
 use crate::cookie::{self, CookieAttributes, MAX_AGE_CAP};
-use crate::format::{Aad, Envelope, Fields, HEADER_LEN, Header, MAX_UNIX, unix};
+use crate::format::{
+    Envelope, Fields, HEADER_LEN, Header, MAX_AAD_LEN, MAX_UNIX, append_aad, unix,
+};
 use crate::keysource::{KeySource, KeySpec};
-use crate::scratch;
 use crate::session::{Opened, Reseal, Session, SessionId};
 use crate::{ConfigError, Error, Key, KeyRing, Malformed, Result, SealerBuilder};
+use crate::{clock, scratch};
 use serde::{Serialize, de::DeserializeOwned};
 use time::OffsetDateTime;
 
@@ -199,7 +201,7 @@ impl Sealer {
     ///
     /// As [`seal_at`](Self::seal_at).
     pub fn seal<T: Serialize>(&self, session: &Session<T>) -> Result<String> {
-        self.seal_at(session, OffsetDateTime::now_utc())
+        self.seal_line(session, clock::unix_now()?)
     }
 
     /// Seals `session` at time `now` into a complete `Set-Cookie` value.
@@ -231,6 +233,11 @@ impl Sealer {
         session: &Session<T>,
         now: OffsetDateTime,
     ) -> Result<String> {
+        self.seal_line(session, unix(now)?)
+    }
+
+    /// [`seal_at`](Self::seal_at) at `now` in unix seconds.
+    fn seal_line<T: Serialize>(&self, session: &Session<T>, now: i64) -> Result<String> {
         let c = &self.config;
         self.seal_planned(
             session,
@@ -265,7 +272,13 @@ impl Sealer {
     ///
     /// As [`seal_at`](Self::seal_at).
     pub fn seal_value<T: Serialize>(&self, session: &Session<T>) -> Result<String> {
-        self.seal_value_at(session, OffsetDateTime::now_utc())
+        self.seal_planned(
+            session,
+            clock::unix_now()?,
+            crate::nonce::fill,
+            NO_CHUNKS,
+            base64_value,
+        )
     }
 
     /// [`seal_value`](Self::seal_value) at time `now`.
@@ -288,7 +301,13 @@ impl Sealer {
         session: &Session<T>,
         now: OffsetDateTime,
     ) -> Result<String> {
-        self.seal_planned(session, now, crate::nonce::fill, NO_CHUNKS, base64_value)
+        self.seal_planned(
+            session,
+            unix(now)?,
+            crate::nonce::fill,
+            NO_CHUNKS,
+            base64_value,
+        )
     }
 
     /// A `Set-Cookie` value that deletes the session cookie (logout).
@@ -326,7 +345,7 @@ impl Sealer {
     ///
     /// As [`open_at`](Self::open_at).
     pub fn open<T: DeserializeOwned>(&self, value: &str) -> Result<Opened<T>> {
-        self.open_at(value, OffsetDateTime::now_utc())
+        self.open_with(value, clock::unix_now()?, None, codec::deserialize)
     }
 
     /// Opens a cookie value at time `now`.
@@ -361,7 +380,7 @@ impl Sealer {
         value: &str,
         now: OffsetDateTime,
     ) -> Result<Opened<T>> {
-        self.open_with(value, now, None, codec::deserialize)
+        self.open_with(value, unix(now)?, None, codec::deserialize)
     }
 
     /// Opens a cookie value at `now` like [`open_at`](Self::open_at), every
@@ -383,7 +402,7 @@ impl Sealer {
     ///
     /// As [`open_at`](Self::open_at), except [`Error::Deserialize`].
     pub fn open_raw_at(&self, value: &str, now: OffsetDateTime) -> Result<Opened<Vec<u8>>> {
-        self.open_with(value, now, None, |payload| Ok(payload.to_vec()))
+        self.open_with(value, unix(now)?, None, |payload| Ok(payload.to_vec()))
     }
 
     /// Opens the joined value of a session split over `chunks` cookies
@@ -396,7 +415,7 @@ impl Sealer {
         chunks: u8,
         now: OffsetDateTime,
     ) -> Result<Opened<T>> {
-        self.open_with(value, now, Some(chunks), codec::deserialize)
+        self.open_with(value, unix(now)?, Some(chunks), codec::deserialize)
     }
 
     /// Seals `session` for chunking: `plan` gets the length of the base64
@@ -411,7 +430,7 @@ impl Sealer {
     ) -> Result<(String, i64)> {
         self.seal_planned(
             session,
-            now,
+            unix(now)?,
             crate::nonce::fill,
             Some(plan),
             |bytes, max_age| (base64_value(bytes, max_age), max_age),
@@ -423,7 +442,7 @@ impl Sealer {
     fn open_with<T>(
         &self,
         value: &str,
-        now: OffsetDateTime,
+        now: i64,
         chunks: Option<u8>,
         decode: impl FnOnce(&[u8]) -> Result<T>,
     ) -> Result<Opened<T>> {
@@ -438,30 +457,34 @@ impl Sealer {
                 limit,
             });
         }
-        let now = unix(now)?;
-        scratch::with_buffer(|sealed| {
-            codec::decode_base64_into(value, sealed)?;
-            self.open_sealed(sealed, now, chunks, decode)
+        scratch::with_buffer(|buf| {
+            // Room for the associated data after the decoded bytes, so that
+            // appending it never reallocates.
+            buf.reserve(value.len() + MAX_AAD_LEN);
+            codec::decode_base64_into(value, buf)?;
+            self.open_sealed(buf, now, chunks, decode)
         })
     }
 
     /// Opens decoded bytes: header, key, authentication, envelope,
-    /// deadlines, payload. The plaintext is decrypted in place.
+    /// deadlines, payload. The plaintext is decrypted in place; the
+    /// associated data is appended to `buf` after the sealed bytes.
     fn open_sealed<T>(
         &self,
-        sealed: &mut [u8],
+        buf: &mut Vec<u8>,
         now: i64,
         chunks: Option<u8>,
         decode: impl FnOnce(&[u8]) -> Result<T>,
     ) -> Result<Opened<T>> {
         let c = &self.config;
-        let header = Header::decode(sealed)?;
+        let header = Header::decode(buf)?;
         let (key, non_primary_key) = c.keys.opening(header, now)?;
+        let aad_at = append_aad(buf, &c.aad_labels, chunks);
+        let (sealed, aad) = buf.split_at_mut(aad_at);
         let tag_at = sealed.len() - TAG_LEN;
         let (head, tag) = sealed.split_at_mut(tag_at);
         let (nonce, ciphertext) = head[HEADER_LEN..].split_at_mut(header.algorithm.nonce_len());
-        let aad = Aad::new(header, &c.aad_labels, chunks);
-        if !key.cipher.decrypt(nonce, aad.as_slice(), ciphertext, tag) {
+        if !key.cipher.decrypt(nonce, aad, ciphertext, tag) {
             return Err(Error::Unauthenticated);
         }
         let envelope = Envelope::decode(ciphertext)?;
@@ -550,7 +573,8 @@ impl Sealer {
         now: OffsetDateTime,
         nonce: &[u8],
     ) -> Result<String> {
-        let key = self.config.keys.sealing(unix(now)?)?;
+        let now = unix(now)?;
+        let key = self.config.keys.sealing(now)?;
         if nonce.len() != key.algorithm().nonce_len() {
             return Err(Malformed::TooShort.into());
         }
@@ -567,13 +591,12 @@ impl Sealer {
     fn seal_planned<T: Serialize, R>(
         &self,
         session: &Session<T>,
-        now: OffsetDateTime,
+        now: i64,
         fill_nonce: impl FnOnce(&mut [u8]),
         plan: Option<impl FnOnce(usize, i64) -> Result<Option<u8>>>,
         finish: impl FnOnce(&[u8], i64) -> R,
     ) -> Result<R> {
         let c = &self.config;
-        let now = unix(now)?;
         let key = c.keys.sealing(now)?;
         let issued_at = session.issued_at.unwrap_or(now);
         let expires_at = session.expires_at.unwrap_or(issued_at + c.ttl);
@@ -628,7 +651,7 @@ impl Sealer {
         let envelope_at = HEADER_LEN + nonce_len;
         // Whatever fits a cookie fits this: one allocation per thread, not
         // a doubling series while the payload is written.
-        bytes.reserve(c.max_cookie_size);
+        bytes.reserve(c.max_cookie_size + MAX_AAD_LEN);
         bytes.extend_from_slice(&header.encode());
         bytes.extend_from_slice(&[0; MAX_NONCE_LEN][..nonce_len]);
         draft.fields.write(bytes);
@@ -653,17 +676,19 @@ impl Sealer {
             }
             None => None,
         };
-        let (head, envelope) = bytes.split_at_mut(envelope_at);
+        let aad_at = append_aad(bytes, &c.aad_labels, chunks);
+        let (head, rest) = bytes.split_at_mut(envelope_at);
+        let (envelope, aad) = rest.split_at_mut(aad_at - envelope_at);
         let nonce = &mut head[HEADER_LEN..];
         fill_nonce(nonce);
-        let aad = Aad::new(header, &c.aad_labels, chunks);
         let tag = key
             .cipher
-            .encrypt(nonce, aad.as_slice(), envelope)
+            .encrypt(nonce, aad, envelope)
             .ok_or(Error::TooLarge {
                 size,
                 limit: c.max_cookie_size,
             })?;
+        bytes.truncate(aad_at);
         bytes.extend_from_slice(&tag);
         Ok(())
     }
