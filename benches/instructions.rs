@@ -1,0 +1,252 @@
+//! Instruction counts (valgrind callgrind `Ir`) of seal, open, the raw AEAD
+//! floor and postcard ser+de alone, for each algorithm at the payload sizes
+//! of benches/seal_open.rs and with the same session. A count is
+//! deterministic for a given binary and input, so a regression shows here
+//! on the shared, noisy machine where criterion's timings cannot show it.
+//!
+//! ```sh
+//! scripts/instructions.sh            # installs gungraun-runner and valgrind when missing
+//! cargo bench --bench instructions   # when both are already there
+//! ```
+//!
+//! Without `gungraun-runner` or `valgrind` on the machine this bench says
+//! so and exits successfully, so a plain `cargo bench` still runs the
+//! criterion benches.
+
+mod common;
+
+use aead::{AeadInOut, KeyInit};
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use common::{SIZES, Typical, typical};
+use gungraun::{LibraryBenchmarkConfig, library_benchmark, library_benchmark_group, main};
+use rand::Rng as _;
+use sealed_session::{Algorithm, Key, KeyRing, Opened, Sealer, Session};
+use std::hint::black_box;
+use time::OffsetDateTime;
+use time::macros::datetime;
+
+// The bench ids below spell out every algorithm and size; these fail the
+// build when either list changes, instead of silently measuring less.
+const _: () = assert!(Algorithm::ALL.len() == 3, "add the new algorithm's benches");
+const _: () = assert!(
+    SIZES[0] == 64 && SIZES[1] == 512 && SIZES[2] == 2900,
+    "rename the bench ids to the new sizes"
+);
+
+/// Every seal and open runs at this instant, so the system clock is not
+/// part of the count.
+const NOW: OffsetDateTime = datetime!(2030-01-01 0:00 UTC);
+
+fn sealer(algorithm: Algorithm) -> Sealer {
+    Sealer::builder(KeyRing::new(Key::generate_with(algorithm, 1)))
+        .with_cookie_name("sid")
+        .build_at(NOW)
+        .unwrap()
+}
+
+// Fixtures are leaked and borrowed by the measured functions: a value
+// passed in by value would be dropped inside them, and dropping a sealer
+// (zeroizing its keys) is not part of sealing.
+
+struct Sealing {
+    sealer: Sealer,
+    session: Session<Typical>,
+}
+
+/// The sealer and session, after one seal: a server thread past its first
+/// request, whose scratch buffer and random generator are already set up.
+fn sealing(algorithm: Algorithm, size: usize) -> &'static Sealing {
+    let sealer = sealer(algorithm);
+    let session = Session::new(typical(size));
+    sealer.seal_value_at(&session, NOW).unwrap();
+    Box::leak(Box::new(Sealing { sealer, session }))
+}
+
+struct Opening {
+    sealer: Sealer,
+    value: String,
+}
+
+/// A sealed value of the session, already opened once (see [`sealing`]).
+fn opening(algorithm: Algorithm, size: usize) -> &'static Opening {
+    let sealer = sealer(algorithm);
+    let value = sealer
+        .seal_value_at(&Session::new(typical(size)), NOW)
+        .unwrap();
+    sealer.open_at::<Typical>(&value, NOW).unwrap();
+    Box::leak(Box::new(Opening { sealer, value }))
+}
+
+/// The floor's ciphers behind one type, so one bench function serves all
+/// three; the match costs a few instructions against thousands.
+enum Cipher {
+    Xaes256Gcm(xaes_256_gcm::Xaes256Gcm),
+    XChaCha20Poly1305(chacha20poly1305::XChaCha20Poly1305),
+    Aes256Gcm(aes_gcm::Aes256Gcm),
+}
+
+struct Floor {
+    cipher: Cipher,
+    plain: Vec<u8>,
+}
+
+impl Floor {
+    fn round_trip(&self, plain: &[u8]) -> Vec<u8> {
+        match &self.cipher {
+            Cipher::Xaes256Gcm(c) => floor_open(c, 24, &floor_seal(c, 24, plain)),
+            Cipher::XChaCha20Poly1305(c) => floor_open(c, 24, &floor_seal(c, 24, plain)),
+            Cipher::Aes256Gcm(c) => floor_open(c, 12, &floor_seal(c, 12, plain)),
+        }
+    }
+}
+
+/// The same key and postcard bytes as the floor in benches/seal_open.rs,
+/// after one round trip (the random generator set up, as in [`sealing`]).
+fn floor(algorithm: Algorithm, size: usize) -> &'static Floor {
+    let key = [7u8; 32];
+    let cipher = match algorithm {
+        Algorithm::Xaes256Gcm => Cipher::Xaes256Gcm(xaes_256_gcm::Xaes256Gcm::new(&key.into())),
+        Algorithm::XChaCha20Poly1305 => {
+            Cipher::XChaCha20Poly1305(chacha20poly1305::XChaCha20Poly1305::new(&key.into()))
+        }
+        Algorithm::Aes256Gcm => Cipher::Aes256Gcm(aes_gcm::Aes256Gcm::new(&key.into())),
+        other => unreachable!("no floor for {other}"),
+    };
+    let plain = postcard::to_allocvec(&typical(size)).unwrap();
+    let floor = Floor { cipher, plain };
+    floor.round_trip(&floor.plain);
+    Box::leak(Box::new(floor))
+}
+
+// floor_seal and floor_open are copies of those in benches/seal_open.rs
+// (bench targets share code only through benches/common): keep them equal.
+
+/// The floor: one AEAD call with a fresh random nonce, then base64url.
+fn floor_seal<A: AeadInOut>(cipher: &A, nonce_len: usize, plain: &[u8]) -> String {
+    let mut buf = Vec::with_capacity(nonce_len + plain.len() + 16);
+    buf.resize(nonce_len, 0);
+    rand::rng().fill_bytes(&mut buf);
+    buf.extend_from_slice(plain);
+    let (nonce, msg) = buf.split_at_mut(nonce_len);
+    let tag = cipher
+        .encrypt_inout_detached((&*nonce).try_into().unwrap(), b"sid", msg.into())
+        .unwrap();
+    buf.extend_from_slice(&tag);
+    URL_SAFE_NO_PAD.encode(&buf)
+}
+
+fn floor_open<A: AeadInOut>(cipher: &A, nonce_len: usize, value: &str) -> Vec<u8> {
+    let mut buf = URL_SAFE_NO_PAD.decode(value).unwrap();
+    let tag_at = buf.len() - 16;
+    let (head, tag) = buf.split_at_mut(tag_at);
+    let (nonce, msg) = head.split_at_mut(nonce_len);
+    cipher
+        .decrypt_inout_detached(
+            (&*nonce).try_into().unwrap(),
+            b"sid",
+            msg.into(),
+            (&*tag).try_into().unwrap(),
+        )
+        .unwrap();
+    buf
+}
+
+fn session_data(size: usize) -> &'static Typical {
+    Box::leak(Box::new(typical(size)))
+}
+
+// Results are returned rather than dropped, so freeing them stays outside
+// the count (gungraun counts only inside the bench function).
+
+#[library_benchmark]
+#[bench::xaes256gcm_64(args = (Algorithm::Xaes256Gcm, SIZES[0]), setup = sealing)]
+#[bench::xaes256gcm_512(args = (Algorithm::Xaes256Gcm, SIZES[1]), setup = sealing)]
+#[bench::xaes256gcm_2900(args = (Algorithm::Xaes256Gcm, SIZES[2]), setup = sealing)]
+#[bench::xchacha20poly1305_64(args = (Algorithm::XChaCha20Poly1305, SIZES[0]), setup = sealing)]
+#[bench::xchacha20poly1305_512(args = (Algorithm::XChaCha20Poly1305, SIZES[1]), setup = sealing)]
+#[bench::xchacha20poly1305_2900(args = (Algorithm::XChaCha20Poly1305, SIZES[2]), setup = sealing)]
+#[bench::aes256gcm_64(args = (Algorithm::Aes256Gcm, SIZES[0]), setup = sealing)]
+#[bench::aes256gcm_512(args = (Algorithm::Aes256Gcm, SIZES[1]), setup = sealing)]
+#[bench::aes256gcm_2900(args = (Algorithm::Aes256Gcm, SIZES[2]), setup = sealing)]
+fn seal(f: &'static Sealing) -> String {
+    f.sealer.seal_value_at(black_box(&f.session), NOW).unwrap()
+}
+
+#[library_benchmark]
+#[bench::xaes256gcm_64(args = (Algorithm::Xaes256Gcm, SIZES[0]), setup = opening)]
+#[bench::xaes256gcm_512(args = (Algorithm::Xaes256Gcm, SIZES[1]), setup = opening)]
+#[bench::xaes256gcm_2900(args = (Algorithm::Xaes256Gcm, SIZES[2]), setup = opening)]
+#[bench::xchacha20poly1305_64(args = (Algorithm::XChaCha20Poly1305, SIZES[0]), setup = opening)]
+#[bench::xchacha20poly1305_512(args = (Algorithm::XChaCha20Poly1305, SIZES[1]), setup = opening)]
+#[bench::xchacha20poly1305_2900(args = (Algorithm::XChaCha20Poly1305, SIZES[2]), setup = opening)]
+#[bench::aes256gcm_64(args = (Algorithm::Aes256Gcm, SIZES[0]), setup = opening)]
+#[bench::aes256gcm_512(args = (Algorithm::Aes256Gcm, SIZES[1]), setup = opening)]
+#[bench::aes256gcm_2900(args = (Algorithm::Aes256Gcm, SIZES[2]), setup = opening)]
+fn open(f: &'static Opening) -> Opened<Typical> {
+    f.sealer
+        .open_at::<Typical>(black_box(&f.value), NOW)
+        .unwrap()
+}
+
+// The floor's round trip, as in benches/seal_open.rs: freeing the
+// intermediate string is inside the count, freeing the returned buffer is not.
+#[library_benchmark]
+#[bench::xaes256gcm_64(args = (Algorithm::Xaes256Gcm, SIZES[0]), setup = floor)]
+#[bench::xaes256gcm_512(args = (Algorithm::Xaes256Gcm, SIZES[1]), setup = floor)]
+#[bench::xaes256gcm_2900(args = (Algorithm::Xaes256Gcm, SIZES[2]), setup = floor)]
+#[bench::xchacha20poly1305_64(args = (Algorithm::XChaCha20Poly1305, SIZES[0]), setup = floor)]
+#[bench::xchacha20poly1305_512(args = (Algorithm::XChaCha20Poly1305, SIZES[1]), setup = floor)]
+#[bench::xchacha20poly1305_2900(args = (Algorithm::XChaCha20Poly1305, SIZES[2]), setup = floor)]
+#[bench::aes256gcm_64(args = (Algorithm::Aes256Gcm, SIZES[0]), setup = floor)]
+#[bench::aes256gcm_512(args = (Algorithm::Aes256Gcm, SIZES[1]), setup = floor)]
+#[bench::aes256gcm_2900(args = (Algorithm::Aes256Gcm, SIZES[2]), setup = floor)]
+fn floor_round_trip(f: &'static Floor) -> Vec<u8> {
+    f.round_trip(black_box(&f.plain))
+}
+
+// What the floor leaves out and every session layer must do, as
+// `postcard/ser+de` in benches/seal_open.rs.
+#[library_benchmark]
+#[bench::size_64(args = (SIZES[0]), setup = session_data)]
+#[bench::size_512(args = (SIZES[1]), setup = session_data)]
+#[bench::size_2900(args = (SIZES[2]), setup = session_data)]
+fn postcard_ser_de(data: &'static Typical) -> Typical {
+    let bytes = postcard::to_allocvec(black_box(data)).unwrap();
+    postcard::from_bytes::<Typical>(&bytes).unwrap()
+}
+
+library_benchmark_group!(name = ours, benchmarks = [seal, open]);
+library_benchmark_group!(
+    name = reference,
+    benchmarks = [floor_round_trip, postcard_ser_de]
+);
+
+/// `main!` evaluates its config just before it hands over to
+/// `gungraun-runner`, which is the only place to bow out when the runner or
+/// valgrind is missing: without this, a plain `cargo bench` would fail here
+/// on every machine that has not run scripts/instructions.sh.
+fn config_or_skip() -> LibraryBenchmarkConfig {
+    let on_path = |name: &str| {
+        std::env::var_os("PATH")
+            .is_some_and(|path| std::env::split_paths(&path).any(|dir| dir.join(name).is_file()))
+    };
+    let runner = option_env!("GUNGRAUN_RUNNER").is_some() || on_path("gungraun-runner");
+    if !runner || !on_path("valgrind") {
+        eprintln!(
+            "instructions: skipped, {} not found; scripts/instructions.sh installs it",
+            if runner {
+                "valgrind"
+            } else {
+                "gungraun-runner"
+            }
+        );
+        std::process::exit(0);
+    }
+    LibraryBenchmarkConfig::default()
+}
+
+main!(
+    config = config_or_skip();
+    library_benchmark_groups = ours, reference
+);
