@@ -17,8 +17,7 @@ mod common;
 
 use aead::{AeadInOut, KeyInit};
 use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use common::{SIZES, Typical, typical};
+use common::{BASE64, SIZES, Typical, typical};
 use gungraun::{LibraryBenchmarkConfig, library_benchmark, library_benchmark_group, main};
 use rand::Rng as _;
 use sealed_session::{Algorithm, Key, KeyRing, Opened, Sealer, Session};
@@ -133,11 +132,11 @@ fn floor_seal<A: AeadInOut>(cipher: &A, nonce_len: usize, plain: &[u8]) -> Strin
         .encrypt_inout_detached((&*nonce).try_into().unwrap(), b"sid", msg.into())
         .unwrap();
     buf.extend_from_slice(&tag);
-    URL_SAFE_NO_PAD.encode(&buf)
+    BASE64.encode(&buf)
 }
 
 fn floor_open<A: AeadInOut>(cipher: &A, nonce_len: usize, value: &str) -> Vec<u8> {
-    let mut buf = URL_SAFE_NO_PAD.decode(value).unwrap();
+    let mut buf = BASE64.decode(value).unwrap();
     let tag_at = buf.len() - 16;
     let (head, tag) = buf.split_at_mut(tag_at);
     let (nonce, msg) = head.split_at_mut(nonce_len);

@@ -8,6 +8,15 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::{Deserialize, Serialize};
 
+/// The base64url engine the floor and the text-only peers use: the same
+/// one the crate uses (the `base64` crate's SIMD engine on x86_64/aarch64),
+/// so that no contender is charged for a slower encoder than ours.
+#[cfg(any(target_arch = "x86_64", target_arch = "aarch64"))]
+pub static BASE64: std::sync::LazyLock<base64::engine::simd::Simd> =
+    std::sync::LazyLock::new(|| base64::engine::simd::Simd::url_safe(*URL_SAFE_NO_PAD.config()));
+#[cfg(not(any(target_arch = "x86_64", target_arch = "aarch64")))]
+pub static BASE64: base64::engine::GeneralPurpose = URL_SAFE_NO_PAD;
+
 /// Payload sizes: small, medium, and about the largest that still fits a
 /// 4096-byte Set-Cookie line after sealing and base64.
 pub const SIZES: [usize; 3] = [64, 512, 2900];
@@ -76,7 +85,7 @@ impl CookieJarPeer {
     pub fn seal(&self, plain: &[u8]) -> String {
         let mut jar = cookie::CookieJar::new();
         jar.private_mut(&self.key)
-            .add(cookie::Cookie::new("sid", URL_SAFE_NO_PAD.encode(plain)));
+            .add(cookie::Cookie::new("sid", BASE64.encode(plain)));
         jar.get("sid").unwrap().value().to_owned()
     }
 
@@ -84,7 +93,7 @@ impl CookieJarPeer {
         let mut jar = cookie::CookieJar::new();
         jar.add_original(cookie::Cookie::new("sid", value.to_owned()));
         let cookie = jar.private(&self.key).get("sid").unwrap();
-        URL_SAFE_NO_PAD.decode(cookie.value()).unwrap()
+        BASE64.decode(cookie.value()).unwrap()
     }
 }
 
@@ -117,7 +126,7 @@ impl PasetoPeer {
     }
 
     pub fn seal(&self, plain: &[u8]) -> String {
-        let text = URL_SAFE_NO_PAD.encode(plain);
+        let text = BASE64.encode(plain);
         pasetors::version4::LocalToken::encrypt(&self.0, text.as_bytes(), None, None).unwrap()
     }
 
@@ -128,7 +137,7 @@ impl PasetoPeer {
             )
             .unwrap();
         let trusted = pasetors::version4::LocalToken::decrypt(&self.0, &token, None, None).unwrap();
-        URL_SAFE_NO_PAD.decode(trusted.payload()).unwrap()
+        BASE64.decode(trusted.payload()).unwrap()
     }
 }
 
