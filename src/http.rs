@@ -278,6 +278,32 @@ pub fn set_cookie<T: Serialize>(sealer: &Sealer, session: &Session<T>) -> Result
     header_value(sealer.seal(session)?).ok_or(Error::InvalidConfig(ConfigError::Attribute))
 }
 
+/// [`set_cookie`] at time `now` (the line of [`Sealer::seal_at`]), for
+/// handlers that read the clock once per request and for tests.
+///
+/// ```
+/// # use sealed_session::{Error, Key, KeyRing, Sealer, Session};
+/// use time::macros::datetime;
+/// let sealer = Sealer::builder(KeyRing::new(Key::generate(1))).build()?;
+/// let now = datetime!(2030-01-01 0:00 UTC);
+/// let value = sealed_session::http::set_cookie_at(&sealer, &Session::new(1u8), now)?;
+/// let cookie = value.to_str().unwrap().split(';').next().unwrap();
+/// let opened = sealer.open_at::<u8>(&cookie["__Host-session=".len()..], now)?;
+/// assert_eq!(*opened.session().data(), 1);
+/// # Ok::<(), Error>(())
+/// ```
+///
+/// # Errors
+///
+/// As [`Sealer::seal_at`].
+pub fn set_cookie_at<T: Serialize>(
+    sealer: &Sealer,
+    session: &Session<T>,
+    now: time::OffsetDateTime,
+) -> Result<HeaderValue> {
+    header_value(sealer.seal_at(session, now)?).ok_or(Error::InvalidConfig(ConfigError::Attribute))
+}
+
 /// The `Set-Cookie` header value that deletes the session cookie
 /// ([`Sealer::removal_cookie`]).
 ///

@@ -3,7 +3,9 @@
 
 use http::header::{COOKIE, SET_COOKIE};
 use http::{HeaderMap, HeaderValue};
-use sealed_session::http::{RequestCookies, append_set_cookies, find_cookie, removal, set_cookie};
+use sealed_session::http::{
+    RequestCookies, append_set_cookies, find_cookie, removal, set_cookie, set_cookie_at,
+};
 use sealed_session::{Chunking, Key, KeyRing, Sealer, Session};
 
 fn headers(values: &[&[u8]]) -> HeaderMap {
@@ -84,6 +86,38 @@ fn a_sealed_cookie_round_trips_through_headers() {
     assert_eq!(
         sealer.open::<String>(found).unwrap().session().data(),
         "alice"
+    );
+}
+
+#[test]
+fn set_cookie_at_seals_at_the_given_time() {
+    let sealer = sealer();
+    let t0 = time::macros::datetime!(2030-01-01 0:00 UTC);
+    let value = set_cookie_at(&sealer, &Session::new(7u32), t0).unwrap();
+    // The same line as the sealer's own, apart from the random nonce.
+    let line = value.to_str().unwrap();
+    let direct = sealer.seal_at(&Session::new(7u32), t0).unwrap();
+    assert_eq!(line.len(), direct.len());
+    assert_eq!(
+        line.split_once(';').unwrap().1,
+        direct.split_once(';').unwrap().1
+    );
+    let pair = line.split(';').next().unwrap();
+    let cookie = &pair[sealer.cookie_name().len() + 1..];
+    let opened = sealer.open_at::<u32>(cookie, t0).unwrap();
+    assert_eq!(opened.session().issued_at().unwrap(), t0);
+    // Sealed at t0, so it is expired a TTL later, whatever the system clock.
+    let ttl = sealer
+        .open_at::<u32>(cookie, t0)
+        .unwrap()
+        .session()
+        .expires_at()
+        .unwrap()
+        - t0;
+    assert!(
+        sealer
+            .open_at::<u32>(cookie, t0 + ttl + time::Duration::hours(1))
+            .is_err()
     );
 }
 
