@@ -258,11 +258,50 @@ impl Chunking {
         session: &Session<T>,
         now: OffsetDateTime,
     ) -> Result<SealedCookies> {
+        self.seal_with_layout(sealer, |plan| sealer.seal_chunked_at(session, now, plan))
+    }
+
+    /// Seals with a caller-chosen nonce, for known-answer test vectors only
+    /// (tests/vectors/v1-chunked.json): [`seal_at`](Self::seal_at), same
+    /// layout and chunks, but with `nonce` instead of a random one.
+    ///
+    /// Reusing a nonce under one key breaks confidentiality and, for the GCM
+    /// algorithms, authenticity: this exists behind the `vectors` feature so
+    /// that other implementations can be checked byte for byte, and must
+    /// never be enabled in production builds.
+    ///
+    /// # Errors
+    ///
+    /// As [`seal_at`](Self::seal_at), and [`Malformed::TooShort`] when
+    /// `nonce` is not the primary algorithm's nonce length.
+    #[cfg(feature = "vectors")]
+    #[doc(hidden)]
+    pub fn seal_with_nonce_at<T: Serialize>(
+        &self,
+        sealer: &Sealer,
+        session: &Session<T>,
+        now: OffsetDateTime,
+        nonce: &[u8],
+    ) -> Result<SealedCookies> {
+        self.seal_with_layout(sealer, |plan| {
+            sealer.seal_chunked_with_nonce_at(session, now, nonce, plan)
+        })
+    }
+
+    /// Runs `seal` with the layout planner and renders the chunks: the
+    /// steps [`seal_at`](Self::seal_at) and the vectors' fixed-nonce seal
+    /// share.
+    fn seal_with_layout(
+        &self,
+        sealer: &Sealer,
+        seal: impl FnOnce(&mut dyn FnMut(usize, i64) -> Result<Option<u8>>) -> Result<(String, i64)>,
+    ) -> Result<SealedCookies> {
         let mut layout = None;
-        let (value, max_age) = sealer.seal_chunked_at(session, now, |len, max_age| {
+        let (value, max_age) = seal(&mut |len, max_age| {
             let plan = self.plan(sealer, len, max_age)?;
-            layout = Some(plan.clone());
-            Ok(plan.count)
+            let count = plan.count;
+            layout = Some(plan);
+            Ok(count)
         })?;
         let plan = layout.ok_or(Error::Serialize)?;
         Ok(self.render(sealer, &value, max_age, &plan))
@@ -314,7 +353,10 @@ impl Chunking {
     /// to the maximum) or a missing or empty chunk; [`Error::TooLarge`] for
     /// joined chunks longer than the maximum count of cookies can hold;
     /// [`Error::Unauthenticated`] for dropped, reordered, added or mixed
-    /// chunks; otherwise as [`Sealer::open_at`].
+    /// chunks (or, when the joined text no longer decodes as canonical
+    /// base64url or no longer starts with the header, the error
+    /// [`Sealer::open_at`] gives for it, such as [`Malformed::Base64`]);
+    /// otherwise as [`Sealer::open_at`].
     pub fn open_at<'a, T: DeserializeOwned>(
         &self,
         sealer: &Sealer,

@@ -582,6 +582,33 @@ impl Sealer {
         self.seal_planned(session, now, fill, NO_CHUNKS, base64_value)
     }
 
+    /// [`seal_chunked_at`](Self::seal_chunked_at) with a caller-chosen
+    /// nonce, for the chunked known-answer vectors only (see
+    /// `Chunking::seal_with_nonce_at`).
+    ///
+    /// Reusing a nonce under one key breaks confidentiality and, for the GCM
+    /// algorithms, authenticity: this exists behind the `vectors` feature so
+    /// that other implementations can be checked byte for byte, and must
+    /// never be enabled in production builds.
+    #[cfg(feature = "vectors")]
+    pub(crate) fn seal_chunked_with_nonce_at<T: Serialize>(
+        &self,
+        session: &Session<T>,
+        now: OffsetDateTime,
+        nonce: &[u8],
+        plan: impl FnOnce(usize, i64) -> Result<Option<u8>>,
+    ) -> Result<(String, i64)> {
+        let now = unix(now)?;
+        let key = self.config.keys.sealing(now)?;
+        if nonce.len() != key.algorithm().nonce_len() {
+            return Err(Malformed::TooShort.into());
+        }
+        let fill = |slot: &mut [u8]| slot.copy_from_slice(nonce);
+        self.seal_planned(session, now, fill, Some(plan), |bytes, max_age| {
+            (base64_value(bytes, max_age), max_age)
+        })
+    }
+
     /// The sealing pipeline. Without `plan` the value is one cookie, sized
     /// against the cookie limit; with it, `plan` sizes the chunks and names
     /// their count (see [`seal_chunked_at`](Self::seal_chunked_at)).

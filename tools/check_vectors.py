@@ -4,9 +4,15 @@
 Written from FORMAT.md alone (not from the Rust sources) to show that the
 document is enough to seal and open cookies byte-for-byte. For every vector in
 tests/vectors/v1.json it seals (and compares aad, plaintext and cookie), opens
-(and compares every field), and checks that tampering is rejected.
+(and compares every field), and checks that tampering is rejected. For every
+chunked vector in tests/vectors/v1-chunked.json (section 11) it does the same
+with the count byte in the associated data, lays the value out into chunks
+(and compares every chunk and Set-Cookie line), opens the chunks, and checks
+that dropped, reordered, re-counted and foreign chunks are rejected.
 
-Usage: python3 tools/check_vectors.py [path-to-v1.json]
+Usage: python3 tools/check_vectors.py [vector files...]
+(default: tests/vectors/v1.json and tests/vectors/v1-chunked.json; a vector
+with a "chunks" field is checked as a chunked one).
 Needs pycryptodome (pip install pycryptodome).
 """
 import base64, json, os, re, struct, sys, zlib
@@ -20,6 +26,7 @@ MAX_TIME = 253402300799          # 9999-12-31T23:59:59Z, section 5
 LEEWAY = 60                      # crate default clock leeway, section 5
 MAX_COOKIE = 4096                # crate default maximum cookie size, section 1
 MAX_INFLATE = 64 * 1024          # crate default decompression limit, section 6
+MAX_AGE_CAP = 34560000           # 400 days, section 7
 
 
 class Reject(Exception):
@@ -96,9 +103,12 @@ def make_envelope(sid, issued, expires, idle_deadline, subject, body, compressed
     return out + body
 
 
-def open_cookie(value, keyring, name, purpose, now, leeway=LEEWAY):
-    """Open per FORMAT.md, in its order. keyring: key_id -> (alg code, key)."""
-    sealed = b64decode_strict(value, MAX_COOKIE - len(name) - 1)
+def open_cookie(value, keyring, name, purpose, now, leeway=LEEWAY, count=None, limit=None):
+    """Open per FORMAT.md, in its order. keyring: key_id -> (alg code, key).
+    count: the chunk count of a joined chunked value (section 11), appended
+    to the associated data; limit: the reader's length limit for the value."""
+    if limit is None: limit = MAX_COOKIE - len(name) - 1
+    sealed = b64decode_strict(value, limit)
     if len(sealed) < 6: raise Reject("too short")
     if sealed[0] != 0x01: raise Reject("unsupported version")
     code = sealed[1]
@@ -111,7 +121,7 @@ def open_cookie(value, keyring, name, purpose, now, leeway=LEEWAY):
     if kcode != code: raise Reject("algorithm mismatch")  # before any decryption
     nonce, ct, tag = sealed[6:6 + nlen], sealed[6 + nlen:-16], sealed[-16:]
     c = aead(code, key, nonce)
-    c.update(make_aad(sealed[:6], name, purpose))
+    c.update(make_aad(sealed[:6], name, purpose) + (b"" if count is None else bytes([count])))
     try:
         env = c.decrypt_and_verify(ct, tag)
     except ValueError:
@@ -221,24 +231,177 @@ def check_vector(v):
     return errors
 
 
+# ---- Section 11: chunked values.
+DECIMAL = re.compile(r"[1-9][0-9]*\Z")
+
+
+def open_chunks(jar, keyring, name, purpose, now, max_chunks, max_cookie=MAX_COOKIE):
+    """Open what a request carried (jar: cookie name -> value) per section 11:
+    the single cookie if present, else name.0 .. name.{n-1} joined."""
+    if name in jar:
+        return open_cookie(jar[name], keyring, name, purpose, now)
+    first = jar.get(name + ".0")
+    if first is None: raise Reject("empty")
+    digits, dot, head = first.partition(".")
+    if not dot or not DECIMAL.match(digits) or not 2 <= int(digits) <= max_chunks:
+        raise Reject("malformed chunks")
+    n = int(digits)
+    parts = [head] + [jar.get(f"{name}.{k}") for k in range(1, n)]
+    if any(not p for p in parts): raise Reject("malformed chunks")
+    return open_cookie("".join(parts), keyring, name, purpose, now, count=n, limit=n * max_cookie)
+
+
+def layout(value_len, name, max_age, attrs, max_cookie, max_chunks, budget):
+    """The crate's writer layout (section 11): the fewest cookies that fit,
+    each part as long as its Set-Cookie line allows. Returns (n, caps)."""
+    fixed = len(f"; Max-Age={max_age}") + len(attrs)
+    for n in range(1, max_chunks + 1):
+        if n == 1:
+            caps, overhead = [max_cookie - (len(name) + 1 + fixed)], len(name) + 1
+        else:
+            pre = lambda k: len(f"{n}.") if k == 0 else 0
+            caps = [max_cookie - (len(f"{name}.{k}=") + pre(k) + fixed) for k in range(n)]
+            overhead = sum(len(f"{name}.{k}=") + pre(k) for k in range(n)) + len("; ") * (n - 1)
+        if value_len <= min(sum(caps), budget - overhead):
+            return n, caps
+    return None, None
+
+
+def check_chunked_vector(v):
+    errors = []
+    def expect(what, got, want):
+        if got != want: errors.append(f"{what}: got {got!r}, want {want!r}")
+
+    code, nlen = ALGS[v["algorithm"]]
+    key, nonce, e = bytes.fromhex(v["key"]), bytes.fromhex(v["nonce"]), v["envelope"]
+    name, purpose, now, n = v["cookie_name"], v["purpose"], v["clock"], v["chunk_count"]
+    max_cookie, max_chunks = v["max_cookie_size"], v["max_chunks"]
+    expect("nonce length", len(nonce), nlen)
+
+    # (1) Seal: AAD with the count byte, envelope, the joined value.
+    hdr = header(code, v["key_id"])
+    aad = make_aad(hdr, name, purpose) + bytes([n])
+    pt = make_envelope(bytes.fromhex(e["session_id"]), e["issued_at"], e["expires_at"],
+                       e["idle_deadline"], e["subject"], bytes.fromhex(v["payload"]), False)
+    expect("aad", aad.hex(), v["aad"])
+    expect("plaintext", pt.hex(), v["plaintext"])
+    expect("flags", pt[0], e["flags"])
+    value = b64encode(hdr + nonce + seal_raw(code, key, nonce, aad, pt))
+    expect("value", value, v["value"])
+    expect("ttl", e["expires_at"] - e["issued_at"], v["ttl"])
+    if v["idle_timeout"] is not None: expect("idle_timeout", e["idle_deadline"] - now, v["idle_timeout"])
+    expect("key_text", v["key_text"], f"ss1:{v['algorithm']}:{v['key_id']}:{b64encode(key)}")
+
+    # (2) Lay out the chunks (section 7 Max-Age, section 11 names and prefix).
+    max_age = min(e["expires_at"] - now, MAX_AGE_CAP)
+    expect("max_age", max_age, v["max_age"])
+    attrs = v["set_cookie_attributes"]
+    got_n, caps = layout(len(value), name, max_age, attrs, max_cookie, max_chunks, v["header_budget"])
+    expect("chunk count", got_n, n)
+    expect("chunk capacities", caps, v["chunk_capacities"])
+    want = [(c["name"], c["value"], c["set_cookie"]) for c in v["chunks"]]
+    got, rest = [], value
+    for k, cap in enumerate(caps or []):
+        part, rest = rest[:cap], rest[cap:]
+        val = (f"{n}." if k == 0 else "") + part
+        got.append((f"{name}.{k}", val, f"{name}.{k}={val}; Max-Age={max_age}{attrs}"))
+    expect("chunk count laid out", len(got), len(want))
+    for k, (g, w) in enumerate(zip(got, want)):
+        for what, a, b in zip(("name", "value", "Set-Cookie line"), g, w):
+            expect(f"chunk {k} {what}", a, b)
+    expect("value left over", rest, "")
+    for _, _, line in want:
+        if len(line) > max_cookie: errors.append(f"line of {len(line)} bytes over {max_cookie}")
+    budget_used = sum(len(f"{nm}={val}") for nm, val, _ in want) + 2 * (n - 1)
+    if budget_used > v["header_budget"]: errors.append(f"cookies take {budget_used} header bytes")
+
+    # (3) Open the chunks as a request carries them: every field comes back.
+    keyring = {v["key_id"]: (code, key)}
+    jar = {nm: val for nm, val, _ in want}
+    def opens(what, jar, max_chunks=max_chunks):
+        try:
+            expect(what, open_chunks(jar, keyring, name, purpose, now, max_chunks, max_cookie),
+                   dict(e, payload=v["payload"]))
+        except Reject as r:
+            errors.append(f"{what}: rejected: {r}")
+    opens("opened", jar)
+    opens("stale chunk at index n ignored", dict(jar, **{f"{name}.{n}": "AAAA"}))
+    step = -(-len(value) // n)  # the same value split elsewhere: split points are free
+    opens("re-split", {f"{name}.{k}": (f"{n}." if k == 0 else "") + value[k * step:(k + 1) * step]
+                       for k in range(n)})
+
+    # (4) Negative: each must be rejected.
+    def must_reject(what, jar, nm=name, pp=purpose, limit=max_cookie, mc=max_chunks):
+        try:
+            open_chunks(jar, keyring, nm, pp, now, mc, limit)
+            errors.append(f"{what}: accepted")
+        except Reject:
+            pass
+    def chunks_of(parts, count):
+        return {f"{name}.{k}": (f"{count}." if k == 0 else "") + p for k, p in enumerate(parts)}
+    parts = [val for _, val, _ in want]
+    parts[0] = parts[0][len(f"{n}."):]
+    must_reject("last chunk dropped", chunks_of(parts[:-1], n))
+    for k in range(n):
+        must_reject(f"chunk {k} dropped, count lowered", chunks_of(parts[:k] + parts[k + 1:], n - 1))
+    for k in range(n - 1):
+        swapped = list(parts); swapped[k], swapped[k + 1] = swapped[k + 1], swapped[k]
+        must_reject(f"chunks {k} and {k + 1} swapped", chunks_of(swapped, n))
+    must_reject("count raised", chunks_of(parts, n + 1))
+    must_reject("count raised, chunk added", chunks_of(parts + ["AAAA"], n + 1))
+    must_reject("count above the reader's maximum", jar, mc=n - 1)
+    for bad in ("1", "0", "0" + str(n), "+" + str(n), "", str(n) + " "):
+        must_reject(f"count {bad!r}", dict(jar, **{f"{name}.0": f"{bad}.{parts[0]}"}))
+    must_reject("empty chunk", dict(jar, **{f"{name}.{n - 1}": ""}))
+    must_reject("other cookie name", {f"{name}x.{k}": val for k, (_, val, _) in enumerate(want)}, nm=name + "x")
+    must_reject("other purpose", jar, pp=purpose + "x")
+    # The same joined value under any other count, or none, fails authentication
+    # (a roomy limit, so that only the associated data differs).
+    for other in [None] + [m for m in range(256) if m != n]:
+        try:
+            open_cookie(value, keyring, name, purpose, now, count=other, limit=1 << 20)
+            errors.append(f"opened with count {other}")
+        except Reject as r:
+            if str(r) != "unauthenticated": errors.append(f"count {other}: {r}")
+    for m in (n - 1, n + 1):
+        if m >= 2:
+            step = -(-len(value) // m)
+            must_reject(f"re-split into {m}", chunks_of([value[i:i + step] for i in range(0, len(value), step)], m),
+                        limit=1 << 20, mc=255)
+    sealed = bytearray(base64.urlsafe_b64decode(value + "=" * (-len(value) % 4)))
+    for bit in range(len(sealed) * 8):
+        sealed[bit // 8] ^= 1 << bit % 8
+        flipped = b64encode(bytes(sealed))
+        sealed[bit // 8] ^= 1 << bit % 8
+        try:
+            open_cookie(flipped, keyring, name, purpose, now, count=n, limit=1 << 20)
+            errors.append(f"bit flip {bit}: accepted")
+        except Reject:
+            pass
+    return errors
+
+
 def main():
     here = os.path.dirname(os.path.abspath(__file__))
-    path = sys.argv[1] if len(sys.argv) > 1 else os.path.join(here, "..", "tests", "vectors", "v1.json")
+    vectors = os.path.join(here, "..", "tests", "vectors")
+    paths = sys.argv[1:] or [os.path.join(vectors, f) for f in ("v1.json", "v1-chunked.json")]
     xaes_selftest()
     print("ok   XAES-256-GCM C2SP self-test")
-    with open(path) as fh:
-        doc = json.load(fh)
-    assert doc["format_version"] == 1
     passed = failed = 0
-    for i, v in enumerate(doc["vectors"]):
-        try:
-            errors = check_vector(v)
-        except Exception as x:  # a malformed vector counts as a failure, not a crash
-            errors = [f"exception: {x!r}"]
-        print(f"{'ok  ' if not errors else 'FAIL'} #{i} {v.get('description', '')}")
-        for err in errors:
-            print(f"       {err}")
-        passed, failed = passed + (not errors), failed + bool(errors)
+    for path in paths:
+        with open(path) as fh:
+            doc = json.load(fh)
+        assert doc["format_version"] == 1
+        print(f"---- {os.path.basename(path)}")
+        for i, v in enumerate(doc["vectors"]):
+            try:
+                errors = (check_chunked_vector if "chunks" in v else check_vector)(v)
+            except Exception as x:  # a malformed vector counts as a failure, not a crash
+                errors = [f"exception: {x!r}"]
+            print(f"{'ok  ' if not errors else 'FAIL'} #{i} {v.get('description', '')}")
+            for err in errors:
+                print(f"       {err}")
+            passed, failed = passed + (not errors), failed + bool(errors)
     print(f"{passed} passed, {failed} failed")
     return 0 if failed == 0 and passed > 0 else 1
 
