@@ -15,11 +15,9 @@
 
 mod common;
 
-use aead::{AeadInOut, KeyInit};
-use base64::Engine as _;
-use common::{BASE64, SIZES, Typical, typical};
+use aead::KeyInit;
+use common::{SIZES, Typical, floor_open, floor_seal, typical};
 use gungraun::{LibraryBenchmarkConfig, library_benchmark, library_benchmark_group, main};
-use rand::Rng as _;
 use sealed_session::{Algorithm, Key, KeyRing, Opened, Sealer, Session};
 use std::hint::black_box;
 use time::OffsetDateTime;
@@ -116,39 +114,6 @@ fn floor(algorithm: Algorithm, size: usize) -> &'static Floor {
     let floor = Floor { cipher, plain };
     floor.round_trip(&floor.plain);
     Box::leak(Box::new(floor))
-}
-
-// floor_seal and floor_open are copies of those in benches/seal_open.rs
-// (bench targets share code only through benches/common): keep them equal.
-
-/// The floor: one AEAD call with a fresh random nonce, then base64url.
-fn floor_seal<A: AeadInOut>(cipher: &A, nonce_len: usize, plain: &[u8]) -> String {
-    let mut buf = Vec::with_capacity(nonce_len + plain.len() + 16);
-    buf.resize(nonce_len, 0);
-    rand::rng().fill_bytes(&mut buf);
-    buf.extend_from_slice(plain);
-    let (nonce, msg) = buf.split_at_mut(nonce_len);
-    let tag = cipher
-        .encrypt_inout_detached((&*nonce).try_into().unwrap(), b"sid", msg.into())
-        .unwrap();
-    buf.extend_from_slice(&tag);
-    BASE64.encode(&buf)
-}
-
-fn floor_open<A: AeadInOut>(cipher: &A, nonce_len: usize, value: &str) -> Vec<u8> {
-    let mut buf = BASE64.decode(value).unwrap();
-    let tag_at = buf.len() - 16;
-    let (head, tag) = buf.split_at_mut(tag_at);
-    let (nonce, msg) = head.split_at_mut(nonce_len);
-    cipher
-        .decrypt_inout_detached(
-            (&*nonce).try_into().unwrap(),
-            b"sid",
-            msg.into(),
-            (&*tag).try_into().unwrap(),
-        )
-        .unwrap();
-    buf
 }
 
 fn session_data(size: usize) -> &'static Typical {

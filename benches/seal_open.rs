@@ -7,10 +7,8 @@
 mod common;
 
 use aead::{AeadInOut, KeyInit};
-use base64::Engine as _;
-use common::{BASE64, SIZES, Typical, typical};
+use common::{SIZES, Typical, floor_open, floor_seal, typical};
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use rand::Rng as _;
 use sealed_session::{Algorithm, Key, KeyRing, Sealer, Session};
 use std::hint::black_box;
 
@@ -19,36 +17,6 @@ fn sealer(algorithm: Algorithm) -> Sealer {
         .with_cookie_name("sid")
         .build()
         .unwrap()
-}
-
-/// The floor: one AEAD call with a fresh random nonce, then base64url.
-fn floor_seal<A: AeadInOut>(cipher: &A, nonce_len: usize, plain: &[u8]) -> String {
-    let mut buf = Vec::with_capacity(nonce_len + plain.len() + 16);
-    buf.resize(nonce_len, 0);
-    rand::rng().fill_bytes(&mut buf);
-    buf.extend_from_slice(plain);
-    let (nonce, msg) = buf.split_at_mut(nonce_len);
-    let tag = cipher
-        .encrypt_inout_detached((&*nonce).try_into().unwrap(), b"sid", msg.into())
-        .unwrap();
-    buf.extend_from_slice(&tag);
-    BASE64.encode(&buf)
-}
-
-fn floor_open<A: AeadInOut>(cipher: &A, nonce_len: usize, value: &str) -> Vec<u8> {
-    let mut buf = BASE64.decode(value).unwrap();
-    let tag_at = buf.len() - 16;
-    let (head, tag) = buf.split_at_mut(tag_at);
-    let (nonce, msg) = head.split_at_mut(nonce_len);
-    cipher
-        .decrypt_inout_detached(
-            (&*nonce).try_into().unwrap(),
-            b"sid",
-            msg.into(),
-            (&*tag).try_into().unwrap(),
-        )
-        .unwrap();
-    buf
 }
 
 fn bench_floor<A: AeadInOut>(c: &mut Criterion, name: &str, cipher: A, nonce_len: usize) {

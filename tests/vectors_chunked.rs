@@ -11,22 +11,14 @@
 //! this crate.
 #![cfg(feature = "vectors")]
 
-use sealed_session::{
-    Algorithm, Chunking, Error, Key, KeyRing, Malformed, Opened, Sealer, Session, SessionId,
-};
-use serde::{Deserialize, Serialize};
+mod vectors_common;
+
+use sealed_session::{Algorithm, Chunking, Error, Key, KeyRing, Malformed, Opened, Sealer};
 use serde_json::{Value, json};
 use time::{Duration, OffsetDateTime};
+use vectors_common::{Demo, aad_and_plaintext, clock, hex_field, pattern, session};
 
 const PATH: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/vectors/v1-chunked.json");
-
-/// The session data every vector carries (as in tests/vectors/v1.json).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-struct Demo {
-    user: String,
-    roles: Vec<String>,
-    visits: u32,
-}
 
 /// The inputs of one vector.
 struct Case {
@@ -112,13 +104,6 @@ fn cases() -> Vec<Case> {
     ]
 }
 
-/// Deterministic bytes, so regenerating gives the same file.
-fn pattern(seed: u8, len: usize) -> Vec<u8> {
-    (0..len)
-        .map(|i| seed.wrapping_mul(31).wrapping_add(i as u8 * 7))
-        .collect()
-}
-
 fn demo(roles: usize) -> Demo {
     Demo {
         user: "alice".into(),
@@ -150,26 +135,8 @@ fn chunking(v: &Value) -> Chunking {
         .with_header_budget(usize_field(v, "header_budget"))
 }
 
-fn clock(v: &Value) -> OffsetDateTime {
-    OffsetDateTime::from_unix_timestamp(v["clock"].as_i64().unwrap()).unwrap()
-}
-
 fn usize_field(v: &Value, name: &str) -> usize {
     v[name].as_u64().unwrap().try_into().unwrap()
-}
-
-fn hex_field(v: &Value, name: &str) -> Vec<u8> {
-    hex::decode(v[name].as_str().unwrap()).unwrap()
-}
-
-fn session(v: &Value) -> Session<Demo> {
-    let data: Demo = postcard::from_bytes(&hex_field(v, "payload")).unwrap();
-    let id: [u8; 16] = hex_field(&v["envelope"], "session_id").try_into().unwrap();
-    let mut session = Session::with_id(data, SessionId::from_bytes(id));
-    if let Some(subject) = v["envelope"]["subject"].as_str() {
-        session.set_subject(subject).unwrap();
-    }
-    session
 }
 
 /// The recorded chunk values, `name.0` first.
@@ -248,10 +215,7 @@ fn fails_before_or_at_authentication(got: &Option<Error>) -> bool {
 }
 
 fn load() -> Vec<Value> {
-    let text = std::fs::read_to_string(PATH).expect("tests/vectors/v1-chunked.json");
-    let file: Value = serde_json::from_str(&text).unwrap();
-    assert_eq!(file["format_version"], 1);
-    file["vectors"].as_array().unwrap().clone()
+    vectors_common::load(PATH)
 }
 
 #[test]
@@ -594,50 +558,9 @@ fn generate(i: u8, c: &Case, clock: i64) -> Value {
 /// decrypted from the joined value with an independent AEAD call, so
 /// implementers can check each step.
 fn add_intermediates(v: &mut Value, key: &Key, n: u8) {
-    use base64::Engine as _;
-    let raw = base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(v["value"].as_str().unwrap())
-        .unwrap();
-    let mut aad = raw[..6].to_vec();
-    for part in [&v["cookie_name"], &v["purpose"]] {
-        let part = part.as_str().unwrap();
-        aad.push(part.len() as u8);
-        aad.extend_from_slice(part.as_bytes());
-    }
-    aad.push(n);
-    let nonce_len = key.algorithm().nonce_len();
-    let plain = decrypt(key, &raw[6..6 + nonce_len], &aad, &raw[6 + nonce_len..]);
+    let value = v["value"].as_str().unwrap().to_owned();
+    let (aad, plain) = aad_and_plaintext(v, key, &value, Some(n));
     v["envelope"]["flags"] = json!(plain[0]);
     v["aad"] = json!(hex::encode(&aad));
     v["plaintext"] = json!(hex::encode(&plain));
-}
-
-/// Decrypts with the AEAD crates directly: going through the sealer would
-/// hide the envelope bytes the vectors are meant to show.
-fn decrypt(key: &Key, nonce: &[u8], aad: &[u8], ct: &[u8]) -> Vec<u8> {
-    use aead::{Aead, KeyInit};
-    let secret = key_bytes(key);
-    let secret = secret.as_slice();
-    let payload = aead::Payload { msg: ct, aad };
-    match key.algorithm() {
-        Algorithm::Xaes256Gcm => xaes_256_gcm::Xaes256Gcm::new_from_slice(secret)
-            .unwrap()
-            .decrypt(nonce.try_into().unwrap(), payload),
-        Algorithm::XChaCha20Poly1305 => chacha20poly1305::XChaCha20Poly1305::new_from_slice(secret)
-            .unwrap()
-            .decrypt(nonce.try_into().unwrap(), payload),
-        _ => aes_gcm::Aes256Gcm::new_from_slice(secret)
-            .unwrap()
-            .decrypt(nonce.try_into().unwrap(), payload),
-    }
-    .unwrap()
-}
-
-fn key_bytes(key: &Key) -> Vec<u8> {
-    use base64::Engine as _;
-    let text = key.to_text();
-    let b64 = text.rsplit(':').next().unwrap();
-    base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(b64)
-        .unwrap()
 }

@@ -57,6 +57,40 @@ pub fn typical(payload: usize) -> Typical {
     session
 }
 
+/// The floor's seal: one AEAD call over `plain` with a fresh random nonce
+/// (the same thread generator the crate uses), then base64url with the
+/// crate's engine; nothing else.
+pub fn floor_seal<A: aead::AeadInOut>(cipher: &A, nonce_len: usize, plain: &[u8]) -> String {
+    use rand::Rng as _;
+    let mut buf = Vec::with_capacity(nonce_len + plain.len() + 16);
+    buf.resize(nonce_len, 0);
+    rand::rng().fill_bytes(&mut buf);
+    buf.extend_from_slice(plain);
+    let (nonce, msg) = buf.split_at_mut(nonce_len);
+    let tag = cipher
+        .encrypt_inout_detached((&*nonce).try_into().unwrap(), b"sid", msg.into())
+        .unwrap();
+    buf.extend_from_slice(&tag);
+    BASE64.encode(&buf)
+}
+
+/// The floor's open: base64url, then one AEAD call.
+pub fn floor_open<A: aead::AeadInOut>(cipher: &A, nonce_len: usize, value: &str) -> Vec<u8> {
+    let mut buf = BASE64.decode(value).unwrap();
+    let tag_at = buf.len() - 16;
+    let (head, tag) = buf.split_at_mut(tag_at);
+    let (nonce, msg) = head.split_at_mut(nonce_len);
+    cipher
+        .decrypt_inout_detached(
+            (&*nonce).try_into().unwrap(),
+            b"sid",
+            msg.into(),
+            (&*tag).try_into().unwrap(),
+        )
+        .unwrap();
+    buf
+}
+
 /// What a peer must carry to hold the same session we do: the postcard
 /// payload plus the metadata our envelope holds (16-byte session id,
 /// issued-at and expiry as u64), since peers have no envelope.

@@ -1,0 +1,108 @@
+//! What the two known-answer vector suites (tests/vectors.rs and
+//! tests/vectors_chunked.rs) share: the session type, deterministic bytes,
+//! reading a vector's fields, and the independent AEAD call that records
+//! the intermediate bytes of each vector.
+
+#![allow(dead_code)] // each suite uses a different part
+
+use sealed_session::{Algorithm, Key, Session, SessionId};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use time::OffsetDateTime;
+
+/// The session data every vector carries.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Demo {
+    pub user: String,
+    pub roles: Vec<String>,
+    pub visits: u32,
+}
+
+/// Deterministic bytes, so regenerating gives the same file.
+pub fn pattern(seed: u8, len: usize) -> Vec<u8> {
+    (0..len)
+        .map(|i| seed.wrapping_mul(31).wrapping_add(i as u8 * 7))
+        .collect()
+}
+
+/// The vectors' `vectors` array, after checking the file's format version.
+pub fn load(path: &str) -> Vec<Value> {
+    let text = std::fs::read_to_string(path).expect(path);
+    let file: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(file["format_version"], 1);
+    file["vectors"].as_array().unwrap().clone()
+}
+
+pub fn clock(v: &Value) -> OffsetDateTime {
+    OffsetDateTime::from_unix_timestamp(v["clock"].as_i64().unwrap()).unwrap()
+}
+
+pub fn hex_field(v: &Value, name: &str) -> Vec<u8> {
+    hex::decode(v[name].as_str().unwrap()).unwrap()
+}
+
+/// The recorded session: payload, session id and subject.
+pub fn session(v: &Value) -> Session<Demo> {
+    let data: Demo = postcard::from_bytes(&hex_field(v, "payload")).unwrap();
+    let id: [u8; 16] = hex_field(&v["envelope"], "session_id").try_into().unwrap();
+    let mut session = Session::with_id(data, SessionId::from_bytes(id));
+    if let Some(subject) = v["envelope"]["subject"].as_str() {
+        session.set_subject(subject).unwrap();
+    }
+    session
+}
+
+/// The associated data and the plaintext envelope of the sealed value
+/// `text` (base64url), rebuilt from the vector's name and purpose (and the
+/// chunk count of a chunked value) and decrypted with the AEAD crates
+/// directly: going through the sealer would hide the bytes the vectors are
+/// meant to show.
+pub fn aad_and_plaintext(
+    v: &Value,
+    key: &Key,
+    text: &str,
+    chunks: Option<u8>,
+) -> (Vec<u8>, Vec<u8>) {
+    use base64::Engine as _;
+    let raw = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(text)
+        .unwrap();
+    let mut aad = raw[..6].to_vec();
+    for part in [&v["cookie_name"], &v["purpose"]] {
+        let part = part.as_str().unwrap();
+        aad.push(part.len() as u8);
+        aad.extend_from_slice(part.as_bytes());
+    }
+    aad.extend(chunks);
+    let nonce_len = key.algorithm().nonce_len();
+    let plain = decrypt(key, &raw[6..6 + nonce_len], &aad, &raw[6 + nonce_len..]);
+    (aad, plain)
+}
+
+fn decrypt(key: &Key, nonce: &[u8], aad: &[u8], ct: &[u8]) -> Vec<u8> {
+    use aead::{Aead, KeyInit};
+    let secret = key_bytes(key);
+    let secret = secret.as_slice();
+    let payload = aead::Payload { msg: ct, aad };
+    match key.algorithm() {
+        Algorithm::Xaes256Gcm => xaes_256_gcm::Xaes256Gcm::new_from_slice(secret)
+            .unwrap()
+            .decrypt(nonce.try_into().unwrap(), payload),
+        Algorithm::XChaCha20Poly1305 => chacha20poly1305::XChaCha20Poly1305::new_from_slice(secret)
+            .unwrap()
+            .decrypt(nonce.try_into().unwrap(), payload),
+        _ => aes_gcm::Aes256Gcm::new_from_slice(secret)
+            .unwrap()
+            .decrypt(nonce.try_into().unwrap(), payload),
+    }
+    .unwrap()
+}
+
+fn key_bytes(key: &Key) -> Vec<u8> {
+    use base64::Engine as _;
+    let text = key.to_text();
+    let b64 = text.rsplit(':').next().unwrap();
+    base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(b64)
+        .unwrap()
+}
