@@ -1,7 +1,8 @@
 //! Arbitrary cookie values into `Sealer::open_at`: every value gets an
 //! `Ok` or a client-fault `Err`, never a panic, never an allocation past
 //! the caps, and anything longer than the value limit is refused by its
-//! length before it is decoded.
+//! length before it is decoded, and a value is refused as bad base64url
+//! exactly when the scalar base64 engine refuses it.
 //!
 //! Input: a mode byte, then the value. Mode bit 0 clear: the rest is the
 //! value's text (lossy UTF-8); set: the rest is raw sealed bytes that get
@@ -12,7 +13,7 @@
 use fuzz_support::alloc_cap;
 use fuzz_support::fixtures::{self, FuzzSession, MAX_PEAK, MAX_SINGLE_ALLOC, VALUE_LIMIT};
 use libfuzzer_sys::fuzz_target;
-use sealed_session::{Error, Opened, Sealer};
+use sealed_session::{Error, Malformed, Opened, Sealer};
 use serde::{Serialize, de::DeserializeOwned};
 use std::borrow::Cow;
 
@@ -54,6 +55,14 @@ where
         );
         return;
     }
+    // Differential check of the base64url engine (the crate uses the
+    // base64 crate's SIMD engine where the CPU has one): a value is refused
+    // as bad base64 exactly when the scalar `URL_SAFE_NO_PAD` refuses it.
+    assert_eq!(
+        matches!(result, Err(Error::Malformed(Malformed::Base64))),
+        fixtures::decode(value).is_none(),
+        "base64url verdict differs from the scalar engine's: {result:?}"
+    );
     match result {
         Err(err) => {
             assert!(
