@@ -186,21 +186,17 @@ fn every_vector_rejects_another_cookie_name() {
 /// Writes tests/vectors/v1.json from `cases()`; runs only when asked.
 #[test]
 fn write_vectors_when_asked() {
-    if std::env::var_os("SEALED_SESSION_WRITE_VECTORS").is_none() {
-        return;
-    }
-    let clock = 1_893_456_000; // 2030-01-01T00:00:00Z
-    let vectors: Vec<Value> = cases()
-        .iter()
-        .enumerate()
-        .map(|(i, c)| generate(i as u8, c, clock))
-        .collect();
-    let file = json!({
-        "format_version": 1,
-        "note": "See FORMAT.md. Integers are decimal, byte strings lowercase hex, times unix seconds.",
-        "vectors": vectors,
-    });
-    std::fs::write(PATH, serde_json::to_string_pretty(&file).unwrap() + "\n").unwrap();
+    vectors_common::write_if_asked(
+        PATH,
+        "See FORMAT.md. Integers are decimal, byte strings lowercase hex, times unix seconds.",
+        |clock| {
+            cases()
+                .iter()
+                .enumerate()
+                .map(|(i, c)| generate(i as u8, c, clock))
+                .collect()
+        },
+    );
 }
 
 fn generate(i: u8, c: &Case, clock: i64) -> Value {

@@ -464,21 +464,17 @@ fn dropped_reordered_or_recounted_chunks_fail_with_the_documented_errors() {
 /// Writes tests/vectors/v1-chunked.json from `cases()`; runs only when asked.
 #[test]
 fn write_vectors_when_asked() {
-    if std::env::var_os("SEALED_SESSION_WRITE_VECTORS").is_none() {
-        return;
-    }
-    let clock = 1_893_456_000; // 2030-01-01T00:00:00Z
-    let vectors: Vec<Value> = cases()
-        .iter()
-        .enumerate()
-        .map(|(i, c)| generate(i as u8, c, clock))
-        .collect();
-    let file = json!({
-        "format_version": 1,
-        "note": "Chunked values, FORMAT.md section 11. Integers are decimal, byte strings lowercase hex, times unix seconds.",
-        "vectors": vectors,
-    });
-    std::fs::write(PATH, serde_json::to_string_pretty(&file).unwrap() + "\n").unwrap();
+    vectors_common::write_if_asked(
+        PATH,
+        "Chunked values, FORMAT.md section 11. Integers are decimal, byte strings lowercase hex, times unix seconds.",
+        |clock| {
+            cases()
+                .iter()
+                .enumerate()
+                .map(|(i, c)| generate(i as u8, c, clock))
+                .collect()
+        },
+    );
 }
 
 fn generate(i: u8, c: &Case, clock: i64) -> Value {
