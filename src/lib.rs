@@ -2,26 +2,14 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
-mod aead;
-mod builder;
-mod chunk;
-mod clock;
-mod codec;
+mod chunking;
 mod cookie;
-#[cfg(feature = "epoch")]
-mod epoch;
 mod error;
-mod format;
-mod header;
-mod keyring;
 mod keys;
-mod keysource;
-mod nonce;
-mod ring_text;
-mod rotation;
-mod scratch;
+mod random;
 mod sealer;
 mod session;
+mod wire;
 
 pub mod revocation;
 
@@ -30,24 +18,24 @@ pub mod axum;
 #[cfg(feature = "http")]
 pub mod http;
 
-pub use crate::aead::Algorithm;
-pub use builder::{
+pub use chunking::{Chunking, DEFAULT_HEADER_BUDGET, DEFAULT_MAX_CHUNKS, SealedCookies};
+pub use cookie::attributes::{CookieAttributes, SameSite};
+pub use error::{ConfigError, Error, Malformed, Result, RingEntryError};
+pub use error::{RevokedReason, SnapshotError, UnavailableReason};
+#[cfg(feature = "epoch")]
+pub use keys::epoch::{EpochKeys, MAX_PREVIOUS_EPOCHS};
+pub use keys::key::Key;
+pub use keys::ring::KeyRing;
+pub use keys::rotation::RingWarning;
+pub use random::reseed_nonce_source;
+pub use sealer::builder::{
     DEFAULT_COMPRESSION_THRESHOLD, DEFAULT_COOKIE_NAME, DEFAULT_LEEWAY, DEFAULT_MAX_COOKIE_SIZE,
     DEFAULT_MAX_DECOMPRESSED, DEFAULT_RENEWAL_THRESHOLD, DEFAULT_TTL, SealerBuilder,
 };
-pub use chunk::{Chunking, DEFAULT_HEADER_BUDGET, DEFAULT_MAX_CHUNKS, SealedCookies};
-pub use cookie::{CookieAttributes, SameSite};
-#[cfg(feature = "epoch")]
-pub use epoch::{EpochKeys, MAX_PREVIOUS_EPOCHS};
-pub use error::{ConfigError, Error, Malformed, Result, RingEntryError};
-pub use error::{RevokedReason, SnapshotError, UnavailableReason};
-pub use header::CookieHeader;
-pub use keyring::KeyRing;
-pub use keys::Key;
-pub use nonce::reseed_nonce_source;
-pub use rotation::RingWarning;
-pub use sealer::Sealer;
+pub use sealer::seal::Sealer;
 pub use session::{Opened, Reseal, Session, SessionId};
+pub use wire::aead::Algorithm;
+pub use wire::header::CookieHeader;
 
 // A sealer is built once and shared across threads and tasks.
 const _: () = {

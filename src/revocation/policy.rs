@@ -1,7 +1,7 @@
 //! `Revocation`: a sealer and a store together: checks, logouts, renewals.
 
 use super::{Checked, DeniedSession, RevocationBuilder, RevocationStore};
-use crate::format::{MAX_SUBJECT_LEN, unix};
+use crate::wire::envelope::{MAX_SUBJECT_LEN, unix};
 use crate::{ConfigError, Error, Opened, Result, Sealer, Session};
 use core::future::Future;
 use serde::de::DeserializeOwned;

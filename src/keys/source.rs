@@ -3,7 +3,7 @@
 //! for the opening key of a header at a given time, and never needs to know
 //! which kind it has.
 
-use crate::format::Header;
+use crate::wire::envelope::Header;
 use crate::{Error, Key, KeyRing, Result};
 use core::ops::Deref;
 use time::OffsetDateTime;
@@ -25,7 +25,7 @@ impl KeySpec {
         match self {
             KeySpec::Ring(ring) => Ok(KeySource::Static(ring)),
             #[cfg(feature = "epoch")]
-            KeySpec::Epochs(keys) => Ok(KeySource::Epochs(crate::epoch::EpochSource::new(
+            KeySpec::Epochs(keys) => Ok(KeySource::Epochs(crate::keys::epoch::EpochSource::new(
                 keys, now, ttl, leeway,
             )?)),
         }
@@ -47,7 +47,7 @@ impl KeySpec {
 pub(crate) enum KeySource {
     Static(KeyRing),
     #[cfg(feature = "epoch")]
-    Epochs(crate::epoch::EpochSource),
+    Epochs(crate::keys::epoch::EpochSource),
 }
 
 impl KeySource {
@@ -105,7 +105,7 @@ impl KeySource {
 pub(crate) enum KeyRef<'a> {
     Static(&'a Key),
     #[cfg(feature = "epoch")]
-    Epoch(crate::epoch::EpochKey<'a>),
+    Epoch(crate::keys::epoch::EpochKey<'a>),
 }
 
 impl Deref for KeyRef<'_> {

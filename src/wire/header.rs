@@ -2,9 +2,10 @@
 //! algorithm and key id it names, and how its bytes divide. For tools and
 //! for routing a cookie to the right sealer; nothing here is authenticated.
 
-use crate::aead::TAG_LEN;
-use crate::format::{HEADER_LEN, Header};
-use crate::{Algorithm, Result, codec};
+use crate::wire::aead::TAG_LEN;
+use crate::wire::codec;
+use crate::wire::envelope::{HEADER_LEN, Header};
+use crate::{Algorithm, Result};
 
 /// The clear header of a sealed cookie value and its layout, read without
 /// a key. Nothing in it is trustworthy until the cookie opens: anyone can

@@ -56,7 +56,7 @@ impl Header {
             return Err(Error::UnsupportedVersion { version });
         }
         let algorithm = Algorithm::from_code(code).ok_or(Malformed::UnknownAlgorithm)?;
-        if sealed.len() < HEADER_LEN + algorithm.nonce_len() + crate::aead::TAG_LEN {
+        if sealed.len() < HEADER_LEN + algorithm.nonce_len() + crate::wire::aead::TAG_LEN {
             return Err(Malformed::TooShort.into());
         }
         Ok(Header {

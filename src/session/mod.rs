@@ -1,6 +1,6 @@
 //! A session's data and the metadata that travels with it in the cookie.
 
-use crate::format::{MAX_SUBJECT_LEN, SESSION_ID_LEN};
+use crate::wire::envelope::{MAX_SUBJECT_LEN, SESSION_ID_LEN};
 use crate::{ConfigError, Result};
 use core::fmt;
 use time::OffsetDateTime;
@@ -28,7 +28,7 @@ impl SessionId {
     /// ```
     pub fn random() -> SessionId {
         let mut bytes = [0; SESSION_ID_LEN];
-        crate::nonce::fill(&mut bytes);
+        crate::random::fill(&mut bytes);
         SessionId(bytes)
     }
 

@@ -1,7 +1,7 @@
 //! A single key: 32 secret bytes bound to one algorithm and one id, with its
 //! cipher state built once. Zeroized on drop, never printed.
 
-use crate::aead::{Cipher, KEY_LEN};
+use crate::wire::aead::{Cipher, KEY_LEN};
 use crate::{Algorithm, ConfigError, Result};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;

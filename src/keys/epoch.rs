@@ -17,9 +17,9 @@
 //!   cookie is refused for its key. Without an explicit `p`, the builder
 //!   takes the smallest that works, `ceil((TTL + L) / P)`.
 
-use crate::format::{Header, MAX_UNIX};
-use crate::keys::check_master;
-use crate::keysource::KeyRef;
+use crate::keys::key::check_master;
+use crate::keys::source::KeyRef;
+use crate::wire::envelope::{Header, MAX_UNIX};
 use crate::{Algorithm, ConfigError, Error, Key, KeyRing, Result};
 use arc_swap::{ArcSwap, Guard};
 use core::fmt;

@@ -1,8 +1,8 @@
 //! Rotating a key ring: add a key, make it primary, retire and prune old
 //! ones, and warn about a primary that has sealed for too long.
 
-use crate::keyring::Entry;
-use crate::ring_text::time_text;
+use crate::keys::ring::Entry;
+use crate::keys::ring_text::time_text;
 use crate::{Algorithm, ConfigError, Key, KeyRing, Result};
 use core::fmt;
 use time::{Duration, OffsetDateTime};

@@ -1,16 +1,16 @@
 //! `Sealer`: seal a session into a `Set-Cookie` value, open a cookie value
 //! back into a session. Built once, shared by every request.
 
-use crate::aead::{MAX_NONCE_LEN, TAG_LEN};
-use crate::codec::{self, Compression};
-use crate::cookie::{self, CookieAttributes, MAX_AGE_CAP};
-use crate::format::{
+use crate::cookie::attributes::{self as cookie, CookieAttributes, MAX_AGE_CAP};
+use crate::keys::source::{KeySource, KeySpec};
+use crate::sealer::{clock, scratch};
+use crate::session::{Opened, Reseal, Session, SessionId};
+use crate::wire::aead::{MAX_NONCE_LEN, TAG_LEN};
+use crate::wire::codec::{self, Compression};
+use crate::wire::envelope::{
     Envelope, Fields, HEADER_LEN, Header, MAX_AAD_LEN, MAX_UNIX, append_aad, unix,
 };
-use crate::keysource::{KeySource, KeySpec};
-use crate::session::{Opened, Reseal, Session, SessionId};
 use crate::{ConfigError, Error, Key, KeyRing, Malformed, Result, SealerBuilder};
-use crate::{clock, scratch};
 use serde::{Serialize, de::DeserializeOwned};
 use time::OffsetDateTime;
 
@@ -242,7 +242,7 @@ impl Sealer {
         self.seal_planned(
             session,
             now,
-            crate::nonce::fill,
+            crate::random::fill,
             NO_CHUNKS,
             |bytes, max_age| {
                 let mut out = String::with_capacity(self.cookie_len(bytes.len(), max_age));
@@ -275,7 +275,7 @@ impl Sealer {
         self.seal_planned(
             session,
             clock::unix_now()?,
-            crate::nonce::fill,
+            crate::random::fill,
             NO_CHUNKS,
             base64_value,
         )
@@ -304,7 +304,7 @@ impl Sealer {
         self.seal_planned(
             session,
             unix(now)?,
-            crate::nonce::fill,
+            crate::random::fill,
             NO_CHUNKS,
             base64_value,
         )
@@ -408,7 +408,7 @@ impl Sealer {
     /// Opens the joined value of a session split over `chunks` cookies
     /// (FORMAT.md, "Chunked values"): the count is bound into the
     /// associated data, so a value opens only with the count it was sealed
-    /// for. The caller caps the joined length; see `crate::chunk`.
+    /// for. The caller caps the joined length; see `crate::chunking`.
     pub(crate) fn open_chunked_at<T: DeserializeOwned>(
         &self,
         value: &str,
@@ -431,7 +431,7 @@ impl Sealer {
         self.seal_planned(
             session,
             unix(now)?,
-            crate::nonce::fill,
+            crate::random::fill,
             Some(plan),
             |bytes, max_age| (base64_value(bytes, max_age), max_age),
         )
@@ -492,7 +492,7 @@ impl Sealer {
         let data = if envelope.compressed {
             let max = c
                 .compression
-                .map_or(crate::builder::DEFAULT_MAX_DECOMPRESSED, |s| {
+                .map_or(crate::sealer::builder::DEFAULT_MAX_DECOMPRESSED, |s| {
                     s.max_decompressed
                 });
             decode(&codec::decompress(envelope.payload, max)?)?
@@ -690,7 +690,7 @@ impl Sealer {
         if let Some(packed) = packed {
             bytes.truncate(payload_at);
             bytes.extend_from_slice(&packed);
-            crate::format::set_compressed(&mut bytes[envelope_at..]);
+            crate::wire::envelope::set_compressed(&mut bytes[envelope_at..]);
         }
         let size = self.cookie_len(bytes.len() + TAG_LEN, max_age);
         let chunks = match plan {

@@ -1,11 +1,11 @@
 //! The sealer's builder: every configuration mistake surfaces here, once,
 //! instead of on a request.
 
-use crate::codec::{self, Compression};
-use crate::cookie::{self, CookieAttributes};
-use crate::format::{self, HEADER_LEN, MAX_LABEL_LEN};
-use crate::keysource::KeySpec;
-use crate::sealer::{Config, Sealer};
+use crate::cookie::attributes::{self as cookie, CookieAttributes};
+use crate::keys::source::KeySpec;
+use crate::sealer::seal::{Config, Sealer};
+use crate::wire::codec::{self, Compression};
+use crate::wire::envelope::{self as format, HEADER_LEN, MAX_LABEL_LEN};
 use crate::{ConfigError, Result};
 use time::{Duration, OffsetDateTime};
 
@@ -355,7 +355,7 @@ impl SealerBuilder {
         }
         let suffix = self.attributes.render(&self.name)?;
         // Smallest sealed value: AES-256-GCM, empty payload, no options.
-        let smallest = HEADER_LEN + 12 + format::ENVELOPE_FIXED_LEN + crate::aead::TAG_LEN;
+        let smallest = HEADER_LEN + 12 + format::ENVELOPE_FIXED_LEN + crate::wire::aead::TAG_LEN;
         let smallest_cookie = self.name.len()
             + 1
             + codec::base64_len(smallest)

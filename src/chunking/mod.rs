@@ -5,7 +5,7 @@
 //! Framework-neutral: it takes the cookie values a request carried and
 //! gives back `Set-Cookie` lines. The `http` and `axum` integrations use it.
 
-use crate::cookie::max_age_len;
+use crate::cookie::attributes::max_age_len;
 use crate::{ConfigError, Error, Malformed, Opened, Result, Sealer, Session};
 use serde::{Serialize, de::DeserializeOwned};
 use time::OffsetDateTime;
@@ -451,7 +451,7 @@ impl Chunking {
     fn render(&self, sealer: &Sealer, value: &str, max_age: i64, plan: &Plan) -> SealedCookies {
         let name = sealer.cookie_name();
         let mut tail = String::new();
-        crate::cookie::push_max_age(&mut tail, max_age);
+        crate::cookie::attributes::push_max_age(&mut tail, max_age);
         tail.push_str(sealer.attribute_suffix());
         let Some(count) = plan.count else {
             return SealedCookies {

@@ -14,8 +14,8 @@
 //! Errors name the entry by position and, once known, by key id; they
 //! never carry the text itself, so they are safe to log.
 
-use crate::format::MAX_UNIX;
-use crate::keyring::Entry;
+use crate::keys::ring::Entry;
+use crate::wire::envelope::MAX_UNIX;
 use crate::{ConfigError, Error, Key, KeyRing, Result, RingEntryError};
 use core::str::FromStr;
 use std::fmt::Write as _;
