@@ -28,11 +28,11 @@ pub use keys::key::Key;
 pub use keys::ring::KeyRing;
 pub use keys::rotation::RingWarning;
 pub use random::reseed_nonce_source;
+pub use sealer::Sealer;
 pub use sealer::builder::{
     DEFAULT_COMPRESSION_THRESHOLD, DEFAULT_COOKIE_NAME, DEFAULT_LEEWAY, DEFAULT_MAX_COOKIE_SIZE,
     DEFAULT_MAX_DECOMPRESSED, DEFAULT_RENEWAL_THRESHOLD, DEFAULT_TTL, SealerBuilder,
 };
-pub use sealer::seal::Sealer;
 pub use session::{Opened, Reseal, Session, SessionId};
 pub use wire::aead::Algorithm;
 pub use wire::header::CookieHeader;

@@ -15,7 +15,7 @@
 //! never carry the text itself, so they are safe to log.
 
 use crate::keys::ring::Entry;
-use crate::wire::envelope::MAX_UNIX;
+use crate::wire::unix::MAX_UNIX;
 use crate::{ConfigError, Error, Key, KeyRing, Result, RingEntryError};
 use core::str::FromStr;
 use std::fmt::Write as _;

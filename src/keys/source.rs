@@ -3,7 +3,7 @@
 //! for the opening key of a header at a given time, and never needs to know
 //! which kind it has.
 
-use crate::wire::envelope::Header;
+use crate::wire::header::Header;
 use crate::{Error, Key, KeyRing, Result};
 use core::ops::Deref;
 use time::OffsetDateTime;
@@ -63,7 +63,7 @@ impl KeySource {
                 Ok(KeyRef::Static(ring.primary()))
             }
             #[cfg(feature = "epoch")]
-            KeySource::Epochs(source) => source.sealing(now),
+            KeySource::Epochs(source) => source.sealing(now).map(KeyRef::Epoch),
         }
     }
 
@@ -85,7 +85,9 @@ impl KeySource {
                 Ok((KeyRef::Static(key), index != 0))
             }
             #[cfg(feature = "epoch")]
-            KeySource::Epochs(source) => source.opening(header, now),
+            KeySource::Epochs(source) => source
+                .opening(header, now)
+                .map(|(key, old)| (KeyRef::Epoch(key), old)),
         }
     }
 

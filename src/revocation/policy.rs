@@ -1,7 +1,8 @@
 //! `Revocation`: a sealer and a store together: checks, logouts, renewals.
 
 use super::{Checked, DeniedSession, RevocationBuilder, RevocationStore};
-use crate::wire::envelope::{MAX_SUBJECT_LEN, unix};
+use crate::wire::envelope::MAX_SUBJECT_LEN;
+use crate::wire::unix::unix;
 use crate::{ConfigError, Error, Opened, Result, Sealer, Session};
 use core::future::Future;
 use serde::de::DeserializeOwned;

@@ -1,11 +1,16 @@
 //! The sealer's builder: every configuration mistake surfaces here, once,
 //! instead of on a request.
 
-use crate::cookie::attributes::{self as cookie, CookieAttributes};
+use super::{Config, Sealer};
+use crate::KeyRing;
+use crate::cookie::attributes::{CookieAttributes, MAX_AGE_CAP, is_cookie_name, max_age_len};
 use crate::keys::source::KeySpec;
-use crate::sealer::seal::{Config, Sealer};
+use crate::wire::aad::{MAX_LABEL_LEN, aad_labels};
+use crate::wire::aead::TAG_LEN;
 use crate::wire::codec::{self, Compression};
-use crate::wire::envelope::{self as format, HEADER_LEN, MAX_LABEL_LEN};
+use crate::wire::envelope::ENVELOPE_FIXED_LEN;
+
+use crate::wire::header::HEADER_LEN;
 use crate::{ConfigError, Result};
 use time::{Duration, OffsetDateTime};
 
@@ -326,7 +331,7 @@ impl SealerBuilder {
     /// As [`build`](Self::build).
     pub fn build_at(self, now: OffsetDateTime) -> Result<Sealer> {
         self.keys.validate_ring(now)?;
-        if !cookie::is_cookie_name(&self.name) || self.name.len() > MAX_LABEL_LEN {
+        if !is_cookie_name(&self.name) || self.name.len() > MAX_LABEL_LEN {
             return Err(ConfigError::CookieName.into());
         }
         if self.purpose.len() > MAX_LABEL_LEN {
@@ -355,16 +360,16 @@ impl SealerBuilder {
         }
         let suffix = self.attributes.render(&self.name)?;
         // Smallest sealed value: AES-256-GCM, empty payload, no options.
-        let smallest = HEADER_LEN + 12 + format::ENVELOPE_FIXED_LEN + crate::wire::aead::TAG_LEN;
+        let smallest = HEADER_LEN + 12 + ENVELOPE_FIXED_LEN + TAG_LEN;
         let smallest_cookie = self.name.len()
             + 1
             + codec::base64_len(smallest)
-            + cookie::max_age_len(cookie::MAX_AGE_CAP)
+            + max_age_len(MAX_AGE_CAP)
             + suffix.len();
         if self.max_cookie_size < smallest_cookie {
             return Err(ConfigError::MaxCookieSize.into());
         }
-        let aad_labels = format::aad_labels(&self.name, &self.purpose);
+        let aad_labels = aad_labels(&self.name, &self.purpose);
         Ok(Sealer::from_config(Config {
             keys,
             aad_labels,
@@ -385,4 +390,35 @@ impl SealerBuilder {
 fn seconds(d: Duration) -> Option<i64> {
     let s = d.whole_seconds();
     (s >= 1 && s <= i64::from(u32::MAX)).then_some(s)
+}
+
+impl Sealer {
+    /// Starts configuring a sealer over `ring`.
+    ///
+    /// ```
+    /// use sealed_session::{Key, KeyRing, Sealer};
+    /// let sealer = Sealer::builder(KeyRing::new(Key::generate(1))).build()?;
+    /// # Ok::<(), sealed_session::Error>(())
+    /// ```
+    pub fn builder(ring: KeyRing) -> SealerBuilder {
+        SealerBuilder::new(KeySpec::Ring(ring))
+    }
+
+    /// Starts configuring a sealer over keys derived per time epoch
+    /// (feature `epoch`): it seals under the current epoch's key and opens
+    /// the epochs its TTL needs, rotating with the clock. See
+    /// [`EpochKeys`](crate::EpochKeys).
+    ///
+    /// ```
+    /// use sealed_session::{EpochKeys, Sealer};
+    /// use time::Duration;
+    /// let keys = EpochKeys::new(&[9u8; 32], "prod/session", Duration::days(1))?;
+    /// let sealer = Sealer::epoch_builder(keys).with_ttl(Duration::days(7)).build()?;
+    /// assert!(sealer.key_ring().is_none());
+    /// # Ok::<(), sealed_session::Error>(())
+    /// ```
+    #[cfg(feature = "epoch")]
+    pub fn epoch_builder(keys: crate::EpochKeys) -> SealerBuilder {
+        SealerBuilder::new(KeySpec::Epochs(keys))
+    }
 }

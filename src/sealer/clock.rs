@@ -6,10 +6,10 @@
 //! per call that the format, which only stores seconds, never needs.
 
 use crate::Result;
-use crate::wire::envelope::check_unix;
+use crate::wire::unix::check_unix;
 
 /// The current time in whole unix seconds, checked as
-/// [`unix`](crate::wire::envelope::unix) checks a caller's time.
+/// [`unix`](crate::wire::unix::unix) checks a caller's time.
 pub(crate) fn unix_now() -> Result<i64> {
     check_unix(system_seconds())
 }

@@ -1,7 +1,161 @@
-//! The sealer: its builder, seal and open, and the per-call machinery
-//! (the per-thread scratch buffer, the clock).
+//! The sealer: built once by its [`builder`], then [`seal`] and [`open`] on
+//! every request, in this thread's [`scratch`] buffer with the [`clock`]'s
+//! time. A `Sealer` knows the wire format and the keys; it knows nothing of
+//! chunking, revocation or web frameworks, which sit above it.
 
 pub(crate) mod builder;
 pub(crate) mod clock;
+mod open;
 pub(crate) mod scratch;
-pub(crate) mod seal;
+mod seal;
+
+use crate::KeyRing;
+use crate::cookie::attributes::{CookieAttributes, max_age_len, push_max_age};
+use crate::keys::source::KeySource;
+use crate::wire::codec::{self, Compression};
+
+/// Everything a sealer needs per request, checked and precomputed by the
+/// builder.
+pub(crate) struct Config {
+    pub(crate) keys: KeySource,
+    /// The associated data after the header: name and purpose.
+    pub(crate) aad_labels: Box<[u8]>,
+    pub(crate) name: String,
+    pub(crate) ttl: i64,
+    pub(crate) idle: Option<i64>,
+    /// Seconds of the idle window that must pass before a renewal is due.
+    pub(crate) renew_after: i64,
+    pub(crate) leeway: i64,
+    pub(crate) max_cookie_size: usize,
+    pub(crate) attributes: CookieAttributes,
+    /// The attributes after `Max-Age`, rendered once.
+    pub(crate) suffix: String,
+    pub(crate) compression: Option<Compression>,
+}
+
+/// Seals sessions into cookies and opens them again.
+///
+/// Build one per cookie name at startup and share it (it is `Send + Sync`
+/// and cheap to use from many threads): the key schedules, the associated
+/// data and the rendered attributes are all prepared once.
+///
+/// ```
+/// use sealed_session::{Key, KeyRing, Sealer, Session};
+///
+/// let sealer = Sealer::builder(KeyRing::new(Key::generate(1))).build()?;
+/// let set_cookie = sealer.seal(&Session::new(String::from("alice")))?;
+/// assert!(set_cookie.starts_with("__Host-session="));
+///
+/// let value = set_cookie.split(';').next().unwrap()["__Host-session=".len()..].to_owned();
+/// let opened = sealer.open::<String>(&value)?;
+/// assert_eq!(opened.session().data(), "alice");
+/// # Ok::<(), sealed_session::Error>(())
+/// ```
+pub struct Sealer {
+    config: Config,
+}
+
+impl core::fmt::Debug for Sealer {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        let c = &self.config;
+        f.debug_struct("Sealer")
+            .field("keys", &c.keys)
+            .field("name", &c.name)
+            .field("ttl", &c.ttl)
+            .field("idle", &c.idle)
+            .field("leeway", &c.leeway)
+            .field("max_cookie_size", &c.max_cookie_size)
+            .field("compression", &c.compression)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Sealer {
+    pub(crate) fn from_config(config: Config) -> Sealer {
+        Sealer { config }
+    }
+
+    /// The cookie name.
+    ///
+    /// ```
+    /// # use sealed_session::*;
+    /// let sealer = Sealer::builder(KeyRing::new(Key::generate(1))).build()?;
+    /// assert_eq!(sealer.cookie_name(), "__Host-session");
+    /// # Ok::<(), Error>(())
+    /// ```
+    pub fn cookie_name(&self) -> &str {
+        &self.config.name
+    }
+
+    /// The key ring; `None` for a sealer over epoch keys.
+    ///
+    /// ```
+    /// # use sealed_session::*;
+    /// let sealer = Sealer::builder(KeyRing::new(Key::generate(1))).build()?;
+    /// assert_eq!(sealer.key_ring().map(|r| r.primary().id()), Some(1));
+    /// # Ok::<(), Error>(())
+    /// ```
+    pub fn key_ring(&self) -> Option<&KeyRing> {
+        self.config.keys.ring()
+    }
+
+    /// The cookie attributes.
+    ///
+    /// ```
+    /// # use sealed_session::*;
+    /// let sealer = Sealer::builder(KeyRing::new(Key::generate(1))).build()?;
+    /// assert!(sealer.attributes().secure());
+    /// # Ok::<(), Error>(())
+    /// ```
+    pub fn attributes(&self) -> &CookieAttributes {
+        &self.config.attributes
+    }
+
+    /// The absolute lifetime of new sessions, in seconds.
+    pub(crate) fn ttl_seconds(&self) -> i64 {
+        self.config.ttl
+    }
+
+    /// The clock leeway, in seconds.
+    pub(crate) fn leeway_seconds(&self) -> i64 {
+        self.config.leeway
+    }
+
+    /// The largest `Set-Cookie` line this sealer emits, in bytes.
+    pub(crate) fn max_cookie_size(&self) -> usize {
+        self.config.max_cookie_size
+    }
+
+    /// The attributes after `Max-Age` as rendered into every line
+    /// (`; Path=/; Secure; HttpOnly; SameSite=Lax` by default).
+    pub(crate) fn attribute_suffix(&self) -> &str {
+        &self.config.suffix
+    }
+
+    /// A `Set-Cookie` value that deletes the session cookie (logout).
+    ///
+    /// ```
+    /// # use sealed_session::*;
+    /// let sealer = Sealer::builder(KeyRing::new(Key::generate(1))).build()?;
+    /// assert_eq!(
+    ///     sealer.removal_cookie(),
+    ///     "__Host-session=; Max-Age=0; Path=/; Secure; HttpOnly; SameSite=Lax"
+    /// );
+    /// # Ok::<(), Error>(())
+    /// ```
+    pub fn removal_cookie(&self) -> String {
+        let c = &self.config;
+        let mut out = String::with_capacity(self.cookie_len(0, 0));
+        out.push_str(&c.name);
+        out.push('=');
+        push_max_age(&mut out, 0);
+        out.push_str(&c.suffix);
+        out
+    }
+
+    /// Exact length of `name=<base64 of sealed_len bytes>; Max-Age=..<suffix>`.
+    fn cookie_len(&self, sealed_len: usize, max_age: i64) -> usize {
+        let c = &self.config;
+        c.name.len() + 1 + codec::base64_len(sealed_len) + max_age_len(max_age) + c.suffix.len()
+    }
+}

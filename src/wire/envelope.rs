@@ -1,5 +1,6 @@
-//! The v1 wire layout: header, associated data and the authenticated
-//! envelope. Byte-exact; FORMAT.md is the normative description.
+//! The authenticated envelope: the session's fields (flags, id, times,
+//! subject) in front of the payload, inside the ciphertext. Byte-exact;
+//! FORMAT.md, "Envelope", is the normative description.
 //!
 //! ```text
 //! sealed    = header(6) || nonce(12|24) || ciphertext(envelope) || tag(16)
@@ -10,97 +11,22 @@
 //!             || payload
 //! ```
 
-use crate::{Algorithm, Error, Malformed, Result};
+use crate::wire::aad::MAX_LABEL_LEN;
+use crate::wire::unix::{MAX_UNIX, within_range};
+use crate::{Error, Malformed, Result};
 
-/// The only format version this build reads or writes.
-pub(crate) const VERSION: u8 = 1;
-pub(crate) const HEADER_LEN: usize = 6;
 pub(crate) const SESSION_ID_LEN: usize = 16;
 /// flags + session id + issued-at + lifetime.
 pub(crate) const ENVELOPE_FIXED_LEN: usize = 1 + SESSION_ID_LEN + 8 + 4;
 /// Longest subject: its length is one byte.
 pub(crate) const MAX_SUBJECT_LEN: usize = MAX_LABEL_LEN;
-/// Largest unix time accepted (9999-12-31T23:59:59Z), the end of what
-/// calendar types such as `time::OffsetDateTime` represent by default.
-pub(crate) const MAX_UNIX: i64 = 253_402_300_799;
 
 const FLAG_IDLE: u8 = 0b001;
 const FLAG_SUBJECT: u8 = 0b010;
 const FLAG_COMPRESSED: u8 = 0b100;
 const KNOWN_FLAGS: u8 = FLAG_IDLE | FLAG_SUBJECT | FLAG_COMPRESSED;
 
-// The header is a fixed prefix every reader parses before anything else.
-const _: () = assert!(HEADER_LEN == 1 + 1 + 4);
 const _: () = assert!(ENVELOPE_FIXED_LEN == 29);
-
-/// The parsed header of a sealed value.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct Header {
-    pub(crate) algorithm: Algorithm,
-    pub(crate) key_id: u32,
-}
-
-impl Header {
-    pub(crate) fn encode(self) -> [u8; HEADER_LEN] {
-        let id = self.key_id.to_be_bytes();
-        [VERSION, self.algorithm.code(), id[0], id[1], id[2], id[3]]
-    }
-
-    /// Parses the header and checks that the value is long enough for the
-    /// algorithm's nonce and a tag.
-    pub(crate) fn decode(sealed: &[u8]) -> Result<Header> {
-        let Some(&[version, code, a, b, c, d]) = sealed.first_chunk::<HEADER_LEN>() else {
-            return Err(Malformed::TooShort.into());
-        };
-        if version != VERSION {
-            return Err(Error::UnsupportedVersion { version });
-        }
-        let algorithm = Algorithm::from_code(code).ok_or(Malformed::UnknownAlgorithm)?;
-        if sealed.len() < HEADER_LEN + algorithm.nonce_len() + crate::wire::aead::TAG_LEN {
-            return Err(Malformed::TooShort.into());
-        }
-        Ok(Header {
-            algorithm,
-            key_id: u32::from_be_bytes([a, b, c, d]),
-        })
-    }
-}
-
-/// Longest cookie name, purpose and subject: each length is one byte.
-pub(crate) const MAX_LABEL_LEN: usize = 255;
-/// Longest associated data: the header, two length-prefixed labels and the
-/// chunk count of a chunked value.
-pub(crate) const MAX_AAD_LEN: usize = HEADER_LEN + 2 * (1 + MAX_LABEL_LEN) + 1;
-
-/// The part of the associated data after the header: name and purpose,
-/// each length-prefixed. Built once per sealer; lengths are checked to fit
-/// one byte when the sealer is built.
-pub(crate) fn aad_labels(name: &str, purpose: &str) -> Box<[u8]> {
-    let mut labels = Vec::with_capacity(2 + name.len() + purpose.len());
-    for part in [name, purpose] {
-        labels.push(part.len() as u8);
-        labels.extend_from_slice(part.as_bytes());
-    }
-    labels.into_boxed_slice()
-}
-
-/// Appends the associated data of one seal or open to `buf`, whose first
-/// [`HEADER_LEN`] bytes are the sealed value's header: `header || labels`,
-/// plus the chunk count of a chunked value (FORMAT.md, "Chunked values");
-/// `labels` comes from [`aad_labels`]. Returns where the AAD starts.
-///
-/// The AAD goes after the sealed bytes in the same scratch buffer, whose
-/// capacity already covers it: no allocation, and no stack buffer sized
-/// for the longest labels to clear and copy on every call.
-pub(crate) fn append_aad(buf: &mut Vec<u8>, labels: &[u8], chunks: Option<u8>) -> usize {
-    let at = buf.len();
-    buf.extend_from_within(..HEADER_LEN);
-    buf.extend_from_slice(labels);
-    if let Some(count) = chunks {
-        buf.push(count);
-    }
-    at
-}
 
 /// The authenticated fields of a session, borrowed from the plaintext.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -208,24 +134,5 @@ impl<'a> Envelope<'a> {
             compressed: flags & FLAG_COMPRESSED != 0,
             payload: rest,
         })
-    }
-}
-
-fn within_range(unix: i64) -> Option<i64> {
-    (unix <= MAX_UNIX).then_some(unix)
-}
-
-/// Whole unix seconds of `now`, which the format needs in `0..=MAX_UNIX`:
-/// a clock outside that range is a configuration error, not bad input.
-pub(crate) fn unix(now: time::OffsetDateTime) -> Result<i64> {
-    check_unix(now.unix_timestamp())
-}
-
-/// `secs` if the format can hold it, else [`ConfigError::Clock`](crate::ConfigError::Clock).
-pub(crate) fn check_unix(secs: i64) -> Result<i64> {
-    if (0..=MAX_UNIX).contains(&secs) {
-        Ok(secs)
-    } else {
-        Err(crate::ConfigError::Clock.into())
     }
 }

@@ -4,8 +4,46 @@
 
 use crate::wire::aead::TAG_LEN;
 use crate::wire::codec;
-use crate::wire::envelope::{HEADER_LEN, Header};
-use crate::{Algorithm, Result};
+use crate::{Algorithm, Error, Malformed, Result};
+
+/// The only format version this build reads or writes.
+pub(crate) const VERSION: u8 = 1;
+pub(crate) const HEADER_LEN: usize = 6;
+// The header is a fixed prefix every reader parses before anything else.
+const _: () = assert!(HEADER_LEN == 1 + 1 + 4);
+
+/// The parsed header of a sealed value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Header {
+    pub(crate) algorithm: Algorithm,
+    pub(crate) key_id: u32,
+}
+
+impl Header {
+    pub(crate) fn encode(self) -> [u8; HEADER_LEN] {
+        let id = self.key_id.to_be_bytes();
+        [VERSION, self.algorithm.code(), id[0], id[1], id[2], id[3]]
+    }
+
+    /// Parses the header and checks that the value is long enough for the
+    /// algorithm's nonce and a tag.
+    pub(crate) fn decode(sealed: &[u8]) -> Result<Header> {
+        let Some(&[version, code, a, b, c, d]) = sealed.first_chunk::<HEADER_LEN>() else {
+            return Err(Malformed::TooShort.into());
+        };
+        if version != VERSION {
+            return Err(Error::UnsupportedVersion { version });
+        }
+        let algorithm = Algorithm::from_code(code).ok_or(Malformed::UnknownAlgorithm)?;
+        if sealed.len() < HEADER_LEN + algorithm.nonce_len() + TAG_LEN {
+            return Err(Malformed::TooShort.into());
+        }
+        Ok(Header {
+            algorithm,
+            key_id: u32::from_be_bytes([a, b, c, d]),
+        })
+    }
+}
 
 /// The clear header of a sealed cookie value and its layout, read without
 /// a key. Nothing in it is trustworthy until the cookie opens: anyone can
