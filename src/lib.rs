@@ -29,9 +29,10 @@ pub use keys::ring::KeyRing;
 pub use keys::rotation::RingWarning;
 pub use random::reseed_nonce_source;
 pub use sealer::Sealer;
-pub use sealer::builder::{
+pub use sealer::builder::SealerBuilder;
+pub use sealer::defaults::{
     DEFAULT_COMPRESSION_THRESHOLD, DEFAULT_COOKIE_NAME, DEFAULT_LEEWAY, DEFAULT_MAX_COOKIE_SIZE,
-    DEFAULT_MAX_DECOMPRESSED, DEFAULT_RENEWAL_THRESHOLD, DEFAULT_TTL, SealerBuilder,
+    DEFAULT_MAX_DECOMPRESSED, DEFAULT_RENEWAL_THRESHOLD, DEFAULT_TTL,
 };
 pub use session::{Opened, Reseal, Session, SessionId};
 pub use wire::aead::Algorithm;

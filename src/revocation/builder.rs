@@ -147,3 +147,37 @@ impl<S: RevocationStore> RevocationBuilder<S> {
         })
     }
 }
+
+impl<S: RevocationStore> Revocation<S> {
+    /// A revocation over `sealer` and `store` with the defaults: fail
+    /// closed, not-before kept for the sealer's TTL.
+    ///
+    /// ```
+    /// # use sealed_session::revocation::*;
+    /// # use sealed_session::*;
+    /// let sealer = Sealer::builder(KeyRing::new(Key::generate(1))).build()?;
+    /// let sessions = Revocation::new(sealer, MemoryStore::new(10_000)?)?;
+    /// assert_eq!(sessions.failure_policy(), FailurePolicy::Closed);
+    /// # Ok::<(), Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`RevocationBuilder::build`].
+    pub fn new(sealer: Sealer, store: S) -> Result<Revocation<S>> {
+        Revocation::builder(sealer, store).build()
+    }
+
+    /// Starts configuring a revocation over `sealer` and `store`.
+    ///
+    /// ```
+    /// # use sealed_session::revocation::*;
+    /// # use sealed_session::*;
+    /// let sealer = Sealer::builder(KeyRing::new(Key::generate(1))).build()?;
+    /// let sessions = Revocation::builder(sealer, MemoryStore::new(10)?).build()?;
+    /// # Ok::<(), Error>(())
+    /// ```
+    pub fn builder(sealer: Sealer, store: S) -> RevocationBuilder<S> {
+        RevocationBuilder::new(sealer, store)
+    }
+}

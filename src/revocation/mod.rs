@@ -93,6 +93,7 @@
 mod builder;
 mod checked;
 mod entry;
+mod logout;
 mod memory;
 mod policy;
 #[cfg(feature = "redis")]

@@ -5,6 +5,7 @@
 
 pub(crate) mod builder;
 pub(crate) mod clock;
+pub(crate) mod defaults;
 mod open;
 pub(crate) mod scratch;
 mod seal;

@@ -157,7 +157,7 @@ impl Sealer {
         let data = if envelope.compressed {
             let max = c
                 .compression
-                .map_or(crate::sealer::builder::DEFAULT_MAX_DECOMPRESSED, |s| {
+                .map_or(crate::sealer::defaults::DEFAULT_MAX_DECOMPRESSED, |s| {
                     s.max_decompressed
                 });
             decode(&codec::decompress(envelope.payload, max)?)?
