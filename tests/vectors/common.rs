@@ -1,5 +1,5 @@
-//! What the two known-answer vector suites (tests/vectors.rs and
-//! tests/vectors_chunked.rs) share: the session type, deterministic bytes,
+//! What the two known-answer vector suites (single.rs and
+//! chunked.rs) share: the session type, deterministic bytes,
 //! reading a vector's fields, and the independent AEAD call that records
 //! the intermediate bytes of each vector.
 

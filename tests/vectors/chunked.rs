@@ -5,18 +5,15 @@
 //! recorded fields. Tampering with the chunks or their count fails with the
 //! errors `Chunking::open_at` documents.
 //!
-//! `SEALED_SESSION_WRITE_VECTORS=1 cargo test --all-features --test vectors_chunked`
+//! `SEALED_SESSION_WRITE_VECTORS=1 cargo test --all-features --test vectors`
 //! rewrites the file from the case list below; tools/check_vectors.py
 //! recomputes every value and chunk from FORMAT.md alone, independently of
 //! this crate.
-#![cfg(feature = "vectors")]
-
-mod vectors_common;
 
 use sealed_session::{Algorithm, Chunking, Error, Key, KeyRing, Malformed, Opened, Sealer};
 use serde_json::{Value, json};
 use time::{Duration, OffsetDateTime};
-use vectors_common::{Demo, aad_and_plaintext, clock, hex_field, pattern, session};
+use crate::common::{Demo, aad_and_plaintext, clock, hex_field, pattern, session};
 
 const PATH: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/vectors/v1-chunked.json");
 
@@ -215,7 +212,7 @@ fn fails_before_or_at_authentication(got: &Option<Error>) -> bool {
 }
 
 fn load() -> Vec<Value> {
-    vectors_common::load(PATH)
+    crate::common::load(PATH)
 }
 
 #[test]
@@ -464,7 +461,7 @@ fn dropped_reordered_or_recounted_chunks_fail_with_the_documented_errors() {
 /// Writes tests/vectors/v1-chunked.json from `cases()`; runs only when asked.
 #[test]
 fn write_vectors_when_asked() {
-    vectors_common::write_if_asked(
+    crate::common::write_if_asked(
         PATH,
         "Chunked values, FORMAT.md section 11. Integers are decimal, byte strings lowercase hex, times unix seconds.",
         |clock| {

@@ -7,12 +7,10 @@
 //! rewrites the file from the case list below; tools/check_vectors.py
 //! recomputes every cookie from FORMAT.md alone, independently of this crate.
 
-mod vectors_common;
-
 use sealed_session::{Algorithm, Key, KeyRing, Sealer};
 use serde_json::{Value, json};
 use time::{Duration, OffsetDateTime};
-use vectors_common::{Demo, aad_and_plaintext, clock, hex_field, pattern, session};
+use crate::common::{Demo, aad_and_plaintext, clock, hex_field, pattern, session};
 
 const PATH: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/vectors/v1.json");
 
@@ -115,7 +113,7 @@ fn sealer(v: &Value) -> Sealer {
 }
 
 fn load() -> Vec<Value> {
-    vectors_common::load(PATH)
+    crate::common::load(PATH)
 }
 
 #[test]
@@ -186,7 +184,7 @@ fn every_vector_rejects_another_cookie_name() {
 /// Writes tests/vectors/v1.json from `cases()`; runs only when asked.
 #[test]
 fn write_vectors_when_asked() {
-    vectors_common::write_if_asked(
+    crate::common::write_if_asked(
         PATH,
         "See FORMAT.md. Integers are decimal, byte strings lowercase hex, times unix seconds.",
         |clock| {

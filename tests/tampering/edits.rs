@@ -2,9 +2,7 @@
 //! but the exact bytes a sealer produced, presented under the exact name and
 //! purpose, may open; every other value gets a precise rejection.
 
-mod common;
-
-use common::{HEADER_LEN, T0, decode, encode, key, min_sealed_len, sealed_bytes, sealer};
+use crate::common::{HEADER_LEN, T0, decode, encode, key, min_sealed_len, sealed_bytes, sealer};
 use sealed_session::{Algorithm, Error, KeyRing, Malformed, Sealer, Session};
 
 fn open(sealer: &Sealer, bytes: &[u8]) -> Result<(), Error> {
@@ -41,7 +39,7 @@ fn every_single_bit_flip_is_rejected() {
     for algorithm in Algorithm::ALL {
         let sealer = sealer(algorithm);
         // A subject and an idle deadline make every envelope field present.
-        let sealer_idle = common::builder(algorithm)
+        let sealer_idle = crate::common::builder(algorithm)
             .with_idle_timeout(time::Duration::minutes(5))
             .build_at(T0)
             .unwrap();
@@ -142,7 +140,7 @@ fn nonce_spliced_from_another_cookie_is_unauthenticated() {
 fn cookie_under_another_name_is_unauthenticated() {
     for algorithm in Algorithm::ALL {
         let a = sealer(algorithm);
-        let b = common::builder(algorithm)
+        let b = crate::common::builder(algorithm)
             .with_cookie_name("__Host-other")
             .build_at(T0)
             .unwrap();
@@ -166,12 +164,12 @@ fn name_and_purpose_are_length_prefixed_in_the_aad() {
     // name "ab" + purpose "c" and name "a" + purpose "bc" concatenate to the
     // same text; the length prefixes must keep them apart.
     let algorithm = Algorithm::default();
-    let a = common::builder(algorithm)
+    let a = crate::common::builder(algorithm)
         .with_cookie_name("ab")
         .with_purpose("c")
         .build_at(T0)
         .unwrap();
-    let b = common::builder(algorithm)
+    let b = crate::common::builder(algorithm)
         .with_cookie_name("a")
         .with_purpose("bc")
         .build_at(T0)
@@ -188,7 +186,7 @@ fn name_and_purpose_are_length_prefixed_in_the_aad() {
 fn cookie_under_another_purpose_is_unauthenticated() {
     for algorithm in Algorithm::ALL {
         let build = |purpose: &str| {
-            common::builder(algorithm)
+            crate::common::builder(algorithm)
                 .with_purpose(purpose)
                 .build_at(T0)
                 .unwrap()

@@ -1,14 +1,12 @@
-//! Exhaustive edits of small valid cookies that tests/tampering.rs does not
+//! Exhaustive edits of small valid cookies that edits.rs does not
 //! enumerate: every one-byte insertion and deletion of the sealed bytes,
 //! every one-character insertion into the text, every version and
 //! algorithm byte, and cookies really encrypted with another algorithm
 //! under a key's bytes. Each must be rejected, and with the exact reason a
 //! model of FORMAT.md section 2 (written here) predicts.
 
-mod common;
-
 use aead::{Aead, KeyInit, Payload};
-use common::{HEADER_LEN, NAME, T0, TAG_LEN, decode, encode, key, key_bytes, sealed_bytes, sextet};
+use crate::common::{HEADER_LEN, NAME, T0, TAG_LEN, decode, encode, key, key_bytes, sealed_bytes, sextet};
 use sealed_session::{Algorithm, Error, KeyRing, Malformed, Sealer, Session};
 
 fn open(sealer: &Sealer, bytes: &[u8]) -> Result<u8, Error> {
@@ -53,10 +51,10 @@ fn header_verdict(bytes: &[u8], ring: &[(u32, Algorithm)]) -> Error {
 fn cookies() -> Vec<(Algorithm, Sealer, Vec<u8>)> {
     let mut out = Vec::new();
     for algorithm in Algorithm::ALL {
-        let plain = common::sealer(algorithm);
+        let plain = crate::common::sealer(algorithm);
         let bytes = sealed_bytes(&plain, 42u8);
         out.push((algorithm, plain, bytes));
-        let full = common::builder(algorithm)
+        let full = crate::common::builder(algorithm)
             .with_idle_timeout(time::Duration::minutes(5))
             .build_at(T0)
             .unwrap();
@@ -130,7 +128,7 @@ fn strict_decode(text: &str) -> Result<Vec<u8>, Error> {
 #[test]
 fn every_one_character_insertion_into_the_text_is_rejected() {
     // The whole alphabet, and the near misses a lenient decoder would take.
-    let mut alphabet: Vec<char> = (0..64).map(common::char_of).collect();
+    let mut alphabet: Vec<char> = (0..64).map(crate::common::char_of).collect();
     alphabet.extend(['=', '+', '/', ' ', '.', '\n', '%', 'é']);
     for (algorithm, sealer, bytes) in cookies() {
         let ring = [(1, algorithm)];
