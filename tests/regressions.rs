@@ -40,7 +40,7 @@ fn capped(cap: usize) -> Sealer {
 /// The decoder reported it as too large because it stopped as soon as its
 /// output buffer was full at the cap, before learning whether more output
 /// would follow (both reject and no data is used; only the reason was
-/// wrong). Fixed in src/codec.rs by letting the buffer reach one byte past
+/// wrong). Fixed in src/wire/codec.rs by letting the buffer reach one byte past
 /// the cap.
 #[cfg(feature = "compression")]
 #[test]
