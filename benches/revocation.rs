@@ -74,6 +74,7 @@ fn fill(store: &MemoryStore, n: usize) {
     for _ in 0..n {
         let entry = DeniedSession {
             id: SessionId::random(),
+            subject: None,
             issued_at: now() - 60,
             until: now() + 86_400,
         };

@@ -83,13 +83,15 @@ fn expiry_uses_the_opening_sealers_leeway() {
     assert_eq!(open(&lenient, &value, at), Ok(()));
 }
 
+/// Twice the leeway: one for the sealing node's clock, one for a session
+/// stamped at a not-before set a leeway ahead (revocation's rule).
 #[test]
-fn issued_in_the_future_beyond_the_leeway_is_not_yet_valid() {
+fn issued_in_the_future_beyond_twice_the_leeway_is_not_yet_valid() {
     let sealer = sealer_with(TTL, None, None);
     let value = seal(&sealer, T0);
-    assert_eq!(open(&sealer, &value, T0 - LEEWAY), Ok(()));
+    assert_eq!(open(&sealer, &value, T0 - LEEWAY * 2), Ok(()));
     assert_eq!(
-        open(&sealer, &value, T0 - LEEWAY - Duration::seconds(1)),
+        open(&sealer, &value, T0 - LEEWAY * 2 - Duration::seconds(1)),
         Err(Error::NotYetValid)
     );
     assert_eq!(
@@ -103,6 +105,37 @@ fn issued_in_the_future_beyond_the_leeway_is_not_yet_valid() {
         open(&strict, &value, T0 - Duration::seconds(1)),
         Err(Error::NotYetValid)
     );
+}
+
+/// Issue 13, item 5: a reader caps the lifetime by its own TTL, so a TTL
+/// shortened after a "log out everywhere" (whose entry lives for the new
+/// TTL) cannot revive a session sealed under the old, longer one.
+#[test]
+fn a_lifetime_longer_than_the_readers_ttl_is_refused() {
+    // Both sealers hold the same fixed key (tests/common).
+    let long = sealer_with(TTL * 4, None, None);
+    let value = seal(&long, T0);
+    assert_eq!(open(&long, &value, T0), Ok(()));
+    let short = sealer_with(TTL, None, None);
+    assert_eq!(open(&short, &value, T0), Err(Error::LifetimeTooLong));
+    assert!(Error::LifetimeTooLong.is_client_fault());
+    // Equal to the TTL is fine.
+    let same = sealer_with(TTL * 4, None, None);
+    assert_eq!(open(&same, &value, T0), Ok(()));
+}
+
+/// A session opened under a long TTL and sealed again by a sealer with a
+/// shorter one is shortened to that TTL, never written with a lifetime its
+/// own readers refuse.
+#[test]
+fn resealing_under_a_shorter_ttl_shortens_the_session() {
+    let long = sealer_with(TTL * 4, None, None);
+    let value = seal(&long, T0);
+    let opened = long.open_at::<u8>(&value, T0).unwrap();
+    let short = sealer_with(TTL, None, None);
+    let resealed = short.seal_value_at(opened.session(), T0).unwrap();
+    let reopened = short.open_at::<u8>(&resealed, T0).unwrap();
+    assert_eq!(reopened.session().expires_at(), Some(T0 + TTL));
 }
 
 #[test]

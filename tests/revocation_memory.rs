@@ -412,6 +412,7 @@ fn many_threads_revoke_and_check_and_nothing_is_lost() {
                 for (i, &id) in ids[t].iter().enumerate() {
                     let entry = DeniedSession {
                         id,
+                        subject: None,
                         issued_at: now - 10,
                         until: now + 3600,
                     };
@@ -442,6 +443,7 @@ fn many_threads_revoke_and_check_and_nothing_is_lost() {
     // Full now: one more is refused, from any thread.
     let entry = DeniedSession {
         id: SessionId::random(),
+        subject: None,
         issued_at: now,
         until: now + 10,
     };
@@ -462,6 +464,7 @@ fn filled_store(now: i64) -> (MemoryStore, Vec<SessionId>) {
         run_ready(store.deny_session(
             DeniedSession {
                 id,
+                subject: None,
                 issued_at: now - 5,
                 until,
             },
@@ -568,6 +571,7 @@ fn malformed_snapshots_are_rejected_with_their_reason() {
     run_ready(store.deny_session(
         DeniedSession {
             id,
+            subject: None,
             issued_at: now,
             until: now + 100,
         },
@@ -735,6 +739,7 @@ fn a_fresh_snapshot_of_a_list_mostly_held_needs_room_only_for_the_news() {
     run_ready(source.deny_session(
         DeniedSession {
             id,
+            subject: None,
             issued_at: now,
             until: now + 100,
         },
@@ -754,6 +759,7 @@ fn a_fresh_snapshot_of_a_list_mostly_held_needs_room_only_for_the_news() {
         run_ready(source.deny_session(
             DeniedSession {
                 id,
+                subject: None,
                 issued_at: now,
                 until: now + 100,
             },
@@ -772,6 +778,7 @@ fn a_fresh_snapshot_of_a_list_mostly_held_needs_room_only_for_the_news() {
     run_ready(fresh.deny_session(
         DeniedSession {
             id: SessionId::random(),
+            subject: None,
             issued_at: later,
             until: later + 100,
         },

@@ -73,6 +73,9 @@ pub enum ConfigError {
     /// The Redis server's `maxmemory-policy` is not `noeviction`: under any
     /// eviction policy Redis may silently delete revocations.
     RedisEvictionPolicy,
+    /// The Redis server does not persist writes (`appendonly` is not
+    /// `yes`): a restart would forget every revocation.
+    RedisPersistence,
     /// An entry of a key ring's text form is invalid. Names the entry and,
     /// once its key text parsed, the key id; never the key bytes.
     RingEntry {
@@ -188,6 +191,9 @@ impl fmt::Display for ConfigError {
                 f.write_str("revocation max TTL must cover the sealer's TTL and fit u32 seconds")
             }
             ConfigError::RedisUrl => f.write_str("Redis URL does not parse"),
+            ConfigError::RedisPersistence => {
+                f.write_str("Redis must persist writes (appendonly yes)")
+            }
             ConfigError::RedisEvictionPolicy => {
                 f.write_str("Redis maxmemory-policy must be noeviction")
             }

@@ -62,8 +62,17 @@ pub enum Error {
     Expired,
     /// The idle deadline (plus leeway) has passed.
     IdleExpired,
-    /// The session claims to be issued in the future, beyond the leeway.
+    /// The session claims to be issued in the future, beyond twice the
+    /// leeway (one leeway for the sealing node's clock, one for a session
+    /// stamped at a not-before that lies a leeway ahead).
     NotYetValid,
+    /// The session's lifetime (absolute deadline minus issue time) is
+    /// longer than this sealer's TTL: it was sealed under a longer TTL (or
+    /// by another configuration). Readers cap lifetimes by their own TTL,
+    /// so shortening the TTL ends longer sessions at once, and revocation
+    /// entries, which live for the TTL, always outlive every session that
+    /// can still open.
+    LifetimeTooLong,
     /// The cookie (full `Set-Cookie` line when sealing, the value when
     /// opening) is larger than the configured limit. With chunking
     /// (`Chunking`), the sealed value's length against the longest value
@@ -149,6 +158,7 @@ impl fmt::Display for Error {
             Error::Expired => f.write_str("session expired"),
             Error::IdleExpired => f.write_str("session idle timeout passed"),
             Error::NotYetValid => f.write_str("session issued in the future"),
+            Error::LifetimeTooLong => f.write_str("session lifetime exceeds the TTL"),
             Error::TooLarge { size, limit } => {
                 write!(
                     f,

@@ -58,6 +58,10 @@ pub enum UnavailableReason {
     /// [`revocation::run_ready`](crate::revocation::run_ready), which never
     /// blocks: that store needs an async runtime.
     NotReady,
+    /// The store is configured so that it may lose revocations (Redis's
+    /// `maxmemory-policy` changed to an evicting one after connect): it
+    /// fails closed until that is fixed.
+    Misconfigured,
 }
 
 impl fmt::Display for UnavailableReason {
@@ -67,6 +71,7 @@ impl fmt::Display for UnavailableReason {
             UnavailableReason::Connection => "connection failed",
             UnavailableReason::Reply => "error or unreadable reply",
             UnavailableReason::NotReady => "store future not ready without a runtime",
+            UnavailableReason::Misconfigured => "store may lose revocations (eviction policy)",
         })
     }
 }
@@ -102,6 +107,14 @@ pub enum SnapshotError {
     Subject,
     /// An entry expires before the time it starts from.
     Times,
+    /// The snapshot names a not-before further in the future than any
+    /// revocation sets (an hour): a forged or broken snapshot that would
+    /// lock sessions out until then.
+    FutureNotBefore,
+    /// An authenticated snapshot (version 2) whose MAC does not verify
+    /// under the key given, or one imported without a key, or a plain
+    /// (version 1) one imported where a key is required.
+    Unauthenticated,
 }
 
 impl fmt::Display for SnapshotError {
@@ -117,6 +130,10 @@ impl fmt::Display for SnapshotError {
             SnapshotError::Checksum => f.write_str("checksum mismatch"),
             SnapshotError::Subject => f.write_str("subject is not UTF-8"),
             SnapshotError::Times => f.write_str("entry expires before it starts"),
+            SnapshotError::FutureNotBefore => {
+                f.write_str("not-before more than an hour in the future")
+            }
+            SnapshotError::Unauthenticated => f.write_str("MAC missing or wrong"),
         }
     }
 }

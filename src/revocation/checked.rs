@@ -52,11 +52,22 @@ use core::ops::Deref;
 pub struct Checked<T> {
     opened: Opened<T>,
     answered: bool,
+    /// The latest not-before (subject or global) the store reported, so a
+    /// renewal can stamp the new session at it (unix seconds; 0 for none).
+    floor: i64,
 }
 
 impl<T> Checked<T> {
-    pub(super) fn new(opened: Opened<T>, answered: bool) -> Checked<T> {
-        Checked { opened, answered }
+    pub(super) fn new(opened: Opened<T>, answered: bool, floor: i64) -> Checked<T> {
+        Checked {
+            opened,
+            answered,
+            floor,
+        }
+    }
+
+    pub(super) fn not_before_floor(&self) -> i64 {
+        self.floor
     }
 
     /// Whether the store answered the check. `false` only under

@@ -2,8 +2,7 @@
 //! as cheaply hashed keys.
 
 use crate::{ConfigError, Result};
-use core::hash::{BuildHasherDefault, Hash, Hasher};
-use std::collections::HashMap;
+use core::hash::{Hash, Hasher};
 
 /// A time window of one entry, in unix seconds kept as `u32` (half the size
 /// of `i64`, good until 2106): from the session's issue time (or the
@@ -88,8 +87,6 @@ impl Hasher for IdHasher {
         self.0 = word;
     }
 }
-
-pub(super) type IdMap = HashMap<IdKey, Stamp, BuildHasherDefault<IdHasher>>;
 
 /// Whether a live global not-before `global` rejects every session `entry`
 /// rejects, for at least as long: a session issued before it, or a subject

@@ -1,7 +1,7 @@
-//! The revoking side of [`Revocation`]: logout, log out everywhere, revoke
-//! all, and renewing a session id (which denies the old one).
+//! The revoking side of [`Revocation`]: logout, log out everywhere and
+//! revoke all (renewals and logins are in `renew.rs`).
 
-use super::{Checked, DeniedSession, Revocation, RevocationStore};
+use super::{DeniedSession, Revocation, RevocationStore};
 use crate::wire::envelope::MAX_SUBJECT_LEN;
 use crate::wire::unix::unix;
 use crate::{ConfigError, Opened, Result, Session};
@@ -10,8 +10,10 @@ use time::OffsetDateTime;
 
 impl<S: RevocationStore> Revocation<S> {
     /// Logs this session out, using the system clock: its id goes on the
-    /// deny-list until its deadline, and the returned `Set-Cookie` value
-    /// deletes the cookie in the browser.
+    /// deny-list until its deadline (within its subject's quota, or folded
+    /// into the subject's not-before; see
+    /// [`RevocationStore::deny_session`]), and the returned `Set-Cookie`
+    /// value deletes the cookie in the browser.
     ///
     /// ```
     /// # use sealed_session::revocation::*;
@@ -53,8 +55,10 @@ impl<S: RevocationStore> Revocation<S> {
     ///
     /// # Errors
     ///
-    /// [`Error::RevocationUnavailable`] or [`Error::RevocationFull`] from
-    /// the store; [`ConfigError::Clock`] for a clock out of range.
+    /// [`Error::RevocationUnavailable`] from the store;
+    /// [`Error::RevocationFull`] for an anonymous session when the store's
+    /// anonymous share is full (a session with a subject folds instead);
+    /// [`ConfigError::Clock`] for a clock out of range.
     // Not an `async fn`: the entry is taken from the session before the
     // future starts, so the future does not hold `&Opened<T>` and is `Send`
     // without requiring `T: Sync`.
@@ -66,7 +70,11 @@ impl<S: RevocationStore> Revocation<S> {
         let entry = self.denial(&opened.session);
         async move {
             let now = unix(now)?;
-            if let Some(entry) = entry {
+            if let Some((entry, subject)) = &entry {
+                let entry = DeniedSession {
+                    subject: subject.as_deref(),
+                    ..*entry
+                };
                 self.store.deny_session(entry, now).await?;
             }
             Ok(self.sealer.removal_cookie())
@@ -92,11 +100,16 @@ impl<S: RevocationStore> Revocation<S> {
             .await
     }
 
-    /// Sets `subject`'s not-before to the whole second of `now`: every
-    /// session of `subject` issued in an earlier second is rejected with
-    /// [`RevokedReason::SubjectNotBefore`](crate::RevokedReason), sessions
-    /// issued from this second on are not. The current request's own
-    /// session is among the rejected ones: to keep the user logged in,
+    /// Sets `subject`'s not-before to `now` plus the leeway: every session
+    /// of `subject` issued before that is rejected with
+    /// [`RevokedReason::SubjectNotBefore`](crate::RevokedReason). The
+    /// leeway is added because a node whose clock runs up to the leeway
+    /// fast stamps its sessions up to that far ahead: without it, a session
+    /// it sealed just before this call would survive. So a session sealed
+    /// now, the plain way, is rejected too; a session that goes through
+    /// [`login_at`](Self::login_at) or [`renew_id_at`](Self::renew_id_at)
+    /// is stamped at the not-before and survives. The current request's
+    /// own session is among the rejected ones: to keep the user logged in,
     /// give it a new start with [`renew_id_at`](Self::renew_id_at) and send
     /// its new cookie.
     ///
@@ -112,7 +125,11 @@ impl<S: RevocationStore> Revocation<S> {
     ///
     /// let t1 = t0 + Duration::minutes(5);
     /// run_ready(sessions.logout_everywhere_at("user-42", t1))?;
-    /// let fresh = sessions.sealer().seal_value_at(&session, t1)?; // same second
+    /// // A login right after: stamped at the not-before, it survives.
+    /// let mut login = Session::new(());
+    /// login.set_subject("user-42")?;
+    /// run_ready(sessions.login_at(&mut login, t1))?;
+    /// let fresh = sessions.sealer().seal_value_at(&login, t1)?;
     /// assert!(run_ready(sessions.open_checked_at::<()>(&old, t1)).is_err());
     /// assert!(run_ready(sessions.open_checked_at::<()>(&fresh, t1)).is_ok());
     /// # Ok::<(), Error>(())
@@ -127,9 +144,9 @@ impl<S: RevocationStore> Revocation<S> {
             return Err(ConfigError::Subject.into());
         }
         let now = unix(now)?;
-        let until = now + self.not_before_lifetime();
+        let (not_before, until) = self.not_before(now);
         self.store
-            .set_subject_not_before(subject, now, until, now)
+            .set_subject_not_before(subject, not_before, until, now)
             .await
     }
 
@@ -150,9 +167,12 @@ impl<S: RevocationStore> Revocation<S> {
         self.revoke_all_at(OffsetDateTime::now_utc()).await
     }
 
-    /// Sets the global not-before to the whole second of `now`: every
-    /// session issued in an earlier second is rejected with
-    /// [`RevokedReason::GlobalNotBefore`](crate::RevokedReason). Cheaper
+    /// Sets the global not-before to `now` plus the leeway (as
+    /// [`logout_everywhere_at`](Self::logout_everywhere_at) does for one
+    /// subject): every session issued before that is rejected with
+    /// [`RevokedReason::GlobalNotBefore`](crate::RevokedReason), except
+    /// those stamped by [`login_at`](Self::login_at) or
+    /// [`renew_id_at`](Self::renew_id_at). Cheaper
     /// than rotating keys when keys are not compromised, and it lets a
     /// [`MemoryStore`](super::MemoryStore) drop every entry it covers.
     ///
@@ -173,95 +193,33 @@ impl<S: RevocationStore> Revocation<S> {
     /// As [`logout_at`](Self::logout_at).
     pub async fn revoke_all_at(&self, now: OffsetDateTime) -> Result<()> {
         let now = unix(now)?;
-        let until = now + self.not_before_lifetime();
-        self.store.set_global_not_before(now, until, now).await
+        let (not_before, until) = self.not_before(now);
+        self.store
+            .set_global_not_before(not_before, until, now)
+            .await
     }
 
-    /// Gives a checked session a fresh start at login or on a privilege
-    /// change, using the system clock; see [`renew_id_at`](Self::renew_id_at).
-    ///
-    /// ```
-    /// # use sealed_session::revocation::*;
-    /// # use sealed_session::*;
-    /// # let sessions = Revocation::new(Sealer::builder(KeyRing::new(Key::generate(1))).build()?, MemoryStore::new(10)?)?;
-    /// # let cookie = sessions.sealer().seal_value(&Session::new(1u8))?;
-    /// let mut checked = run_ready(sessions.open_checked::<u8>(&cookie))?;
-    /// let before = checked.session().id();
-    /// run_ready(sessions.renew_id(&mut checked))?;
-    /// assert_ne!(checked.session().id(), before);
-    /// # Ok::<(), Error>(())
-    /// ```
-    ///
-    /// # Errors
-    ///
-    /// As [`renew_id_at`](Self::renew_id_at).
-    pub async fn renew_id<T>(&self, checked: &mut Checked<T>) -> Result<()> {
-        self.renew_id_at(checked, OffsetDateTime::now_utc()).await
-    }
-
-    /// Puts the session's current id on the deny-list, then gives it a
-    /// fresh random id and a fresh start: the next seal stamps a new issue
-    /// time and absolute deadline, as for a new login. A copy of the old
-    /// cookie (planted before login, or seen by someone) stops opening, and
-    /// the new session survives a "log out everywhere" of its subject set
-    /// before this moment.
-    ///
-    /// It takes a [`Checked`] session: renewing an unchecked one could give
-    /// a revoked session a new start.
-    ///
-    /// ```
-    /// # use sealed_session::revocation::*;
-    /// # use sealed_session::*;
-    /// use time::{Duration, macros::datetime};
-    /// let t0 = datetime!(2030-01-01 0:00 UTC);
-    /// # let sessions = Revocation::builder(Sealer::builder(KeyRing::new(Key::generate(1))).build()?, MemoryStore::new(10)?).build_at(t0)?;
-    /// let anonymous = sessions.sealer().seal_value_at(&Session::new(0u8), t0)?;
-    ///
-    /// // Login an hour later.
-    /// let t1 = t0 + Duration::hours(1);
-    /// let mut checked = run_ready(sessions.open_checked_at::<u8>(&anonymous, t1))?;
-    /// run_ready(sessions.renew_id_at(&mut checked, t1))?;
-    /// checked.session_mut().set_subject("user-42")?;
-    /// let logged_in = sessions.sealer().seal_value_at(checked.session(), t1)?;
-    ///
-    /// assert!(run_ready(sessions.open_checked_at::<u8>(&anonymous, t1)).is_err());
-    /// let opened = run_ready(sessions.open_checked_at::<u8>(&logged_in, t1))?;
-    /// assert_eq!(opened.session().issued_at(), Some(t1));
-    /// # Ok::<(), Error>(())
-    /// ```
-    ///
-    /// # Errors
-    ///
-    /// As [`logout_at`](Self::logout_at); on error the session is left
-    /// unchanged.
-    pub async fn renew_id_at<T>(
-        &self,
-        checked: &mut Checked<T>,
-        now: OffsetDateTime,
-    ) -> Result<()> {
-        let now = unix(now)?;
-        if let Some(entry) = self.denial(checked.session()) {
-            self.store.deny_session(entry, now).await?;
-        }
-        checked.session_mut().reissue();
-        Ok(())
-    }
-
-    /// The deny-list entry for a sealed session; `None` for one never
-    /// sealed, which no cookie carries yet.
-    fn denial<T>(&self, session: &Session<T>) -> Option<DeniedSession> {
+    /// The deny-list entry for a sealed session, and its subject; `None`
+    /// for one never sealed, which no cookie carries yet.
+    pub(super) fn denial<T>(&self, session: &Session<T>) -> Option<(DeniedSession<'static>, Option<String>)> {
         let issued_at = session.issued_at?;
         let expires_at = session.expires_at?;
-        Some(DeniedSession {
+        let entry = DeniedSession {
             id: session.id(),
+            subject: None,
             issued_at,
             until: expires_at + 2 * self.leeway,
-        })
+        };
+        Some((entry, session.subject().map(str::to_owned)))
     }
 
-    /// How long a not-before must be kept: until every session issued
-    /// before it has expired on every node.
-    fn not_before_lifetime(&self) -> i64 {
-        self.max_ttl + 2 * self.leeway
+    /// A not-before set at `now` and how long it must be kept. It lies a
+    /// leeway ahead, covering sessions sealed by nodes whose clocks run
+    /// that fast; it is kept until every session issued before it has
+    /// expired on every node: its own time, the longest TTL, and one
+    /// leeway for the opener's clock plus one for the store's.
+    pub(super) fn not_before(&self, now: i64) -> (i64, i64) {
+        let not_before = now + self.leeway;
+        (not_before, not_before + self.max_ttl + 2 * self.leeway)
     }
 }

@@ -96,16 +96,21 @@ mod entry;
 mod logout;
 mod memory;
 mod policy;
+mod renew;
 #[cfg(feature = "redis")]
 mod redis;
 mod snapshot;
 
 pub use builder::RevocationBuilder;
 pub use checked::Checked;
-pub use memory::MemoryStore;
+pub use memory::{DEFAULT_SUBJECT_QUOTA, MemoryStore, MemoryStoreBuilder};
 pub use policy::{FailurePolicy, Revocation};
+pub use snapshot::SnapshotKey;
 #[cfg(feature = "redis")]
-pub use redis::{DEFAULT_REDIS_PREFIX, DEFAULT_REDIS_TIMEOUT, RedisStore, RedisStoreBuilder};
+pub use redis::{
+    DEFAULT_REDIS_ANONYMOUS_LIMIT, DEFAULT_REDIS_PREFIX, DEFAULT_REDIS_TIMEOUT, RedisStore,
+    RedisStoreBuilder,
+};
 
 use crate::{Error, Result, RevokedReason, SessionId, UnavailableReason};
 use core::future::Future;
@@ -116,25 +121,82 @@ use std::sync::Arc;
 #[cfg(doc)]
 use crate::Opened;
 
-/// A session id to put on the deny-list, with the times that bound its
-/// entry. Times are unix seconds.
+/// How far ahead of `now` a not-before may lie: the revoking side moves it
+/// ahead by the leeway (at most an hour) to cover clocks running fast, and
+/// nothing legitimate needs more. A later one (from a bug, or a forged
+/// snapshot) would lock every session out until it passes, so stores
+/// refuse it.
+pub(crate) const MAX_NOT_BEFORE_AHEAD: i64 = 3600;
+
+/// A session id to put on the deny-list, with its subject and the times
+/// that bound its entry. Times are unix seconds.
+///
+/// The subject decides where the entry counts: a session with a subject
+/// uses that subject's quota (and folds into its not-before when the quota
+/// or the store is exhausted), an anonymous one the store's bounded
+/// anonymous share. So nobody without an account can use up the room that
+/// other users' logouts need.
 ///
 /// ```
 /// use sealed_session::SessionId;
 /// use sealed_session::revocation::DeniedSession;
-/// let entry = DeniedSession { id: SessionId::random(), issued_at: 100, until: 200 };
+/// let entry = DeniedSession { id: SessionId::random(), subject: Some("user-42"), issued_at: 100, until: 200 };
 /// assert!(entry.until > entry.issued_at);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct DeniedSession {
+pub struct DeniedSession<'a> {
     /// The revoked session's id.
     pub id: SessionId,
+    /// The revoked session's subject, if it has one.
+    pub subject: Option<&'a str>,
     /// When the revoked session was issued. Lets a store drop the entry
-    /// once a global not-before covers it.
+    /// once a not-before covers it, and fold it into one.
     pub issued_at: i64,
     /// When the entry may be forgotten: the session's absolute deadline
     /// plus margin.
     pub until: i64,
+}
+
+/// What [`RevocationStore::deny_session`] did. After any variant the
+/// session is refused; [`AlreadyRevoked`](Denial::AlreadyRevoked) says it
+/// was refused before this call (and by which rule), which a renewal must
+/// treat as a lost race with a logout: renewing it would give a revoked
+/// session a new life.
+///
+/// ```
+/// use sealed_session::revocation::{DeniedSession, Denial, MemoryStore, RevocationStore, run_ready};
+/// use sealed_session::{RevokedReason, SessionId};
+///
+/// let store = MemoryStore::new(10)?;
+/// let entry = DeniedSession { id: SessionId::random(), subject: None, issued_at: 0, until: 100 };
+/// assert_eq!(run_ready(store.deny_session(entry, 0))?, Denial::Recorded);
+/// assert_eq!(
+///     run_ready(store.deny_session(entry, 0))?,
+///     Denial::AlreadyRevoked { reason: RevokedReason::SessionId }
+/// );
+/// # Ok::<(), sealed_session::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Denial {
+    /// The id is on the deny-list now.
+    Recorded,
+    /// The subject's quota of ids (or the store) was full, so the subject's
+    /// not-before moved to `not_before` instead: this session and every
+    /// older session of the subject are revoked.
+    Folded {
+        /// The subject's not-before after the fold (unix seconds).
+        not_before: i64,
+    },
+    /// The session was revoked before this call: its id was on the list
+    /// ([`RevokedReason::SessionId`]), or a subject or global not-before
+    /// covered it. Nothing changed.
+    AlreadyRevoked {
+        /// The rule that already refused it.
+        reason: RevokedReason,
+    },
+    /// The session's deadline has passed: there is nothing to revoke.
+    Expired,
 }
 
 /// What a store knows about one session: the raw facts, judged by
@@ -202,7 +264,7 @@ impl Status {
 ///
 /// let store = MemoryStore::new(10)?;
 /// let id = SessionId::random();
-/// run_ready(store.deny_session(DeniedSession { id, issued_at: 100, until: 200 }, 150))?;
+/// run_ready(store.deny_session(DeniedSession { id, subject: None, issued_at: 100, until: 200 }, 150))?;
 /// assert!(run_ready(store.status(id, None, 150))?.session_denied);
 /// # Ok::<(), sealed_session::Error>(())
 /// ```
@@ -219,17 +281,23 @@ pub trait RevocationStore: Send + Sync {
         now: i64,
     ) -> impl Future<Output = Result<Status>> + Send;
 
-    /// Puts a session id on the deny-list until `entry.until`.
+    /// Puts a session id on the deny-list until `entry.until`, atomically
+    /// reporting whether it was revoked already (see [`Denial`]). A store
+    /// keeps at most a quota of ids per subject and folds the rest into
+    /// the subject's not-before (`issued_at + 1`), and bounds anonymous
+    /// ids apart, so a flood of anonymous logouts cannot stop other
+    /// users' logouts.
     ///
     /// # Errors
     ///
     /// [`Error::RevocationUnavailable`], or [`Error::RevocationFull`] from
-    /// a bounded store: never a silent drop.
+    /// a bounded store (anonymous share full, or no room for one more
+    /// subject): never a silent drop.
     fn deny_session(
         &self,
-        entry: DeniedSession,
+        entry: DeniedSession<'_>,
         now: i64,
-    ) -> impl Future<Output = Result<()>> + Send;
+    ) -> impl Future<Output = Result<Denial>> + Send;
 
     /// Sets `subject`'s not-before to `not_before` (keeping a later one
     /// already set) and keeps it until `until`.
@@ -273,9 +341,9 @@ macro_rules! delegate_store {
 
             fn deny_session(
                 &self,
-                entry: DeniedSession,
+                entry: DeniedSession<'_>,
                 now: i64,
-            ) -> impl Future<Output = Result<()>> + Send {
+            ) -> impl Future<Output = Result<Denial>> + Send {
                 (**self).deny_session(entry, now)
             }
 

@@ -220,11 +220,14 @@ impl<S: RevocationStore> Revocation<S> {
         let subject = opened.session.subject();
         match self.store.status(id, subject, now).await {
             Ok(status) => match status.verdict(issued_at) {
-                Ok(()) => Ok(Checked::new(opened, true)),
+                Ok(()) => {
+                    let floor = status.subject_not_before.max(status.global_not_before);
+                    Ok(Checked::new(opened, true, floor.unwrap_or(0)))
+                }
                 Err(reason) => Err(Error::Revoked { reason }),
             },
             Err(Error::RevocationUnavailable { .. }) if self.failure == FailurePolicy::Open => {
-                Ok(Checked::new(opened, false))
+                Ok(Checked::new(opened, false, 0))
             }
             Err(err) => Err(err),
         }

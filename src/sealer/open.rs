@@ -187,8 +187,14 @@ impl Sealer {
 
     fn check_deadlines(&self, envelope: &Envelope<'_>, now: i64) -> Result<()> {
         let leeway = self.config.leeway;
-        if envelope.issued_at > now + leeway {
+        // Twice the leeway: a node up to a leeway fast seals up to that
+        // far ahead, and a session stamped at a not-before (which lies a
+        // leeway ahead of the node that set it) adds one more.
+        if envelope.issued_at > now + 2 * leeway {
             return Err(Error::NotYetValid);
+        }
+        if envelope.expires_at - envelope.issued_at > self.config.ttl {
+            return Err(Error::LifetimeTooLong);
         }
         if now >= envelope.expires_at + leeway {
             return Err(Error::Expired);

@@ -257,7 +257,12 @@ impl Sealer {
         let c = &self.config;
         let key = c.keys.sealing(now)?;
         let issued_at = session.issued_at.unwrap_or(now);
-        let expires_at = session.expires_at.unwrap_or(issued_at + c.ttl);
+        // Never longer than this sealer's TTL: its readers would refuse it
+        // (`Error::LifetimeTooLong`), so a session opened under a longer
+        // TTL is shortened when sealed again.
+        let expires_at = session
+            .expires_at
+            .map_or(issued_at + c.ttl, |at| at.min(issued_at + c.ttl));
         if expires_at <= now {
             return Err(Error::Expired);
         }

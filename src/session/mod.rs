@@ -117,8 +117,8 @@ impl<T> Session<T> {
     }
 
     /// Whether the session is new or was changed since it was opened (through
-    /// [`data_mut`](Session::data_mut), [`renew_id`](Session::renew_id) or
-    /// [`set_subject`](Session::set_subject)). An unchanged session only
+    /// [`data_mut`](Session::data_mut), [`set_subject`](Session::set_subject)
+    /// or a renewal of its id). An unchanged session only
     /// needs a new cookie when [`Opened::needs_reseal`] says so.
     ///
     /// ```
@@ -128,7 +128,15 @@ impl<T> Session<T> {
         self.changed
     }
 
-    /// The session id.
+    /// The session id. It changes only through
+    /// [`Revocation::renew_id`](crate::revocation::Revocation::renew_id),
+    /// which also puts the old id on the deny-list; there is no public way
+    /// to change it without revoking the old one:
+    ///
+    /// ```compile_fail
+    /// let mut session = sealed_session::Session::new(());
+    /// session.renew_id(); // private: a new id must revoke the old one
+    /// ```
     ///
     /// ```
     /// let session = sealed_session::Session::new(());
@@ -138,35 +146,44 @@ impl<T> Session<T> {
         self.id
     }
 
-    /// Gives the session a fresh random id. Call it at login and on every
-    /// privilege change, so an id planted or seen before (session fixation)
-    /// names nothing afterwards.
-    ///
-    /// ```
-    /// let mut session = sealed_session::Session::new(());
-    /// let before = session.id();
-    /// session.renew_id();
-    /// assert_ne!(before, session.id());
-    /// ```
-    ///
-    /// With a revocation store, call
+    /// Gives the session a fresh random id. Crate-private on purpose: a
+    /// new id without the old one on the deny-list would let a copy of the
+    /// old cookie live on while the docs promise it is dead, so the only
+    /// public way to a new id is
     /// [`Revocation::renew_id`](crate::revocation::Revocation::renew_id)
-    /// instead: it also puts the old id on the deny-list, so a copy of the
-    /// old cookie stops opening.
-    pub fn renew_id(&mut self) {
+    /// (and a fresh [`Session::new`]).
+    pub(crate) fn renew_id(&mut self) {
         self.id = SessionId::random();
         self.changed = true;
     }
 
-    /// Starts the session over under a fresh id: the next seal stamps a new
-    /// issue time and absolute deadline, as for a new session. Used at
-    /// login by revocation, so a session that began before a "log out
-    /// everywhere" of its new subject is not rejected for that.
-    pub(crate) fn reissue(&mut self) {
+    /// Starts the session over under a fresh id, as for a new login (see
+    /// [`restart_at`](Self::restart_at)).
+    pub(crate) fn reissue_at(&mut self, not_before: i64, now: i64, ttl: i64) {
         self.renew_id();
-        self.issued_at = None;
-        self.expires_at = None;
+        self.restart_at(not_before, now, ttl);
+    }
+
+    /// [`reissue_at`](Self::reissue_at) with no not-before ahead.
+    pub(crate) fn reissue(&mut self) {
+        self.reissue_at(0, 0, 0);
+    }
+
+    /// Clears the session's times so the next seal stamps them, unless a
+    /// not-before lies ahead of `now` (it is set a leeway ahead, see
+    /// `Revocation::logout_everywhere_at`): then the session is stamped as
+    /// issued at it, so that it is not rejected by the revocation it
+    /// follows, with its absolute deadline still `now + ttl`.
+    pub(crate) fn restart_at(&mut self, not_before: i64, now: i64, ttl: i64) {
         self.idle_deadline = None;
+        if not_before > now {
+            self.issued_at = Some(not_before);
+            self.expires_at = Some(now + ttl);
+        } else {
+            self.issued_at = None;
+            self.expires_at = None;
+        }
+        self.changed = true;
     }
 
     /// The subject (typically a user id), used to revoke all sessions of a

@@ -1,20 +1,42 @@
 //! `MemoryStore`: the embedded, bounded, thread-safe revocation list.
 
-use super::entry::{IdKey, IdMap, Stamp, covers};
-use super::{DeniedSession, RevocationStore, Status};
-use crate::{ConfigError, Error, Result, SessionId};
+use super::entry::{IdHasher, IdKey, Stamp};
+use super::{DeniedSession, Denial, RevocationStore, Status};
+use crate::{ConfigError, Result, SessionId};
 use core::future::{Future, ready};
+use core::hash::BuildHasherDefault;
 use std::collections::HashMap;
-use std::collections::hash_map::Entry;
 use std::sync::atomic::{AtomicI64, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use time::OffsetDateTime;
 
+mod builder;
+mod deny;
 mod persist;
+
+pub use builder::MemoryStoreBuilder;
 
 /// Independent locks for the deny-list, so concurrent checks and
 /// revocations of different sessions rarely touch the same one.
 const SHARDS: usize = 16;
+
+/// The default number of session ids one subject may hold on the list
+/// within a session lifetime before its logouts fold into its not-before.
+///
+/// ```
+/// assert_eq!(sealed_session::revocation::DEFAULT_SUBJECT_QUOTA, 16);
+/// ```
+pub const DEFAULT_SUBJECT_QUOTA: u32 = 16;
+
+/// A denied session id: its window, and whether it counts against the
+/// anonymous share (ids of sessions without a subject) or not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Held {
+    stamp: Stamp,
+    anonymous: bool,
+}
+
+type IdMap = HashMap<IdKey, Held, BuildHasherDefault<IdHasher>>;
 
 /// One lock and map per cache line, so two cores working on neighbouring
 /// shards do not bounce a line between them.
@@ -22,62 +44,101 @@ const SHARDS: usize = 16;
 #[repr(align(64))]
 struct Shard(RwLock<IdMap>);
 
+/// What the store keeps per subject: its not-before, and how many of its
+/// session ids it holds in the current window (the quota's count).
+#[derive(Debug, Clone, Copy, Default)]
+struct Subject {
+    not_before: Option<Stamp>,
+    ids: u32,
+    /// When every id counted in `ids` has expired and the count restarts.
+    ids_until: u32,
+}
+
+impl Subject {
+    fn live_at(&self, now: i64) -> bool {
+        self.not_before.is_some_and(|nb| nb.live_at(now)) || i64::from(self.ids_until) > now
+    }
+
+    fn not_before_at(&self, now: i64) -> Option<Stamp> {
+        self.not_before.filter(|nb| nb.live_at(now))
+    }
+}
+
+/// The bounds a store was built with; see [`MemoryStoreBuilder`].
+#[derive(Debug, Clone, Copy)]
+struct Limits {
+    max_entries: usize,
+    anonymous: usize,
+    subjects: usize,
+    quota: u32,
+}
+
 /// The embedded revocation store: a deny-list of session ids, subject
 /// not-before times and a global not-before, in memory, bounded, pruned and
 /// thread-safe. Its futures are immediately ready: it needs no async
 /// runtime (drive it with [`run_ready`](super::run_ready) from sync code).
 ///
-/// **Bounded.** It holds at most `max_entries` session ids and subjects
-/// together. Expired entries are pruned when it is full (and by
-/// [`prune`](Self::prune)); when it is still full, a revocation fails with
-/// [`Error::RevocationFull`] instead of dropping anything. Then raise the
-/// bound (size it as *logouts per second x session lifetime*: 1 logout/s
-/// with 7-day sessions is about 605,000 entries, some 30 MB), set a global
-/// not-before ([`Revocation::revoke_all`](super::Revocation::revoke_all):
-/// everyone logs in again, and every entry it covers is dropped), or rotate
-/// keys.
+/// **Bounded, and not by strangers.** Anyone can open an anonymous session
+/// and log it out, so the bounds are set so that such a flood cannot stop
+/// anybody else's logout or login:
+///
+/// - at most `max_entries` session ids in all, of which at most a quarter
+///   (the anonymous share, [`MemoryStoreBuilder::with_anonymous_limit`])
+///   belong to sessions without a subject. A full anonymous share refuses
+///   further anonymous logouts with [`Error::RevocationFull`](crate::Error::RevocationFull);
+///   it never touches sessions with a subject;
+/// - at most [`DEFAULT_SUBJECT_QUOTA`] ids per subject within a session
+///   lifetime. One more logout of that subject, or any logout of it while
+///   the ids are full, *folds*: the subject's not-before moves to the
+///   session's issue time + 1 s, which revokes it and every older session
+///   of the subject in one entry. A subject's logout therefore never fails
+///   for lack of room while its record exists;
+/// - at most `max_entries` subject records (one per subject with a
+///   not-before or counted ids), so what an attacker can fill is bounded by
+///   the accounts they hold, not by requests.
+///
+/// Expired entries are pruned when a bound is reached (and by
+/// [`prune`](Self::prune)). Sizing: *logouts per second x session
+/// lifetime* ids (1 logout/s with 7-day sessions is about 605,000 ids, some
+/// 30 MB), and one record per subject that logged out in that time.
 ///
 /// **Per node.** Each process has its own list. Share revocations between
 /// nodes with a shared store (`RedisStore`), or ship snapshots
 /// ([`export`](Self::export) / [`import`](Self::import)) to nodes that only
 /// check.
 ///
-/// Times are kept as `u32` unix seconds (good until 2106) to keep entries at
-/// 24 bytes; the whole map costs about 29 to 57 bytes per session id
-/// depending on where the hash table is in its growth (see BENCHMARKS.md).
-/// A subject costs its length plus about 60 bytes; there is at most one per
-/// subject logged out everywhere within the longest TTL.
-///
 /// ```
-/// use sealed_session::revocation::{DeniedSession, MemoryStore, RevocationStore, run_ready};
+/// use sealed_session::revocation::{DeniedSession, Denial, MemoryStore, RevocationStore, run_ready};
 /// use sealed_session::{Error, SessionId};
 ///
-/// let store = MemoryStore::new(1)?;
-/// let entry = |until| DeniedSession { id: SessionId::random(), issued_at: 0, until };
-/// run_ready(store.deny_session(entry(100), 50))?;
+/// let store = MemoryStore::builder(4).build()?; // anonymous share: 1
+/// let anonymous = |until| DeniedSession { id: SessionId::random(), subject: None, issued_at: 0, until };
+/// run_ready(store.deny_session(anonymous(100), 50))?;
 /// assert_eq!(
-///     run_ready(store.deny_session(entry(100), 50)).unwrap_err(),
+///     run_ready(store.deny_session(anonymous(100), 50)).unwrap_err(),
 ///     Error::RevocationFull { limit: 1 }
 /// );
-/// // Once the first entry has expired, it makes room.
-/// run_ready(store.deny_session(entry(300), 200))?;
-/// assert_eq!(store.len(), 1);
+/// // A user's logout is not affected by the full anonymous share.
+/// let user = DeniedSession { subject: Some("user-42"), ..anonymous(100) };
+/// assert_eq!(run_ready(store.deny_session(user, 50))?, Denial::Recorded);
 /// # Ok::<(), Error>(())
 /// ```
 pub struct MemoryStore {
     shards: Box<[Shard]>,
-    subjects: RwLock<HashMap<Box<str>, Stamp>>,
-    /// Lets checks of sessions skip the subject lock while none is set.
+    subjects: RwLock<HashMap<Box<str>, Subject>>,
+    /// Subject records held, so checks can skip the subject lock while
+    /// there are none.
     subject_count: AtomicUsize,
     /// The global not-before as a packed [`Stamp`]; 0 for none (a
     /// not-before of 1970 rejects nothing).
     global: AtomicU64,
-    /// Session ids and subjects held, plus slots reserved for inserts
-    /// under way.
-    len: AtomicUsize,
-    max_entries: usize,
-    /// The `now` of the last prune triggered by a full list: within the same
-    /// second another prune cannot find anything new to drop.
+    /// Session ids held, plus slots reserved for inserts under way.
+    ids_len: AtomicUsize,
+    /// The anonymous ones among them, likewise.
+    anonymous_len: AtomicUsize,
+    limits: Limits,
+    /// The `now` of the last prune triggered by a full bound: within the
+    /// same second another prune cannot find anything new to drop.
     last_full_prune: AtomicI64,
 }
 
@@ -85,7 +146,7 @@ impl core::fmt::Debug for MemoryStore {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("MemoryStore")
             .field("len", &self.len())
-            .field("max_entries", &self.max_entries)
+            .field("max_entries", &self.limits.max_entries)
             .finish_non_exhaustive()
     }
 }
@@ -101,8 +162,8 @@ fn write<T>(lock: &RwLock<T>) -> RwLockWriteGuard<'_, T> {
 }
 
 impl MemoryStore {
-    /// An empty store holding at most `max_entries` session ids and
-    /// subjects.
+    /// A store with the default bounds for `max_entries` session ids (see
+    /// the type's docs); [`builder`](Self::builder) sets them one by one.
     ///
     /// ```
     /// use sealed_session::revocation::MemoryStore;
@@ -117,7 +178,23 @@ impl MemoryStore {
     ///
     /// [`ConfigError::RevocationCapacity`] when `max_entries` is zero.
     pub fn new(max_entries: usize) -> Result<MemoryStore> {
-        if max_entries == 0 {
+        MemoryStore::builder(max_entries).build()
+    }
+
+    /// Starts configuring a store of at most `max_entries` session ids.
+    ///
+    /// ```
+    /// use sealed_session::revocation::MemoryStore;
+    /// let store = MemoryStore::builder(1000).with_subject_quota(4).build()?;
+    /// assert_eq!(store.max_entries(), 1000);
+    /// # Ok::<(), sealed_session::Error>(())
+    /// ```
+    pub fn builder(max_entries: usize) -> MemoryStoreBuilder {
+        MemoryStoreBuilder::new(max_entries)
+    }
+
+    fn with_limits(limits: Limits) -> Result<MemoryStore> {
+        if limits.max_entries == 0 || limits.subjects == 0 || limits.anonymous == 0 {
             return Err(ConfigError::RevocationCapacity.into());
         }
         Ok(MemoryStore {
@@ -125,13 +202,14 @@ impl MemoryStore {
             subjects: RwLock::default(),
             subject_count: AtomicUsize::new(0),
             global: AtomicU64::new(0),
-            len: AtomicUsize::new(0),
-            max_entries,
+            ids_len: AtomicUsize::new(0),
+            anonymous_len: AtomicUsize::new(0),
+            limits,
             last_full_prune: AtomicI64::new(i64::MIN),
         })
     }
 
-    /// The configured bound.
+    /// The bound on session ids.
     ///
     /// ```
     /// # use sealed_session::revocation::MemoryStore;
@@ -139,11 +217,11 @@ impl MemoryStore {
     /// # Ok::<(), sealed_session::Error>(())
     /// ```
     pub fn max_entries(&self) -> usize {
-        self.max_entries
+        self.limits.max_entries
     }
 
-    /// The number of session ids and subjects held (expired ones included
-    /// until pruned).
+    /// The number of session ids and subject records held (expired ones
+    /// included until pruned).
     ///
     /// ```
     /// # use sealed_session::revocation::MemoryStore;
@@ -151,7 +229,8 @@ impl MemoryStore {
     /// # Ok::<(), sealed_session::Error>(())
     /// ```
     pub fn len(&self) -> usize {
-        self.len.load(Ordering::Relaxed).min(self.max_entries)
+        let ids: usize = self.shards.iter().map(|s| read(&s.0).len()).sum();
+        ids + self.subject_count.load(Ordering::Acquire)
     }
 
     /// Whether no session id or subject is held.
@@ -175,7 +254,7 @@ impl MemoryStore {
     /// use time::OffsetDateTime;
     ///
     /// let store = MemoryStore::new(10)?;
-    /// let entry = DeniedSession { id: SessionId::random(), issued_at: 0, until: 100 };
+    /// let entry = DeniedSession { id: SessionId::random(), subject: None, issued_at: 0, until: 100 };
     /// run_ready(store.deny_session(entry, 0))?;
     /// assert_eq!(store.prune(OffsetDateTime::from_unix_timestamp(99).unwrap()), 0);
     /// assert_eq!(store.prune(OffsetDateTime::from_unix_timestamp(100).unwrap()), 1);
@@ -194,174 +273,65 @@ impl MemoryStore {
                 self.global
                     .compare_exchange(global.pack(), 0, Ordering::AcqRel, Ordering::Relaxed);
         }
-        self.drop_entries(|stamp, _| !stamp.live_at(now))
+        self.drop_ids(|held| !held.stamp.live_at(now))
+            + self.drop_subjects(|subject| !subject.live_at(now))
     }
 
-    /// Drops every session entry and subject for which `doomed(stamp,
-    /// is_subject)` holds; returns how many.
-    fn drop_entries(&self, doomed: impl Fn(Stamp, bool) -> bool) -> usize {
-        let mut dropped = 0;
-        for shard in self.shards.iter() {
-            let mut map = write(&shard.0);
-            let before = map.len();
-            map.retain(|_, stamp| !doomed(*stamp, false));
-            dropped += before - map.len();
+    /// Prunes once per second at most, when a bound is reached.
+    fn prune_when_full(&self, now: i64) {
+        if self.last_full_prune.swap(now, Ordering::AcqRel) != now {
+            self.prune_unix(now);
         }
-        let mut subjects = write(&self.subjects);
-        let before = subjects.len();
-        subjects.retain(|_, stamp| !doomed(*stamp, true));
-        let subjects_dropped = before - subjects.len();
-        self.subject_count.store(subjects.len(), Ordering::Release);
-        drop(subjects);
-        dropped += subjects_dropped;
-        self.len.fetch_sub(dropped, Ordering::AcqRel);
+    }
+
+    /// Drops every session id for which `doomed` holds; returns how many.
+    fn drop_ids(&self, doomed: impl Fn(&Held) -> bool) -> usize {
+        let (mut dropped, mut anonymous) = (0, 0);
+        for shard in self.shards.iter() {
+            write(&shard.0).retain(|_, held| {
+                let drop = doomed(held);
+                dropped += usize::from(drop);
+                anonymous += usize::from(drop && held.anonymous);
+                !drop
+            });
+        }
+        self.ids_len.fetch_sub(dropped, Ordering::AcqRel);
+        self.anonymous_len.fetch_sub(anonymous, Ordering::AcqRel);
         dropped
     }
 
-    /// Takes `n` slots of the bound, pruning once if the list is full.
-    fn reserve(&self, n: usize, now: i64) -> Result<()> {
-        if self.try_take(n) {
-            return Ok(());
-        }
-        if self.last_full_prune.swap(now, Ordering::AcqRel) != now {
-            self.prune_unix(now);
-            if self.try_take(n) {
-                return Ok(());
-            }
-        }
-        Err(Error::RevocationFull {
-            limit: self.max_entries,
-        })
-    }
-
-    /// Takes `n` slots of the bound if they are free.
-    fn try_take(&self, n: usize) -> bool {
-        self.len
-            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |len| {
-                (len + n <= self.max_entries).then_some(len + n)
-            })
-            .is_ok()
-    }
-
-    fn release(&self, n: usize) {
-        self.len.fetch_sub(n, Ordering::AcqRel);
+    fn drop_subjects(&self, doomed: impl Fn(&Subject) -> bool) -> usize {
+        let mut subjects = write(&self.subjects);
+        let before = subjects.len();
+        subjects.retain(|_, subject| !doomed(subject));
+        self.subject_count.store(subjects.len(), Ordering::Release);
+        before - subjects.len()
     }
 
     fn shard(&self, key: &IdKey) -> &RwLock<IdMap> {
         &self.shards[usize::from(key.0[15]) % SHARDS].0
     }
 
-    /// Whether the live global not-before already rejects everything this
-    /// entry would, for at least as long.
-    fn covered_by_global(&self, stamp: Stamp, is_subject: bool) -> bool {
+    fn global_at(&self, now: i64) -> Option<Stamp> {
         let global = Stamp::unpack(self.global.load(Ordering::Acquire));
-        covers(global, stamp, is_subject)
+        (global.pack() != 0 && global.live_at(now)).then_some(global)
     }
 
     fn status_unix(&self, id: SessionId, subject: Option<&str>, now: i64) -> Status {
         let key = IdKey(*id.as_bytes());
         let session_denied = read(self.shard(&key))
             .get(&key)
-            .is_some_and(|stamp| stamp.live_at(now));
+            .is_some_and(|held| held.stamp.live_at(now));
         let subject_not_before = subject
             .filter(|_| self.subject_count.load(Ordering::Acquire) > 0)
             .and_then(|subject| read(&self.subjects).get(subject).copied())
-            .filter(|stamp| stamp.live_at(now))
+            .and_then(|record| record.not_before_at(now))
             .map(|stamp| i64::from(stamp.from));
-        let global = Stamp::unpack(self.global.load(Ordering::Acquire));
         Status {
             session_denied,
             subject_not_before,
-            global_not_before: global.live_at(now).then_some(i64::from(global.from)),
+            global_not_before: self.global_at(now).map(|g| i64::from(g.from)),
         }
-    }
-
-    fn deny_unix(&self, entry: DeniedSession, now: i64) -> Result<()> {
-        if entry.until <= now {
-            return Ok(()); // the session is dead already
-        }
-        let stamp = Stamp::new(entry.issued_at, entry.until)?;
-        if self.covered_by_global(stamp, false) {
-            return Ok(());
-        }
-        let key = IdKey(*entry.id.as_bytes());
-        let shard = self.shard(&key);
-        if let Some(held) = write(shard).get_mut(&key) {
-            *held = held.merge(stamp, false);
-            return Ok(());
-        }
-        // Not under the shard lock: a full list prunes every shard.
-        self.reserve(1, now)?;
-        match write(shard).entry(key) {
-            Entry::Occupied(mut held) => {
-                let merged = held.get().merge(stamp, false);
-                held.insert(merged);
-                self.release(1);
-            }
-            Entry::Vacant(slot) => {
-                slot.insert(stamp);
-            }
-        }
-        Ok(())
-    }
-
-    fn subject_unix(&self, subject: &str, not_before: i64, until: i64, now: i64) -> Result<()> {
-        if until <= now {
-            return Ok(());
-        }
-        let stamp = Stamp::new(not_before, until)?;
-        if self.covered_by_global(stamp, true) {
-            return Ok(());
-        }
-        if let Some(held) = write(&self.subjects).get_mut(subject) {
-            *held = held.merge(stamp, true);
-            return Ok(());
-        }
-        self.reserve(1, now)?;
-        let mut subjects = write(&self.subjects);
-        match subjects.get_mut(subject) {
-            Some(held) => {
-                *held = held.merge(stamp, true);
-                self.release(1);
-            }
-            None => {
-                subjects.insert(subject.into(), stamp);
-                self.subject_count.store(subjects.len(), Ordering::Release);
-            }
-        }
-        Ok(())
-    }
-
-    fn global_unix(&self, not_before: i64, until: i64, now: i64) -> Result<()> {
-        if until <= now {
-            return Ok(());
-        }
-        let stamp = Stamp::new(not_before, until)?;
-        let merged = self
-            .global
-            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |packed| {
-                let held = Stamp::unpack(packed);
-                Some(
-                    if held.live_at(now) {
-                        held.merge(stamp, true)
-                    } else {
-                        stamp
-                    }
-                    .pack(),
-                )
-            })
-            .map_or(stamp, |held| {
-                let held = Stamp::unpack(held);
-                if held.live_at(now) {
-                    held.merge(stamp, true)
-                } else {
-                    stamp
-                }
-            });
-        // Everything the new global not-before covers can go: this is what
-        // makes `revoke_all` a way out of a full list.
-        self.drop_entries(|entry, is_subject| covers(merged, entry, is_subject));
-        Ok(())
     }
 }
 
@@ -377,9 +347,9 @@ impl RevocationStore for MemoryStore {
 
     fn deny_session(
         &self,
-        entry: DeniedSession,
+        entry: DeniedSession<'_>,
         now: i64,
-    ) -> impl Future<Output = Result<()>> + Send {
+    ) -> impl Future<Output = Result<Denial>> + Send {
         ready(self.deny_unix(entry, now))
     }
 

@@ -1,16 +1,24 @@
-//! `RedisStore`: the revocation store shared by a fleet of nodes.
+//! `RedisStore`: the revocation store shared by a fleet of nodes. This
+//! file connects and configures it; `keys.rs` lays out its keys,
+//! `store.rs` answers the store's calls with one round trip each.
 
-use super::{DeniedSession, RevocationStore, Status};
-use crate::{ConfigError, Error, Result, SessionId, UnavailableReason};
+use crate::{ConfigError, Error, Result, UnavailableReason};
 use core::future::Future;
+use keys::Keys;
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use redis::{Client, Cmd, RedisError, RedisResult};
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::atomic::AtomicI64;
+use std::sync::{Arc, Mutex};
 use time::Duration;
 
-/// The default key prefix: keys are `<prefix>s:<session id hex>`,
-/// `<prefix>u:<subject>` and `<prefix>g`.
+mod keys;
+mod store;
+
+/// The default key prefix. Every key starts with the prefix's length in
+/// decimal, a colon and the prefix (`15:sealed-session:`), so the key spaces
+/// of two different prefixes are disjoint even when one prefix starts with
+/// the other (`app:` and `app:u:`).
 ///
 /// ```
 /// assert_eq!(sealed_session::revocation::DEFAULT_REDIS_PREFIX, "sealed-session:");
@@ -24,30 +32,24 @@ pub const DEFAULT_REDIS_PREFIX: &str = "sealed-session:";
 /// ```
 pub const DEFAULT_REDIS_TIMEOUT: Duration = Duration::milliseconds(500);
 
-/// Sets a not-before and its expiry, keeping whichever of the held and the
-/// new not-before is later, and whichever expiry is later: two nodes (or a
-/// node whose clock runs behind) never move a not-before back or shorten
-/// its life. `EXPIREAT .. GT` needs Redis 7.0.
-const SET_NOT_BEFORE: &str = "\
-local held = redis.call('GET', KEYS[1])
-if held then
-  if (tonumber(held) or 0) < tonumber(ARGV[1]) then
-    redis.call('SET', KEYS[1], ARGV[1], 'KEEPTTL')
-  end
-  redis.call('EXPIREAT', KEYS[1], ARGV[2], 'GT')
-else
-  redis.call('SET', KEYS[1], ARGV[1], 'EXAT', ARGV[2])
-end
-return 1";
 
 /// A revocation store in Redis (feature `redis`), shared by every node that
 /// connects to it: a logout on one node is seen by all on their next
 /// check.
 ///
-/// - One round trip per check: a single `MGET` of the session key, the
-///   global key and (if the session has a subject) the subject key.
-/// - Entries expire on their own: `SET <prefix>s:<id> 1 EXAT <deadline>`;
-///   not-before keys carry their own `EXAT` too.
+/// - One round trip per check: the session's entry, its subject's
+///   not-before, the global not-before and the store's sentinel, in one
+///   pipeline.
+/// - Entries expire on their own (`EXAT`); denials run as Lua scripts, so
+///   "already revoked?", the subject's quota and the fold into its
+///   not-before are atomic. Ids of anonymous sessions live in one sorted
+///   set bounded by [`RedisStoreBuilder::with_anonymous_limit`].
+/// - **Persistence.** `connect` requires `appendonly yes` (a Redis that
+///   forgets its data on restart revives every revoked session), and
+///   writes a sentinel key. A node that finds its sentinel gone or changed
+///   (a restart without persistence, `FLUSHALL`, a failover to an empty
+///   replica) sets the global not-before to its current time, so every
+///   session issued before the loss is refused, revoked ones included.
 /// - Every call is bounded by the configured timeout (default 500 ms) and
 ///   fails with [`Error::RevocationUnavailable`] instead of hanging; the
 ///   connection manager reconnects in the background after a failure.
@@ -81,18 +83,35 @@ return 1";
 #[derive(Clone)]
 pub struct RedisStore {
     conn: ConnectionManager,
-    prefix: Arc<[u8]>,
+    keys: Arc<Keys>,
     timeout: std::time::Duration,
+    anonymous_limit: u64,
+    quota: u32,
+    /// The sentinel value this node armed or adopted at connect.
+    sentinel: Arc<Mutex<Vec<u8>>>,
+    /// Whether the eviction policy is re-checked, and when it last was
+    /// (unix seconds).
+    eviction_check: bool,
+    policy_checked_at: Arc<AtomicI64>,
 }
 
 impl core::fmt::Debug for RedisStore {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("RedisStore")
-            .field("prefix", &String::from_utf8_lossy(&self.prefix))
+            .field("keys", &self.keys)
             .field("timeout", &self.timeout)
+            .field("anonymous_limit", &self.anonymous_limit)
+            .field("quota", &self.quota)
             .finish_non_exhaustive()
     }
 }
+
+/// The default bound on anonymous session ids in a [`RedisStore`].
+///
+/// ```
+/// assert_eq!(sealed_session::revocation::DEFAULT_REDIS_ANONYMOUS_LIMIT, 100_000);
+/// ```
+pub const DEFAULT_REDIS_ANONYMOUS_LIMIT: u64 = 100_000;
 
 /// Configures a [`RedisStore`]; made by [`RedisStore::builder`].
 ///
@@ -108,6 +127,9 @@ pub struct RedisStoreBuilder {
     prefix: String,
     timeout: Duration,
     eviction_check: bool,
+    persistence_check: bool,
+    anonymous_limit: u64,
+    quota: u32,
 }
 
 impl core::fmt::Debug for RedisStoreBuilder {
@@ -117,6 +139,9 @@ impl core::fmt::Debug for RedisStoreBuilder {
             .field("prefix", &self.prefix)
             .field("timeout", &self.timeout)
             .field("eviction_check", &self.eviction_check)
+            .field("persistence_check", &self.persistence_check)
+            .field("anonymous_limit", &self.anonymous_limit)
+            .field("quota", &self.quota)
             .finish_non_exhaustive()
     }
 }
@@ -134,6 +159,9 @@ impl RedisStore {
             prefix: DEFAULT_REDIS_PREFIX.into(),
             timeout: DEFAULT_REDIS_TIMEOUT,
             eviction_check: true,
+            persistence_check: true,
+            anonymous_limit: DEFAULT_REDIS_ANONYMOUS_LIMIT,
+            quota: super::DEFAULT_SUBJECT_QUOTA,
         }
     }
 
@@ -153,26 +181,6 @@ impl RedisStore {
         RedisStore::builder(url).connect().await
     }
 
-    fn key(&self, kind: &[u8], name: &[u8]) -> Vec<u8> {
-        let mut key = Vec::with_capacity(self.prefix.len() + kind.len() + name.len());
-        key.extend_from_slice(&self.prefix);
-        key.extend_from_slice(kind);
-        key.extend_from_slice(name);
-        key
-    }
-
-    fn session_key(&self, id: SessionId) -> Vec<u8> {
-        self.key(b"s:", id.to_string().as_bytes())
-    }
-
-    fn subject_key(&self, subject: &str) -> Vec<u8> {
-        self.key(b"u:", subject.as_bytes())
-    }
-
-    fn global_key(&self) -> Vec<u8> {
-        self.key(b"g", b"")
-    }
-
     /// Sends `cmd` within the timeout.
     async fn run<T: redis::FromRedisValue>(&self, cmd: Cmd) -> Result<T> {
         let mut conn = self.conn.clone();
@@ -181,16 +189,6 @@ impl RedisStore {
             async move { cmd.query_async(&mut conn).await },
         )
         .await
-    }
-
-    async fn set_not_before(&self, key: Vec<u8>, not_before: i64, until: i64) -> Result<()> {
-        let mut cmd = redis::cmd("EVAL");
-        cmd.arg(SET_NOT_BEFORE)
-            .arg(1)
-            .arg(key)
-            .arg(not_before)
-            .arg(until);
-        self.run::<i64>(cmd).await.map(drop)
     }
 }
 
@@ -222,7 +220,9 @@ impl RedisStoreBuilder {
     }
 
     /// Whether `connect` checks that the server runs with `maxmemory-policy
-    /// noeviction` (default `true`).
+    /// noeviction` (default `true`); checks then repeat it once a minute,
+    /// failing closed with [`UnavailableReason::Misconfigured`] if the
+    /// policy was changed while running.
     ///
     /// ```
     /// let builder = sealed_session::revocation::RedisStore::builder("redis://127.0.0.1/")
@@ -230,6 +230,49 @@ impl RedisStoreBuilder {
     /// ```
     pub fn with_eviction_check(mut self, check: bool) -> Self {
         self.eviction_check = check;
+        self
+    }
+
+    /// Whether `connect` checks that the server persists writes
+    /// (`appendonly yes`; default `true`). Turn it off only where `CONFIG`
+    /// is disabled and the service persists by other means, or where
+    /// losing revocations on a restart is acceptable: the sentinel then
+    /// still turns a detected loss into a global not-before.
+    ///
+    /// ```
+    /// let builder = sealed_session::revocation::RedisStore::builder("redis://127.0.0.1/")
+    ///     .with_persistence_check(false);
+    /// ```
+    pub fn with_persistence_check(mut self, check: bool) -> Self {
+        self.persistence_check = check;
+        self
+    }
+
+    /// How many ids of sessions without a subject the store holds (default
+    /// [`DEFAULT_REDIS_ANONYMOUS_LIMIT`]): anyone can fill them, and then
+    /// anonymous logouts fail with [`Error::RevocationFull`] while every
+    /// other logout goes on. See [`MemoryStore`](super::MemoryStore) for
+    /// the rules, which are the same.
+    ///
+    /// ```
+    /// let builder = sealed_session::revocation::RedisStore::builder("redis://127.0.0.1/")
+    ///     .with_anonymous_limit(10_000);
+    /// ```
+    pub fn with_anonymous_limit(mut self, ids: u64) -> Self {
+        self.anonymous_limit = ids;
+        self
+    }
+
+    /// How many session ids one subject may hold within a session lifetime
+    /// (default [`DEFAULT_SUBJECT_QUOTA`](super::DEFAULT_SUBJECT_QUOTA));
+    /// further logouts of that subject fold into its not-before.
+    ///
+    /// ```
+    /// let builder = sealed_session::revocation::RedisStore::builder("redis://127.0.0.1/")
+    ///     .with_subject_quota(4);
+    /// ```
+    pub fn with_subject_quota(mut self, ids: u32) -> Self {
+        self.quota = ids;
         self
     }
 
@@ -247,9 +290,11 @@ impl RedisStoreBuilder {
     /// # Errors
     ///
     /// [`ConfigError::RedisUrl`], [`ConfigError::RevocationTimeout`] for a
-    /// timeout that is not positive, [`ConfigError::RedisEvictionPolicy`],
-    /// and [`Error::RevocationUnavailable`] when the server cannot be
-    /// reached or refuses `CONFIG GET`.
+    /// timeout that is not positive, [`ConfigError::RevocationCapacity`]
+    /// for an anonymous limit of zero, [`ConfigError::RedisEvictionPolicy`],
+    /// [`ConfigError::RedisPersistence`], and
+    /// [`Error::RevocationUnavailable`] when the server cannot be reached
+    /// or refuses `CONFIG GET`.
     pub async fn connect(self) -> Result<RedisStore> {
         let timeout = std::time::Duration::try_from(self.timeout)
             .ok()
@@ -264,25 +309,52 @@ impl RedisStoreBuilder {
             .set_number_of_retries(1)
             .set_max_delay(timeout);
         let conn = within(timeout, ConnectionManager::new_with_config(client, config)).await?;
+        if self.anonymous_limit == 0 {
+            return Err(ConfigError::RevocationCapacity.into());
+        }
         let store = RedisStore {
             conn,
-            prefix: self.prefix.into_bytes().into(),
+            keys: Arc::new(Keys::new(&self.prefix)),
             timeout,
+            anonymous_limit: self.anonymous_limit,
+            quota: self.quota,
+            sentinel: Arc::default(),
+            eviction_check: self.eviction_check,
+            policy_checked_at: Arc::new(AtomicI64::new(i64::MIN)),
         };
-        if self.eviction_check {
-            let mut cmd = redis::cmd("CONFIG");
-            cmd.arg("GET").arg("maxmemory-policy");
-            let reply: HashMap<String, String> = store.run(cmd).await?;
-            if reply.get("maxmemory-policy").map(String::as_str) != Some("noeviction") {
+        if self.eviction_check || self.persistence_check {
+            let config = store.server_config().await?;
+            if self.eviction_check && !config.noeviction {
                 return Err(ConfigError::RedisEvictionPolicy.into());
             }
+            if self.persistence_check && !config.appendonly {
+                return Err(ConfigError::RedisPersistence.into());
+            }
         }
+        store.arm().await?;
         Ok(store)
     }
 }
 
-/// Runs a Redis future within `timeout`, mapping every failure to
-/// [`Error::RevocationUnavailable`].
+/// What `CONFIG GET` says of the settings that decide whether revocations
+/// survive.
+struct ServerConfig {
+    noeviction: bool,
+    appendonly: bool,
+}
+
+impl RedisStore {
+    async fn server_config(&self) -> Result<ServerConfig> {
+        let mut cmd = redis::cmd("CONFIG");
+        cmd.arg("GET").arg("maxmemory-policy").arg("appendonly");
+        let reply: HashMap<String, String> = self.run(cmd).await?;
+        Ok(ServerConfig {
+            noeviction: reply.get("maxmemory-policy").map(String::as_str) == Some("noeviction"),
+            appendonly: reply.get("appendonly").map(String::as_str) == Some("yes"),
+        })
+    }
+}
+
 async fn within<T>(
     timeout: std::time::Duration,
     call: impl Future<Output = RedisResult<T>>,
@@ -309,94 +381,5 @@ fn reason_of(err: &RedisError) -> UnavailableReason {
         UnavailableReason::Connection
     } else {
         UnavailableReason::Reply
-    }
-}
-
-/// A not-before value as written by [`SET_NOT_BEFORE`]: decimal unix
-/// seconds. Anything else is a reply this crate cannot trust.
-fn not_before(value: Option<Vec<u8>>) -> Result<Option<i64>> {
-    value
-        .map(|bytes| {
-            core::str::from_utf8(&bytes)
-                .ok()
-                .and_then(|text| text.parse().ok())
-                .ok_or(unavailable(UnavailableReason::Reply))
-        })
-        .transpose()
-}
-
-impl RevocationStore for RedisStore {
-    fn status(
-        &self,
-        id: SessionId,
-        subject: Option<&str>,
-        _now: i64,
-    ) -> impl Future<Output = Result<Status>> + Send {
-        let mut cmd = redis::cmd("MGET");
-        cmd.arg(self.session_key(id)).arg(self.global_key());
-        if let Some(subject) = subject {
-            cmd.arg(self.subject_key(subject));
-        }
-        let keys = 2 + usize::from(subject.is_some());
-        async move {
-            let mut values: Vec<Option<Vec<u8>>> = self.run(cmd).await?;
-            if values.len() != keys {
-                return Err(unavailable(UnavailableReason::Reply));
-            }
-            let subject_not_before = if keys == 3 {
-                values.pop().flatten()
-            } else {
-                None
-            };
-            let global = values.pop().flatten();
-            let session = values.pop().flatten();
-            Ok(Status {
-                session_denied: session.is_some(),
-                subject_not_before: not_before(subject_not_before)?,
-                global_not_before: not_before(global)?,
-            })
-        }
-    }
-
-    fn deny_session(
-        &self,
-        entry: DeniedSession,
-        now: i64,
-    ) -> impl Future<Output = Result<()>> + Send {
-        let mut cmd = redis::cmd("SET");
-        cmd.arg(self.session_key(entry.id))
-            .arg(1)
-            .arg("EXAT")
-            .arg(entry.until);
-        async move {
-            if entry.until <= now {
-                return Ok(()); // the session is dead already
-            }
-            self.run::<()>(cmd).await
-        }
-    }
-
-    fn set_subject_not_before(
-        &self,
-        subject: &str,
-        not_before: i64,
-        until: i64,
-        now: i64,
-    ) -> impl Future<Output = Result<()>> + Send {
-        let key = self.subject_key(subject);
-        async move {
-            if until <= now {
-                return Ok(());
-            }
-            self.set_not_before(key, not_before, until).await
-        }
-    }
-
-    async fn set_global_not_before(&self, not_before: i64, until: i64, now: i64) -> Result<()> {
-        if until <= now {
-            return Ok(());
-        }
-        self.set_not_before(self.global_key(), not_before, until)
-            .await
     }
 }

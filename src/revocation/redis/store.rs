@@ -1,0 +1,317 @@
+//! `RedisStore` as a [`RevocationStore`]: one pipelined round trip per
+//! check, and Lua scripts for every write that must check and change
+//! atomically.
+
+use super::{RedisStore, unavailable};
+use crate::revocation::{DeniedSession, Denial, MAX_NOT_BEFORE_AHEAD, RevocationStore, Status};
+use crate::{ConfigError, Error, Result, RevokedReason, SessionId, UnavailableReason};
+use core::future::Future;
+use redis::Cmd;
+use std::sync::PoisonError;
+use std::sync::atomic::Ordering;
+
+/// How often a check re-reads the eviction policy, in seconds.
+const POLICY_RECHECK: i64 = 60;
+
+/// Creates the sentinel if it is missing and, when it does, sets the global
+/// not-before to `now` with no expiry: a store without its sentinel has
+/// lost (or never had) its revocations, so every session issued before
+/// this moment is refused. Returns the sentinel's value.
+/// KEYS: sentinel, global; ARGV: new value, now.
+const ARM: &str = "\
+local held = redis.call('GET', KEYS[1])
+if held then return held end
+redis.call('SET', KEYS[1], ARGV[1])
+local g = tonumber(redis.call('GET', KEYS[2]) or '0') or 0
+if g < tonumber(ARGV[2]) then redis.call('SET', KEYS[2], ARGV[2]) end
+redis.call('PERSIST', KEYS[2])
+return ARGV[1]";
+
+/// Sets a key's expiry to `at`, keeping a later one. A key the script has
+/// just created gets a plain `EXPIREAT`: `GT` treats a key without expiry
+/// as infinite and would leave it forever. A held key without expiry (the
+/// global not-before after a loss) stays so. Shared by the scripts below.
+const EXTEND: &str = "\
+local function extend(key, at, fresh)
+  if fresh then redis.call('EXPIREAT', key, at)
+  else redis.call('EXPIREAT', key, at, 'GT') end
+end
+";
+
+/// Denies the id of a session with a subject, within the subject's quota,
+/// folding into its not-before past it. Returns `{code, not_before}`:
+/// 1 recorded, 2 folded, 0 id listed already, 3 covered by the subject's
+/// not-before, 4 covered by the global one, -2 sentinel changed.
+/// KEYS: session, quota, subject, global, sentinel;
+/// ARGV: until, quota, issued_at, sentinel value.
+const DENY_SUBJECT: &str = "\
+if redis.call('GET', KEYS[5]) ~= ARGV[4] then return {-2, 0} end
+local issued = tonumber(ARGV[3])
+local g = tonumber(redis.call('GET', KEYS[4]) or '0') or 0
+if issued < g then return {4, g} end
+local held = redis.call('GET', KEYS[3])
+local nb = tonumber(held or '0') or 0
+if issued < nb then return {3, nb} end
+if redis.call('EXISTS', KEYS[1]) == 1 then return {0, 0} end
+local n = redis.call('INCR', KEYS[2])
+extend(KEYS[2], ARGV[1], n == 1)
+if n <= tonumber(ARGV[2]) then
+  redis.call('SET', KEYS[1], 1, 'EXAT', ARGV[1])
+  return {1, 0}
+end
+local fold = issued + 1
+if fold > nb then
+  redis.call('SET', KEYS[3], fold, 'KEEPTTL')
+  nb = fold
+end
+extend(KEYS[3], ARGV[1], not held)
+return {2, nb}";
+
+/// Denies an anonymous id in the bounded sorted set. Returns 1 recorded,
+/// 0 listed already, 4 covered by the global not-before, -1 full, -2
+/// sentinel changed.
+/// KEYS: anonymous set, global, sentinel;
+/// ARGV: id, until, limit, now, issued_at, sentinel value.
+const DENY_ANONYMOUS: &str = "\
+if redis.call('GET', KEYS[3]) ~= ARGV[6] then return -2 end
+local g = tonumber(redis.call('GET', KEYS[2]) or '0') or 0
+if tonumber(ARGV[5]) < g then return 4 end
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[4])
+if redis.call('ZSCORE', KEYS[1], ARGV[1]) then return 0 end
+local count = redis.call('ZCARD', KEYS[1])
+if count >= tonumber(ARGV[3]) then return -1 end
+redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1])
+extend(KEYS[1], ARGV[2], count == 0)
+return 1";
+
+/// Sets a not-before and its expiry, keeping whichever of the held and the
+/// new not-before is later, and whichever expiry is later: two nodes (or a
+/// node whose clock runs behind) never move a not-before back or shorten
+/// its life. KEYS: the not-before; ARGV: not-before, until.
+const SET_NOT_BEFORE: &str = "\
+local held = redis.call('GET', KEYS[1])
+if (tonumber(held or '0') or 0) < tonumber(ARGV[1]) then
+  redis.call('SET', KEYS[1], ARGV[1], 'KEEPTTL')
+end
+extend(KEYS[1], ARGV[2], not held)
+return 1";
+
+fn already(reason: RevokedReason) -> Denial {
+    Denial::AlreadyRevoked { reason }
+}
+
+fn eval(script: &str, keys: &[Vec<u8>]) -> Cmd {
+    let mut cmd = redis::cmd("EVAL");
+    cmd.arg(format!("{EXTEND}{script}")).arg(keys.len());
+    for key in keys {
+        cmd.arg(key);
+    }
+    cmd
+}
+
+fn number(value: Option<Vec<u8>>) -> Result<Option<i64>> {
+    value
+        .map(|bytes| {
+            core::str::from_utf8(&bytes)
+                .ok()
+                .and_then(|text| text.parse::<f64>().ok())
+                .map(|n| n as i64)
+                .ok_or(unavailable(UnavailableReason::Reply))
+        })
+        .transpose()
+}
+
+impl RedisStore {
+    fn sentinel_value(&self) -> Vec<u8> {
+        self.sentinel
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    /// Arms the sentinel (see [`ARM`]) and remembers its value.
+    pub(super) async fn arm(&self) -> Result<()> {
+        let fresh = SessionId::random().to_string();
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        let mut cmd = eval(ARM, &[self.keys.sentinel(), self.keys.global()]);
+        cmd.arg(fresh).arg(now);
+        let value: Vec<u8> = self.run(cmd).await?;
+        *self.sentinel.lock().unwrap_or_else(PoisonError::into_inner) = value;
+        Ok(())
+    }
+
+    /// Fails closed while the eviction policy is not `noeviction`; reads
+    /// it at most once a minute.
+    async fn recheck_policy(&self, now: i64) -> Result<()> {
+        let last = self.policy_checked_at.load(Ordering::Acquire);
+        if !self.eviction_check || now - last < POLICY_RECHECK {
+            return Ok(());
+        }
+        if !self.server_config().await?.noeviction {
+            return Err(unavailable(UnavailableReason::Misconfigured));
+        }
+        self.policy_checked_at.store(now, Ordering::Release);
+        Ok(())
+    }
+
+    async fn status_unix(&self, id: SessionId, subject: Option<&str>, now: i64) -> Result<Status> {
+        self.recheck_policy(now).await?;
+        let mut pipe = redis::pipe();
+        match subject {
+            Some(subject) => pipe
+                .cmd("MGET")
+                .arg(self.keys.session(id))
+                .arg(self.keys.subject(subject)),
+            None => pipe
+                .cmd("ZSCORE")
+                .arg(self.keys.anonymous())
+                .arg(id.to_string()),
+        };
+        pipe.cmd("MGET")
+            .arg(self.keys.global())
+            .arg(self.keys.sentinel());
+        let mut conn = self.conn.clone();
+        let (first, rest): (redis::Value, Vec<Option<Vec<u8>>>) =
+            super::within(self.timeout, async move { pipe.query_async(&mut conn).await })
+                .await?;
+        let [global, sentinel] = <[_; 2]>::try_from(rest)
+            .map_err(|_| unavailable(UnavailableReason::Reply))?;
+        let (session_denied, subject_not_before) = match subject {
+            Some(_) => {
+                let pair: Vec<Option<Vec<u8>>> = redis::from_redis_value(first)
+                    .map_err(|_| unavailable(UnavailableReason::Reply))?;
+                let [session, subject] = <[_; 2]>::try_from(pair)
+                    .map_err(|_| unavailable(UnavailableReason::Reply))?;
+                (session.is_some(), number(subject)?)
+            }
+            None => {
+                let score: Option<Vec<u8>> = redis::from_redis_value(first)
+                    .map_err(|_| unavailable(UnavailableReason::Reply))?;
+                (number(score)?.is_some_and(|until| until > now), None)
+            }
+        };
+        let mut global_not_before = number(global)?;
+        if sentinel.as_deref() != Some(&self.sentinel_value()[..]) {
+            // Lost data, or another node re-armed after a loss (it set the
+            // global not-before as it did). Either way nothing issued
+            // before now may pass.
+            self.arm().await?;
+            global_not_before = Some(global_not_before.unwrap_or(now).max(now));
+        }
+        Ok(Status {
+            session_denied,
+            subject_not_before,
+            global_not_before,
+        })
+    }
+
+    async fn deny_unix(&self, entry: DeniedSession<'_>, now: i64) -> Result<Denial> {
+        if entry.until <= now {
+            return Ok(Denial::Expired);
+        }
+        let sentinel = self.sentinel_value();
+        let code: Vec<i64> = match entry.subject {
+            Some(subject) => {
+                let keys = [
+                    self.keys.session(entry.id),
+                    self.keys.quota(subject),
+                    self.keys.subject(subject),
+                    self.keys.global(),
+                    self.keys.sentinel(),
+                ];
+                let mut cmd = eval(DENY_SUBJECT, &keys);
+                cmd.arg(entry.until)
+                    .arg(self.quota)
+                    .arg(entry.issued_at)
+                    .arg(sentinel);
+                self.run(cmd).await?
+            }
+            None => {
+                let keys = [
+                    self.keys.anonymous(),
+                    self.keys.global(),
+                    self.keys.sentinel(),
+                ];
+                let mut cmd = eval(DENY_ANONYMOUS, &keys);
+                cmd.arg(entry.id.to_string())
+                    .arg(entry.until)
+                    .arg(self.anonymous_limit)
+                    .arg(now)
+                    .arg(entry.issued_at)
+                    .arg(sentinel);
+                vec![self.run(cmd).await?]
+            }
+        };
+        match code.as_slice() {
+            [1, ..] => Ok(Denial::Recorded),
+            [2, not_before] => Ok(Denial::Folded {
+                not_before: *not_before,
+            }),
+            [0, ..] => Ok(already(RevokedReason::SessionId)),
+            [3, ..] => Ok(already(RevokedReason::SubjectNotBefore)),
+            [4, ..] => Ok(already(RevokedReason::GlobalNotBefore)),
+            [-1] => Err(Error::RevocationFull {
+                limit: usize::try_from(self.anonymous_limit).unwrap_or(usize::MAX),
+            }),
+            [-2, ..] => {
+                // The store lost its data: arming sets the global
+                // not-before, which revokes this session with the rest.
+                self.arm().await?;
+                Ok(already(RevokedReason::GlobalNotBefore))
+            }
+            _ => Err(unavailable(UnavailableReason::Reply)),
+        }
+    }
+
+    async fn set_not_before(&self, key: Vec<u8>, not_before: i64, until: i64, now: i64) -> Result<()> {
+        if until <= now {
+            return Ok(());
+        }
+        if not_before > now + MAX_NOT_BEFORE_AHEAD {
+            return Err(ConfigError::Clock.into());
+        }
+        let mut cmd = eval(SET_NOT_BEFORE, &[key]);
+        cmd.arg(not_before).arg(until);
+        self.run::<i64>(cmd).await.map(drop)
+    }
+}
+
+impl RevocationStore for RedisStore {
+    fn status(
+        &self,
+        id: SessionId,
+        subject: Option<&str>,
+        now: i64,
+    ) -> impl Future<Output = Result<Status>> + Send {
+        self.status_unix(id, subject, now)
+    }
+
+    fn deny_session(
+        &self,
+        entry: DeniedSession<'_>,
+        now: i64,
+    ) -> impl Future<Output = Result<Denial>> + Send {
+        self.deny_unix(entry, now)
+    }
+
+    fn set_subject_not_before(
+        &self,
+        subject: &str,
+        not_before: i64,
+        until: i64,
+        now: i64,
+    ) -> impl Future<Output = Result<()>> + Send {
+        self.set_not_before(self.keys.subject(subject), not_before, until, now)
+    }
+
+    fn set_global_not_before(
+        &self,
+        not_before: i64,
+        until: i64,
+        now: i64,
+    ) -> impl Future<Output = Result<()>> + Send {
+        self.set_not_before(self.keys.global(), not_before, until, now)
+    }
+}
