@@ -160,7 +160,8 @@ async fn login_use_logout_and_the_replayed_cookie_is_rejected() {
         .map(|v| v.to_str().unwrap().to_owned());
     assert_eq!(replay.text().await.unwrap(), "anonymous");
     assert!(cleared.unwrap().starts_with("sid=; Max-Age=0"));
-    assert_eq!(server.store.len(), 1);
+    // The logged-out id and its subject's record (its quota count).
+    assert_eq!(server.store.len(), 2);
 }
 
 #[tokio::test]

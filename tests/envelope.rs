@@ -143,8 +143,12 @@ fn times_beyond_year_9999_are_malformed() {
     let mut plain = fixed(FLAG_IDLE, MAX_UNIX - 10, 10);
     plain.extend_from_slice(&11u32.to_be_bytes());
     assert_eq!(open::<()>(&plain), Err(ENVELOPE));
-    // Time zero and the longest lifetime are fine to parse.
-    assert_eq!(open::<()>(&fixed(0, 0, u32::MAX)), Ok(()));
+    // Time zero and the longest lifetime are fine to parse; the lifetime
+    // is then refused for exceeding the reader's TTL (FORMAT.md section 5).
+    assert_eq!(
+        open::<()>(&fixed(0, 0, u32::MAX)),
+        Err(Error::LifetimeTooLong)
+    );
 }
 
 #[test]

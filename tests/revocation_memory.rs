@@ -4,7 +4,7 @@
 
 use proptest::prelude::*;
 use sealed_session::revocation::{
-    DeniedSession, FailurePolicy, MemoryStore, Revocation, RevocationStore, run_ready,
+    Denial, DeniedSession, FailurePolicy, MemoryStore, Revocation, RevocationStore, run_ready,
 };
 use sealed_session::{
     ConfigError, Error, Key, KeyRing, RevokedReason, Sealer, Session, SessionId, SnapshotError,
@@ -121,10 +121,11 @@ fn logout_revokes_that_session_only() {
         revoked(RevokedReason::SessionId)
     );
     assert_eq!(open(&r, &alice_phone, now), Ok(7));
-    assert_eq!(r.store().len(), 1);
+    // The id, and alice's record (her quota's count).
+    assert_eq!(r.store().len(), 2);
     // Logging out twice is harmless and takes no second entry.
     run_ready(r.logout_at(&checked, now)).unwrap();
-    assert_eq!(r.store().len(), 1);
+    assert_eq!(r.store().len(), 2);
 }
 
 #[test]
@@ -143,7 +144,7 @@ fn check_of_an_opened_session_gives_the_same_verdicts() {
 }
 
 #[test]
-fn logout_everywhere_rejects_earlier_sessions_of_that_subject() {
+fn logout_everywhere_rejects_sessions_issued_before_now_plus_the_leeway() {
     let r = revocation(100);
     let old = cookie(&r, Some("alice"), T0);
     let just_before = cookie(&r, Some("alice"), T0 + Duration::seconds(9));
@@ -152,23 +153,72 @@ fn logout_everywhere_rejects_earlier_sessions_of_that_subject() {
 
     let at = T0 + Duration::seconds(10);
     run_ready(r.logout_everywhere_at("alice", at)).unwrap();
-    // Whole seconds: a login in the same second, after the call, survives.
-    let same_second = cookie(&r, Some("alice"), at + Duration::milliseconds(999));
-    let later = cookie(&r, Some("alice"), at + Duration::seconds(1));
+    // Sealed the plain way within the leeway after: refused, since a node
+    // whose clock runs that fast could have sealed it before the call.
+    let right_after = cookie(&r, Some("alice"), at + Duration::seconds(1));
+    let past_the_leeway = cookie(&r, Some("alice"), at + LEEWAY);
+    // A login through `login_at` is stamped at the not-before: it survives.
+    let mut login = Session::new(7u32);
+    login.set_subject("alice").unwrap();
+    run_ready(r.login_at(&mut login, at)).unwrap();
+    assert_eq!(login.issued_at(), Some(at + LEEWAY));
+    assert_eq!(login.expires_at(), Some(at + TTL));
+    let logged_in = r.sealer().seal_value_at(&login, at).unwrap();
 
     let now = at + Duration::seconds(2);
-    assert_eq!(
-        open(&r, &old, now),
-        revoked(RevokedReason::SubjectNotBefore)
-    );
-    assert_eq!(
-        open(&r, &just_before, now),
-        revoked(RevokedReason::SubjectNotBefore)
-    );
-    assert_eq!(open(&r, &same_second, now), Ok(7));
-    assert_eq!(open(&r, &later, now), Ok(7));
+    for refused in [&old, &just_before, &right_after] {
+        assert_eq!(
+            open(&r, refused, now),
+            revoked(RevokedReason::SubjectNotBefore)
+        );
+    }
+    assert_eq!(open(&r, &logged_in, now), Ok(7));
+    assert_eq!(open(&r, &past_the_leeway, at + LEEWAY), Ok(7));
     assert_eq!(open(&r, &bob, now), Ok(7));
     assert_eq!(open(&r, &anonymous, now), Ok(7));
+}
+
+/// Issue 13, item 6: a node whose clock runs up to the leeway fast seals
+/// a session shortly before a "log out everywhere" on a node with the
+/// right time; its issue time lies after the moment of the call, and the
+/// not-before still covers it.
+#[test]
+fn a_session_from_a_fast_node_does_not_survive_logout_everywhere() {
+    let r = revocation(100);
+    let true_time = T0 + Duration::minutes(10);
+    let fast_by = LEEWAY - Duration::seconds(1);
+    // Sealed 20 s before the call by a node 29 s fast: issued at +9 s.
+    let skewed = cookie(
+        &r,
+        Some("alice"),
+        true_time - Duration::seconds(20) + fast_by,
+    );
+    run_ready(r.logout_everywhere_at("alice", true_time)).unwrap();
+    assert_eq!(
+        open(&r, &skewed, true_time + Duration::seconds(1)),
+        revoked(RevokedReason::SubjectNotBefore)
+    );
+    // The same holds for revoke_all.
+    let skewed = cookie(&r, None, true_time - Duration::seconds(20) + fast_by);
+    run_ready(r.revoke_all_at(true_time)).unwrap();
+    assert_eq!(
+        open(&r, &skewed, true_time + Duration::seconds(1)),
+        revoked(RevokedReason::GlobalNotBefore)
+    );
+}
+
+/// A login stamped at a not-before lies up to a leeway in the future; a
+/// node whose clock runs up to a leeway behind still accepts it (readers
+/// allow twice the leeway), so the login is not lost on a lagging node.
+#[test]
+fn a_stamped_login_opens_on_a_node_running_a_leeway_behind() {
+    let r = revocation(100);
+    run_ready(r.logout_everywhere_at("alice", T0)).unwrap();
+    let mut login = Session::new(7u32);
+    login.set_subject("alice").unwrap();
+    run_ready(r.login_at(&mut login, T0)).unwrap();
+    let value = r.sealer().seal_value_at(&login, T0).unwrap();
+    assert_eq!(open(&r, &value, T0 - LEEWAY), Ok(7));
 }
 
 #[test]
@@ -192,16 +242,19 @@ fn revoke_all_rejects_everything_issued_before() {
     let anonymous = cookie(&r, None, T0);
     let at = T0 + Duration::minutes(1);
     run_ready(r.revoke_all_at(at)).unwrap();
-    let fresh = cookie(&r, None, at);
-    assert_eq!(
-        open(&r, &alice, at),
-        revoked(RevokedReason::GlobalNotBefore)
-    );
-    assert_eq!(
-        open(&r, &anonymous, at),
-        revoked(RevokedReason::GlobalNotBefore)
-    );
-    assert_eq!(open(&r, &fresh, at), Ok(7));
+    let within_the_leeway = cookie(&r, None, at);
+    let fresh = cookie(&r, None, at + LEEWAY);
+    let mut login = Session::new(7u32);
+    run_ready(r.login_at(&mut login, at)).unwrap();
+    let logged_in = r.sealer().seal_value_at(&login, at).unwrap();
+    for refused in [&alice, &anonymous, &within_the_leeway] {
+        assert_eq!(
+            open(&r, refused, at),
+            revoked(RevokedReason::GlobalNotBefore)
+        );
+    }
+    assert_eq!(open(&r, &fresh, at + LEEWAY), Ok(7));
+    assert_eq!(open(&r, &logged_in, at), Ok(7));
 }
 
 #[test]
@@ -257,15 +310,14 @@ fn renew_id_at_login_kills_the_old_id_and_starts_over() {
 }
 
 #[test]
-fn password_change_keeps_the_current_session_through_renew_id() {
+fn password_change_keeps_the_current_session_through_logout_everywhere_else() {
     let r = revocation(100);
     let other_device = cookie(&r, Some("alice"), T0);
     let this_device = cookie(&r, Some("alice"), T0 + Duration::seconds(1));
     let at = T0 + Duration::minutes(3);
 
     let mut checked = run_ready(r.open_checked_at::<u32>(&this_device, at)).unwrap();
-    run_ready(r.logout_everywhere_at("alice", at)).unwrap();
-    run_ready(r.renew_id_at(&mut checked, at)).unwrap();
+    run_ready(r.logout_everywhere_else_at(&mut checked, at)).unwrap();
     let renewed = r.sealer().seal_value_at(checked.session(), at).unwrap();
 
     assert_eq!(
@@ -277,6 +329,54 @@ fn password_change_keeps_the_current_session_through_renew_id() {
         revoked(RevokedReason::SessionId)
     );
     assert_eq!(open(&r, &renewed, at), Ok(7));
+    assert_eq!(
+        open(&r, &renewed, at + Duration::minutes(5)),
+        Ok(7),
+        "the renewed session outlives the not-before"
+    );
+}
+
+/// Issue 13, item 7: `renew_id` racing a logout of the same session (or a
+/// "log out everywhere" of its subject) must not give the revoked session
+/// a new life: the denial is atomic and reports that it was revoked.
+#[test]
+fn renew_id_after_a_racing_logout_is_refused() {
+    let r = revocation(100);
+    let value = cookie(&r, Some("alice"), T0);
+    let at = T0 + Duration::minutes(1);
+    // Both requests passed their check before either wrote.
+    let mut renewing = run_ready(r.open_checked_at::<u32>(&value, at)).unwrap();
+    let logging_out = run_ready(r.open_checked_at::<u32>(&value, at)).unwrap();
+    run_ready(r.logout_at(&logging_out, at)).unwrap();
+    let before = renewing.session().id();
+    assert_eq!(
+        run_ready(r.renew_id_at(&mut renewing, at)).unwrap_err(),
+        Error::Revoked {
+            reason: RevokedReason::SessionId
+        }
+    );
+    assert_eq!(renewing.session().id(), before, "left unchanged");
+
+    let other = cookie(&r, Some("alice"), T0);
+    let mut renewing = run_ready(r.open_checked_at::<u32>(&other, at)).unwrap();
+    run_ready(r.logout_everywhere_at("alice", at)).unwrap();
+    assert_eq!(
+        run_ready(r.renew_id_at(&mut renewing, at)).unwrap_err(),
+        Error::Revoked {
+            reason: RevokedReason::SubjectNotBefore
+        }
+    );
+    // And the same race against logout_everywhere_else.
+    let third = cookie(&r, Some("bob"), T0);
+    let mut keeping = run_ready(r.open_checked_at::<u32>(&third, at)).unwrap();
+    let out = run_ready(r.open_checked_at::<u32>(&third, at)).unwrap();
+    run_ready(r.logout_at(&out, at)).unwrap();
+    assert_eq!(
+        run_ready(r.logout_everywhere_else_at(&mut keeping, at)).unwrap_err(),
+        Error::Revoked {
+            reason: RevokedReason::SessionId
+        }
+    );
 }
 
 #[test]
@@ -306,72 +406,175 @@ fn deny_entries_live_until_the_deadline_plus_twice_the_leeway() {
 }
 
 #[test]
-fn not_before_lives_for_the_max_ttl_plus_twice_the_leeway() {
+fn not_before_lies_a_leeway_ahead_and_lives_for_the_max_ttl_plus_twice_the_leeway() {
     let r = Revocation::builder(sealer(), MemoryStore::new(10).unwrap())
         .with_max_ttl(Duration::hours(3))
         .build_at(T0)
         .unwrap();
     run_ready(r.logout_everywhere_at("alice", T0)).unwrap();
     run_ready(r.revoke_all_at(T0 - Duration::hours(1))).unwrap();
-    let until = T0 + Duration::hours(3) + LEEWAY * 2;
+    let until = T0 + LEEWAY + Duration::hours(3) + LEEWAY * 2;
     let id = SessionId::random();
     let status =
         |t: OffsetDateTime| run_ready(r.store().status(id, Some("alice"), unix(t))).unwrap();
     assert_eq!(
         status(until - Duration::SECOND).subject_not_before,
-        Some(unix(T0))
+        Some(unix(T0 + LEEWAY))
     );
     assert_eq!(status(until).subject_not_before, None);
     assert_eq!(r.store().prune(until), 1);
 }
 
-#[test]
-fn a_full_list_refuses_new_entries_and_keeps_the_old_ones() {
-    let r = revocation(3);
-    let cookies: Vec<String> = (0..4).map(|_| cookie(&r, None, T0)).collect();
-    let opened: Vec<_> = cookies
-        .iter()
-        .map(|c| r.sealer().open_at::<u32>(c, T0).unwrap())
-        .collect();
-    for o in &opened[..3] {
-        run_ready(r.logout_at(o, T0)).unwrap();
-    }
-    assert_eq!(
-        run_ready(r.logout_at(&opened[3], T0)).unwrap_err(),
-        Error::RevocationFull { limit: 3 }
-    );
-    assert_eq!(
-        run_ready(r.logout_everywhere_at("alice", T0)).unwrap_err(),
-        Error::RevocationFull { limit: 3 }
-    );
-    for c in &cookies[..3] {
-        assert_eq!(open(&r, c, T0), revoked(RevokedReason::SessionId));
-    }
-    assert_eq!(open(&r, &cookies[3], T0), Ok(7));
-    // Revoking an id held already needs no room.
-    run_ready(r.logout_at(&opened[0], T0)).unwrap();
-    assert_eq!(r.store().len(), 3);
+fn revocation_over(store: MemoryStore) -> Revocation<MemoryStore> {
+    Revocation::builder(sealer(), store)
+        .build_at(T0)
+        .expect("revocation builds")
+}
 
-    // Once they have expired, a full list prunes itself to make room.
+fn opened_cookie(
+    r: &Revocation<MemoryStore>,
+    subject: Option<&str>,
+    at: OffsetDateTime,
+) -> (String, sealed_session::Opened<u32>) {
+    let value = cookie(r, subject, at);
+    let opened = r.sealer().open_at::<u32>(&value, at).unwrap();
+    (value, opened)
+}
+
+/// Issue 13, item 2: ids of sessions without a subject use a bounded
+/// share. When it is full, an anonymous logout fails (honestly: the
+/// cookie is not revoked and the caller is told), and nothing else does.
+#[test]
+fn the_anonymous_share_is_bounded_and_spares_everyone_else() {
+    let r = revocation_over(
+        MemoryStore::builder(8)
+            .with_anonymous_limit(3)
+            .build()
+            .unwrap(),
+    );
+    let anonymous: Vec<_> = (0..4).map(|_| opened_cookie(&r, None, T0)).collect();
+    for (_, opened) in &anonymous[..3] {
+        run_ready(r.logout_at(opened, T0)).unwrap();
+    }
+    assert_eq!(
+        run_ready(r.logout_at(&anonymous[3].1, T0)).unwrap_err(),
+        Error::RevocationFull { limit: 3 }
+    );
+    for (value, _) in &anonymous[..3] {
+        assert_eq!(open(&r, value, T0), revoked(RevokedReason::SessionId));
+    }
+    assert_eq!(
+        open(&r, &anonymous[3].0, T0),
+        Ok(7),
+        "not revoked, and the caller knows"
+    );
+    // Revoking an id held already needs no room.
+    run_ready(r.logout_at(&anonymous[0].1, T0)).unwrap();
+    // A user's logout and logout-everywhere are unaffected.
+    let (alice, opened) = opened_cookie(&r, Some("alice"), T0);
+    run_ready(r.logout_at(&opened, T0)).unwrap();
+    assert_eq!(open(&r, &alice, T0), revoked(RevokedReason::SessionId));
+    run_ready(r.logout_everywhere_at("bob", T0)).unwrap();
+    // Once they have expired, the share prunes itself to make room.
     let later = T0 + TTL + LEEWAY * 2;
-    let fresh = cookie(&r, None, later);
-    let fresh = r.sealer().open_at::<u32>(&fresh, later).unwrap();
+    let (_, fresh) = opened_cookie(&r, None, later);
     run_ready(r.logout_at(&fresh, later)).unwrap();
-    assert_eq!(r.store().len(), 1);
+}
+
+/// Past its quota, a subject's logouts fold into its not-before: one entry
+/// that revokes the session and every older one of the subject, never an
+/// error.
+#[test]
+fn a_subject_past_its_quota_folds_into_its_not_before() {
+    let r = revocation_over(
+        MemoryStore::builder(100)
+            .with_subject_quota(2)
+            .build()
+            .unwrap(),
+    );
+    let sessions: Vec<_> = (0..4)
+        .map(|i| opened_cookie(&r, Some("mallory"), T0 + Duration::seconds(i)))
+        .collect();
+    let at = T0 + Duration::minutes(1);
+    let deny = |opened: &sealed_session::Opened<u32>| {
+        let session = opened.session();
+        let entry = DeniedSession {
+            id: session.id(),
+            subject: session.subject(),
+            issued_at: session.issued_at().unwrap().unix_timestamp(),
+            until: unix(at + TTL),
+        };
+        run_ready(r.store().deny_session(entry, unix(at))).unwrap()
+    };
+    assert_eq!(deny(&sessions[0].1), Denial::Recorded);
+    assert_eq!(deny(&sessions[1].1), Denial::Recorded);
+    assert_eq!(
+        deny(&sessions[2].1),
+        Denial::Folded {
+            not_before: unix(T0) + 3
+        }
+    );
+    assert_eq!(
+        open(&r, &sessions[0].0, at),
+        revoked(RevokedReason::SessionId)
+    );
+    assert_eq!(
+        open(&r, &sessions[2].0, at),
+        revoked(RevokedReason::SubjectNotBefore)
+    );
+    // Issued in the second the fold names: not covered.
+    assert_eq!(open(&r, &sessions[3].0, at), Ok(7));
+    // Two ids and one subject record, however many logouts follow.
+    for _ in 0..50 {
+        let (_, opened) = opened_cookie(&r, Some("mallory"), at);
+        run_ready(r.logout_at(&opened, at)).unwrap();
+    }
+    assert_eq!(r.store().len(), 3);
+}
+
+/// With every id slot taken, a subject's logout folds instead of failing.
+#[test]
+fn when_the_ids_are_full_a_subject_logout_folds_and_succeeds() {
+    let r = revocation_over(MemoryStore::builder(2).build().unwrap());
+    for _ in 0..2 {
+        let (_, opened) = opened_cookie(&r, Some("bob"), T0);
+        run_ready(r.logout_at(&opened, T0)).unwrap();
+    }
+    let (alice, opened) = opened_cookie(&r, Some("alice"), T0);
+    run_ready(r.logout_at(&opened, T0)).unwrap();
+    assert_eq!(
+        open(&r, &alice, T0),
+        revoked(RevokedReason::SubjectNotBefore)
+    );
+    // A full subject table is the one way to be refused: it takes as many
+    // subjects (accounts) as the store holds.
+    let r = revocation_over(
+        MemoryStore::builder(10)
+            .with_max_subjects(1)
+            .build()
+            .unwrap(),
+    );
+    run_ready(r.logout_everywhere_at("alice", T0)).unwrap();
+    let (_, opened) = opened_cookie(&r, Some("carol"), T0);
+    assert_eq!(
+        run_ready(r.logout_at(&opened, T0)).unwrap_err(),
+        Error::RevocationFull { limit: 1 }
+    );
 }
 
 #[test]
 fn revoke_all_empties_a_full_list() {
-    let r = revocation(2);
-    let a = cookie(&r, Some("alice"), T0);
-    let opened = r.sealer().open_at::<u32>(&a, T0).unwrap();
+    let r = revocation_over(
+        MemoryStore::builder(4)
+            .with_anonymous_limit(1)
+            .build()
+            .unwrap(),
+    );
+    let (a, opened) = opened_cookie(&r, None, T0);
     run_ready(r.logout_at(&opened, T0)).unwrap();
     run_ready(r.logout_everywhere_at("alice", T0 + Duration::seconds(1))).unwrap();
     let at = T0 + Duration::seconds(2);
-    let b = r
-        .sealer()
-        .open_at::<u32>(&cookie(&r, None, T0), at)
-        .unwrap();
+    let (_, b) = opened_cookie(&r, None, T0);
     assert!(matches!(
         run_ready(r.logout_at(&b, at)),
         Err(Error::RevocationFull { .. })
@@ -379,19 +582,34 @@ fn revoke_all_empties_a_full_list() {
 
     run_ready(r.revoke_all_at(at)).unwrap();
     assert_eq!(r.store().len(), 0);
-    assert_eq!(
-        open(&r, &a, at),
-        revoked(RevokedReason::SessionId).or(revoked(RevokedReason::GlobalNotBefore))
-    );
+    assert_eq!(open(&r, &a, at), revoked(RevokedReason::GlobalNotBefore));
     // Logouts of sessions it covers take no room; newer ones do.
     run_ready(r.logout_at(&b, at)).unwrap();
     assert_eq!(r.store().len(), 0);
-    let c = r
-        .sealer()
-        .open_at::<u32>(&cookie(&r, None, at), at)
-        .unwrap();
-    run_ready(r.logout_at(&c, at)).unwrap();
+    let past = at + LEEWAY;
+    let (_, c) = opened_cookie(&r, None, past);
+    run_ready(r.logout_at(&c, past)).unwrap();
     assert_eq!(r.store().len(), 1);
+}
+
+/// Logins never depend on room for anonymous ids: renewing an anonymous
+/// session at login goes ahead when the share is full.
+#[test]
+fn login_goes_ahead_when_the_anonymous_share_is_full() {
+    let r = revocation_over(
+        MemoryStore::builder(8)
+            .with_anonymous_limit(1)
+            .build()
+            .unwrap(),
+    );
+    let (_, filler) = opened_cookie(&r, None, T0);
+    run_ready(r.logout_at(&filler, T0)).unwrap();
+    let (value, _) = opened_cookie(&r, None, T0);
+    let mut checked = run_ready(r.open_checked_at::<u32>(&value, T0)).unwrap();
+    run_ready(r.renew_id_at(&mut checked, T0)).unwrap();
+    checked.session_mut().set_subject("victim").unwrap();
+    let logged_in = r.sealer().seal_value_at(checked.session(), T0).unwrap();
+    assert_eq!(open(&r, &logged_in, T0), Ok(7));
 }
 
 #[test]
@@ -399,7 +617,12 @@ fn revoke_all_empties_a_full_list() {
 fn many_threads_revoke_and_check_and_nothing_is_lost() {
     const THREADS: usize = 8;
     const PER_THREAD: usize = 2_000;
-    let store = Arc::new(MemoryStore::new(THREADS * PER_THREAD).unwrap());
+    let store = Arc::new(
+        MemoryStore::builder(THREADS * PER_THREAD)
+            .with_anonymous_limit(THREADS * PER_THREAD)
+            .build()
+            .unwrap(),
+    );
     let now = unix(T0);
     let ids: Vec<Vec<SessionId>> = (0..THREADS)
         .map(|_| (0..PER_THREAD).map(|_| SessionId::random()).collect())
@@ -589,12 +812,16 @@ fn malformed_snapshots_are_rejected_with_their_reason() {
 
     assert_eq!(reject(b""), SnapshotError::Magic);
     assert_eq!(reject(b"SSRW\x01"), SnapshotError::Magic);
+    let mut v3 = good.clone();
+    v3[4] = 3;
+    assert_eq!(
+        reject(&v3),
+        SnapshotError::UnsupportedVersion { version: 3 }
+    );
+    // Version 2 is the authenticated form: not taken without a key.
     let mut v2 = good.clone();
     v2[4] = 2;
-    assert_eq!(
-        reject(&v2),
-        SnapshotError::UnsupportedVersion { version: 2 }
-    );
+    assert_eq!(reject(&v2), SnapshotError::Unauthenticated);
     assert_eq!(reject(&good[..20]), SnapshotError::Truncated);
     let mut flipped = good.clone();
     flipped[30] ^= 0x01;
@@ -730,22 +957,24 @@ fn revocation_futures_are_send() {
 fn a_fresh_snapshot_of_a_list_mostly_held_needs_room_only_for_the_news() {
     let now = unix(T0);
     let (source, _) = filled_store(now); // 50 sessions, 3 subjects
-    let edge = MemoryStore::new(54).unwrap();
+    // Room for 51 session ids (subjects have a table of their own).
+    let edge = MemoryStore::new(51).unwrap();
     assert_eq!(edge.import(&source.export(at(now)), at(now)).unwrap(), 54);
     assert_eq!(edge.len(), 53);
     // The next snapshot has one more entry: it fits, though the store
     // could not take the whole snapshot a second time.
-    let id = SessionId::random();
-    run_ready(source.deny_session(
-        DeniedSession {
+    let deny = |store: &MemoryStore| {
+        let id = SessionId::random();
+        let entry = DeniedSession {
             id,
             subject: None,
             issued_at: now,
             until: now + 100,
-        },
-        now,
-    ))
-    .unwrap();
+        };
+        run_ready(store.deny_session(entry, now)).unwrap();
+        id
+    };
+    let id = deny(&source);
     edge.import(&source.export(at(now)), at(now)).unwrap();
     assert_eq!(edge.len(), 54);
     assert!(
@@ -754,37 +983,23 @@ fn a_fresh_snapshot_of_a_list_mostly_held_needs_room_only_for_the_news() {
             .session_denied
     );
     // Two more news do not fit; nothing is taken.
-    for _ in 0..2 {
-        let id = SessionId::random();
-        run_ready(source.deny_session(
-            DeniedSession {
-                id,
-                subject: None,
-                issued_at: now,
-                until: now + 100,
-            },
-            now,
-        ))
-        .unwrap();
-    }
+    deny(&source);
+    deny(&source);
     assert_eq!(
         edge.import(&source.export(at(now)), at(now)).unwrap_err(),
-        Error::RevocationFull { limit: 54 }
+        Error::RevocationFull { limit: 51 }
     );
     assert_eq!(edge.len(), 54);
     // Later, with the old entries expired, the full store makes room.
     let later = now + 150;
     let fresh = MemoryStore::new(10).unwrap();
-    run_ready(fresh.deny_session(
-        DeniedSession {
-            id: SessionId::random(),
-            subject: None,
-            issued_at: later,
-            until: later + 100,
-        },
-        later,
-    ))
-    .unwrap();
+    let entry = DeniedSession {
+        id: SessionId::random(),
+        subject: None,
+        issued_at: later,
+        until: later + 100,
+    };
+    run_ready(fresh.deny_session(entry, later)).unwrap();
     edge.import(&fresh.export(at(later)), at(later)).unwrap();
     assert!(edge.len() < 54);
 }
@@ -826,4 +1041,66 @@ fn a_primary_retiring_before_the_deadline_still_gives_the_leeway() {
         .unwrap();
     assert_eq!(r.leeway(), Duration::seconds(17));
     assert_eq!(r.max_ttl(), TTL);
+}
+
+/// Issue 13, item 14: a CRC is no MAC. An authenticated snapshot takes
+/// only bytes made under the same key, and no snapshot may plant a
+/// not-before far in the future (which would lock everyone out).
+#[test]
+fn authenticated_snapshots_refuse_forgeries_and_far_future_not_befores() {
+    use sealed_session::revocation::SnapshotKey;
+    let now = unix(T0);
+    let (source, ids) = filled_store(now);
+    let key = SnapshotKey::from_bytes([9; 32]);
+    let bytes = source.export_authenticated(&key, at(now));
+    let edge = MemoryStore::new(1000).unwrap();
+    assert_eq!(
+        edge.import_authenticated(&bytes, &key, at(now)).unwrap(),
+        54
+    );
+    assert!(
+        run_ready(edge.status(ids[0], None, now))
+            .unwrap()
+            .session_denied
+    );
+
+    let fresh = MemoryStore::new(1000).unwrap();
+    let refused = |bytes: &[u8], key: &SnapshotKey| {
+        fresh.import_authenticated(bytes, key, at(now)).unwrap_err()
+    };
+    let unauthenticated = Error::InvalidSnapshot(SnapshotError::Unauthenticated);
+    // Every single-bit change of the body is caught by the MAC.
+    for at_byte in [6, 10, 20, 30, bytes.len() - 40, bytes.len() - 1] {
+        let mut forged = bytes.clone();
+        forged[at_byte] ^= 0x01;
+        assert_eq!(refused(&forged, &key), unauthenticated, "byte {at_byte}");
+    }
+    assert_eq!(
+        refused(&bytes, &SnapshotKey::from_bytes([8; 32])),
+        unauthenticated
+    );
+    // A plain snapshot is no substitute, and an authenticated one is not
+    // taken where no key is given.
+    assert_eq!(refused(&source.export(at(now)), &key), unauthenticated);
+    assert_eq!(fresh.import(&bytes, at(now)).unwrap_err(), unauthenticated);
+    assert!(fresh.is_empty());
+
+    // The 2106 lock-out: a snapshot (authentic, say from a node with a
+    // broken clock) whose global not-before lies far ahead.
+    let ahead = MemoryStore::new(10).unwrap();
+    let far = now + 3601;
+    assert_eq!(
+        run_ready(ahead.set_global_not_before(far, far + 10, now)).unwrap_err(),
+        Error::InvalidConfig(ConfigError::Clock)
+    );
+    let skewed = MemoryStore::new(10).unwrap();
+    run_ready(skewed.set_global_not_before(far, far + 10, far - 3600)).unwrap();
+    let planted = skewed.export_authenticated(&key, at(far - 3600));
+    assert_eq!(
+        fresh
+            .import_authenticated(&planted, &key, at(now))
+            .unwrap_err(),
+        Error::InvalidSnapshot(SnapshotError::FutureNotBefore)
+    );
+    assert!(fresh.is_empty());
 }

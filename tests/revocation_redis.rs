@@ -105,7 +105,7 @@ async fn logout_revokes_the_session_until_its_deadline_plus_margin() {
     assert_eq!(open(&r, &alice).await, revoked(RevokedReason::SessionId));
     assert_eq!(open(&r, &other).await, Ok(7));
 
-    let key = format!("test:s:{}", checked.session().id());
+    let key = format!("5:test:s:{}", checked.session().id());
     let expires_at = checked.session().expires_at().unwrap().unix_timestamp();
     let mut conn = raw(&server).await;
     assert_eq!(expire_time(&mut conn, &key).await, expires_at + 60);
@@ -125,7 +125,16 @@ async fn logout_everywhere_sets_a_subject_not_before() {
 
     let before = OffsetDateTime::now_utc().unix_timestamp();
     r.logout_everywhere("alice").await.unwrap();
-    let fresh = cookie(&r, Some("alice"));
+    // A login right after goes through `login`, stamped at the not-before.
+    let mut login = Session::new(7u32);
+    login.set_subject("alice").unwrap();
+    r.login(&mut login).await.unwrap();
+    let fresh = r.sealer().seal_value(&login).unwrap();
+    let plain = cookie(&r, Some("alice"));
+    assert_eq!(
+        open(&r, &plain).await,
+        revoked(RevokedReason::SubjectNotBefore)
+    );
 
     assert_eq!(
         open(&r, &old).await,
@@ -136,10 +145,11 @@ async fn logout_everywhere_sets_a_subject_not_before() {
     assert_eq!(open(&r, &anonymous).await, Ok(7));
 
     let mut conn = raw(&server).await;
-    let not_before: i64 = conn.get("test:u:alice").await.unwrap();
-    assert!(not_before >= before && not_before <= before + 1);
+    let not_before: i64 = conn.get("5:test:u:alice").await.unwrap();
+    // A leeway (30 s) ahead of the call.
+    assert!(not_before >= before + 30 && not_before <= before + 31);
     assert_eq!(
-        expire_time(&mut conn, "test:u:alice").await,
+        expire_time(&mut conn, "5:test:u:alice").await,
         not_before + 3600 + 60
     );
 }
@@ -154,14 +164,14 @@ async fn a_not_before_never_moves_back_nor_loses_time() {
     // An older not-before with a shorter life (a node whose clock is behind).
     set(now - 50, now + 500).await.unwrap();
     let mut conn = raw(&server).await;
-    let held: i64 = conn.get("test:u:alice").await.unwrap();
+    let held: i64 = conn.get("5:test:u:alice").await.unwrap();
     assert_eq!(held, now);
-    assert_eq!(expire_time(&mut conn, "test:u:alice").await, now + 1000);
+    assert_eq!(expire_time(&mut conn, "5:test:u:alice").await, now + 1000);
     // A newer one with a longer life replaces both.
     set(now + 5, now + 2000).await.unwrap();
-    let held: i64 = conn.get("test:u:alice").await.unwrap();
+    let held: i64 = conn.get("5:test:u:alice").await.unwrap();
     assert_eq!(held, now + 5);
-    assert_eq!(expire_time(&mut conn, "test:u:alice").await, now + 2000);
+    assert_eq!(expire_time(&mut conn, "5:test:u:alice").await, now + 2000);
 
     store
         .set_global_not_before(now, now + 100, now)
@@ -183,7 +193,9 @@ async fn revoke_all_rejects_every_earlier_session() {
     let old = cookie(&r, None);
     tokio::time::sleep(StdDuration::from_millis(1100)).await;
     r.revoke_all().await.unwrap();
-    let fresh = cookie(&r, None);
+    let mut login = Session::new(7u32);
+    r.login(&mut login).await.unwrap();
+    let fresh = r.sealer().seal_value(&login).unwrap();
     assert_eq!(
         open(&r, &old).await,
         revoked(RevokedReason::GlobalNotBefore)
@@ -204,18 +216,18 @@ async fn entries_are_gone_after_their_deadline() {
     let checked = r.open_checked::<u32>(&value).await.unwrap();
     r.logout(&checked).await.unwrap();
     r.logout_everywhere("alice").await.unwrap();
-    let key = format!("test:s:{}", checked.session().id());
+    let key = format!("5:test:s:{}", checked.session().id());
     let mut conn = raw(&server).await;
     let exists = |conn: &mut redis::aio::MultiplexedConnection, key: String| {
         let mut conn = conn.clone();
         async move { conn.exists::<_, bool>(key).await.unwrap() }
     };
     assert!(exists(&mut conn, key.clone()).await);
-    assert!(exists(&mut conn, "test:u:alice".into()).await);
+    assert!(exists(&mut conn, "5:test:u:alice".into()).await);
 
     tokio::time::sleep(StdDuration::from_millis(3200)).await;
     assert!(!exists(&mut conn, key).await);
-    assert!(!exists(&mut conn, "test:u:alice".into()).await);
+    assert!(!exists(&mut conn, "5:test:u:alice".into()).await);
     assert_eq!(r.sealer().open::<u32>(&value).unwrap_err(), Error::Expired);
 }
 
@@ -241,6 +253,17 @@ async fn nodes_sharing_one_redis_see_each_others_revocations() {
     // Two nodes of a fleet: same keys, each with its own connection.
     let node_a = revocation(&server).await;
     let node_b = revocation(&server).await;
+    // Another application (another prefix) on the same Redis, connected
+    // first: its first connect arms its namespace, which refuses every
+    // session issued before it (a store cannot tell a new Redis from one
+    // that lost its data).
+    let other_app = RedisStore::builder(server.url())
+        .with_prefix("other:")
+        .connect()
+        .await
+        .unwrap();
+    let other_app =
+        Revocation::new(sealer(Duration::hours(1), Duration::seconds(30)), other_app).unwrap();
     let one = cookie(&node_a, Some("alice"));
     let two = cookie(&node_b, Some("bob"));
     tokio::time::sleep(StdDuration::from_millis(1100)).await;
@@ -254,15 +277,6 @@ async fn nodes_sharing_one_redis_see_each_others_revocations() {
         open(&node_b, &two).await,
         revoked(RevokedReason::SubjectNotBefore)
     );
-
-    // Another application (another prefix) on the same Redis is unaffected.
-    let other_app = RedisStore::builder(server.url())
-        .with_prefix("other:")
-        .connect()
-        .await
-        .unwrap();
-    let other_app =
-        Revocation::new(sealer(Duration::hours(1), Duration::seconds(30)), other_app).unwrap();
     assert_eq!(open(&other_app, &one).await, Ok(7));
     assert_eq!(open(&other_app, &two).await, Ok(7));
 }
@@ -398,7 +412,7 @@ async fn connect_refuses_an_evicting_server_and_bad_settings() {
         "--save",
         "",
         "--appendonly",
-        "no",
+        "yes",
         "--maxmemory-policy",
         "volatile-lru",
     ]);
@@ -488,4 +502,202 @@ async fn checks_and_logouts_run_on_spawned_tasks() {
         };
         assert_eq!(open(&r, value).await, expected);
     }
+}
+
+/// Issue 13, item 8: a Redis that forgets its data on restart would revive
+/// every revoked session, so `connect` refuses one (unless told otherwise).
+#[tokio::test]
+async fn connect_requires_persistence_unless_opted_out() {
+    let volatile = RedisServer::start_volatile();
+    assert_eq!(
+        RedisStore::connect(&volatile.url()).await.unwrap_err(),
+        Error::InvalidConfig(ConfigError::RedisPersistence)
+    );
+    RedisStore::builder(volatile.url())
+        .with_persistence_check(false)
+        .connect()
+        .await
+        .unwrap();
+}
+
+/// Issue 13, item 8: a restart without persistence (here: opted out of
+/// the check) empties Redis. The sentinel notices, and every session
+/// issued before the loss is refused, the logged-out one included, instead
+/// of coming back to life.
+#[tokio::test]
+async fn an_emptied_redis_revokes_everything_issued_before_the_loss() {
+    let mut server = RedisServer::start_volatile();
+    let store = RedisStore::builder(server.url())
+        .with_prefix("test:")
+        .with_timeout(TIMEOUT)
+        .with_persistence_check(false)
+        .connect()
+        .await
+        .unwrap();
+    let r = Revocation::new(sealer(Duration::hours(1), Duration::seconds(30)), store).unwrap();
+    let logged_out = cookie(&r, Some("alice"));
+    let other = cookie(&r, Some("bob"));
+    tokio::time::sleep(StdDuration::from_millis(1100)).await;
+    let checked = r.open_checked::<u32>(&logged_out).await.unwrap();
+    r.logout(&checked).await.unwrap();
+    assert_eq!(
+        open(&r, &logged_out).await,
+        revoked(RevokedReason::SessionId)
+    );
+
+    server.restart(); // nothing survives
+    let deadline = Instant::now() + StdDuration::from_secs(10);
+    let after = loop {
+        match open(&r, &logged_out).await {
+            Err(Error::RevocationUnavailable { .. }) if Instant::now() < deadline => {
+                tokio::time::sleep(StdDuration::from_millis(50)).await;
+            }
+            other => break other,
+        }
+    };
+    assert_eq!(
+        after,
+        revoked(RevokedReason::GlobalNotBefore),
+        "not revived"
+    );
+    assert_eq!(
+        open(&r, &other).await,
+        revoked(RevokedReason::GlobalNotBefore)
+    );
+    // Logins after the loss work again.
+    tokio::time::sleep(StdDuration::from_millis(1100)).await;
+    let fresh = cookie(&r, Some("alice"));
+    assert_eq!(open(&r, &fresh).await, Ok(7));
+
+    // FLUSHALL on a persistent server is the same loss, seen by a second
+    // node too: whichever arms first sets the not-before for all.
+    let server = RedisServer::start();
+    let (a, b) = (revocation(&server).await, revocation(&server).await);
+    let value = cookie(&a, Some("carol"));
+    tokio::time::sleep(StdDuration::from_millis(1100)).await;
+    let checked = a.open_checked::<u32>(&value).await.unwrap();
+    a.logout(&checked).await.unwrap();
+    let mut conn = raw(&server).await;
+    let _: () = redis::cmd("FLUSHALL").query_async(&mut conn).await.unwrap();
+    assert_eq!(
+        open(&b, &value).await,
+        revoked(RevokedReason::GlobalNotBefore)
+    );
+    assert_eq!(
+        open(&a, &value).await,
+        revoked(RevokedReason::GlobalNotBefore)
+    );
+}
+
+/// Issue 13, item 8: a policy switched to an evicting one while running is
+/// noticed within a minute and fails closed.
+#[tokio::test]
+async fn an_eviction_policy_set_after_connect_fails_closed() {
+    let server = RedisServer::start();
+    let r = revocation(&server).await;
+    let value = cookie(&r, None);
+    let id = r.sealer().open::<u32>(&value).unwrap().session().id();
+    let mut conn = raw(&server).await;
+    let _: () = redis::cmd("CONFIG")
+        .arg("SET")
+        .arg("maxmemory-policy")
+        .arg("allkeys-lru")
+        .query_async(&mut conn)
+        .await
+        .unwrap();
+    // Within the minute the policy is not read again; a minute later it is.
+    let now = OffsetDateTime::now_utc().unix_timestamp();
+    r.store().status(id, None, now).await.unwrap();
+    assert_eq!(
+        r.store().status(id, None, now + 61).await.unwrap_err(),
+        Error::RevocationUnavailable {
+            reason: UnavailableReason::Misconfigured
+        }
+    );
+}
+
+/// Issue 13, item 15: prefixes that nest (`app:` and `app:u:`) no longer
+/// share keys, so one application's "log out everywhere" of a subject
+/// named `g` cannot become another's global not-before.
+#[tokio::test]
+async fn nested_prefixes_do_not_share_keys() {
+    let server = RedisServer::start();
+    let connect = |prefix: &'static str| {
+        let url = server.url();
+        async move {
+            let store = RedisStore::builder(url)
+                .with_prefix(prefix)
+                .connect()
+                .await
+                .unwrap();
+            Revocation::new(sealer(Duration::hours(1), Duration::seconds(30)), store).unwrap()
+        }
+    };
+    let app = connect("app:").await;
+    let nested = connect("app:u:").await;
+    let value = cookie(&nested, None);
+    let users = cookie(&nested, Some("x"));
+    tokio::time::sleep(StdDuration::from_millis(1100)).await;
+    app.logout_everywhere("g").await.unwrap();
+    app.logout_everywhere("u:x").await.unwrap();
+    assert_eq!(open(&nested, &value).await, Ok(7));
+    assert_eq!(open(&nested, &users).await, Ok(7));
+}
+
+/// Issue 13, items 2 and 7 on Redis: anonymous ids are bounded apart, a
+/// subject folds past its quota, and a renewal that lost a race with a
+/// logout is refused.
+#[tokio::test]
+async fn anonymous_floods_are_bounded_and_renewals_are_atomic() {
+    let server = RedisServer::start();
+    let store = RedisStore::builder(server.url())
+        .with_prefix("test:")
+        .with_anonymous_limit(3)
+        .with_subject_quota(2)
+        .connect()
+        .await
+        .unwrap();
+    let r = Revocation::new(sealer(Duration::hours(1), Duration::seconds(30)), store).unwrap();
+    tokio::time::sleep(StdDuration::from_millis(1100)).await;
+    let anonymous: Vec<String> = (0..4).map(|_| cookie(&r, None)).collect();
+    for value in &anonymous[..3] {
+        let checked = r.open_checked::<u32>(value).await.unwrap();
+        r.logout(&checked).await.unwrap();
+    }
+    let fourth = r.open_checked::<u32>(&anonymous[3]).await.unwrap();
+    assert_eq!(
+        r.logout(&fourth).await.unwrap_err(),
+        Error::RevocationFull { limit: 3 }
+    );
+    for value in &anonymous[..3] {
+        assert_eq!(open(&r, value).await, revoked(RevokedReason::SessionId));
+    }
+    // A user's logouts go on, folding past the quota.
+    let mallory: Vec<String> = (0..3).map(|_| cookie(&r, Some("mallory"))).collect();
+    for value in &mallory {
+        let checked = r.open_checked::<u32>(value).await.unwrap();
+        r.logout(&checked).await.unwrap();
+    }
+    assert_eq!(
+        open(&r, &mallory[0]).await,
+        revoked(RevokedReason::SessionId)
+    );
+    assert_eq!(
+        open(&r, &mallory[2]).await,
+        revoked(RevokedReason::SubjectNotBefore)
+    );
+    // Login goes ahead with a full anonymous share.
+    let mut checked = r.open_checked::<u32>(&anonymous[3]).await.unwrap();
+    r.renew_id(&mut checked).await.unwrap();
+    // The race: both requests checked, then one logs out, the other renews.
+    let value = cookie(&r, Some("victim"));
+    let mut renewing = r.open_checked::<u32>(&value).await.unwrap();
+    let out = r.open_checked::<u32>(&value).await.unwrap();
+    r.logout(&out).await.unwrap();
+    assert_eq!(
+        r.renew_id(&mut renewing).await.unwrap_err(),
+        Error::Revoked {
+            reason: RevokedReason::SessionId
+        }
+    );
 }

@@ -201,7 +201,10 @@ impl<S: RevocationStore> Revocation<S> {
 
     /// The deny-list entry for a sealed session, and its subject; `None`
     /// for one never sealed, which no cookie carries yet.
-    pub(super) fn denial<T>(&self, session: &Session<T>) -> Option<(DeniedSession<'static>, Option<String>)> {
+    pub(super) fn denial<T>(
+        &self,
+        session: &Session<T>,
+    ) -> Option<(DeniedSession<'static>, Option<String>)> {
         let issued_at = session.issued_at?;
         let expires_at = session.expires_at?;
         let entry = DeniedSession {

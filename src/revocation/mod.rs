@@ -96,21 +96,21 @@ mod entry;
 mod logout;
 mod memory;
 mod policy;
-mod renew;
 #[cfg(feature = "redis")]
 mod redis;
+mod renew;
 mod snapshot;
 
 pub use builder::RevocationBuilder;
 pub use checked::Checked;
 pub use memory::{DEFAULT_SUBJECT_QUOTA, MemoryStore, MemoryStoreBuilder};
 pub use policy::{FailurePolicy, Revocation};
-pub use snapshot::SnapshotKey;
 #[cfg(feature = "redis")]
 pub use redis::{
     DEFAULT_REDIS_ANONYMOUS_LIMIT, DEFAULT_REDIS_PREFIX, DEFAULT_REDIS_TIMEOUT, RedisStore,
     RedisStoreBuilder,
 };
+pub use snapshot::SnapshotKey;
 
 use crate::{Error, Result, RevokedReason, SessionId, UnavailableReason};
 use core::future::Future;

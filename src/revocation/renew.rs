@@ -2,7 +2,7 @@
 //! atomically), logging out everywhere else, and stamping a new login so
 //! it survives a not-before set just before it.
 
-use super::{Checked, DeniedSession, Denial, Revocation, RevocationStore};
+use super::{Checked, Denial, DeniedSession, Revocation, RevocationStore};
 use crate::wire::unix::unix;
 use crate::{Error, Result, Session};
 use time::OffsetDateTime;
@@ -254,7 +254,11 @@ impl<S: RevocationStore> Revocation<S> {
             return Ok(());
         }
         let now = unix(now)?;
-        let status = match self.store.status(session.id(), session.subject(), now).await {
+        let status = match self
+            .store
+            .status(session.id(), session.subject(), now)
+            .await
+        {
             Ok(status) => status,
             Err(Error::RevocationUnavailable { .. })
                 if self.failure == super::FailurePolicy::Open =>

@@ -22,7 +22,21 @@ pub struct RedisServer {
 
 impl RedisServer {
     /// A server without persistence.
+    /// A server that persists every write (AOF), as `RedisStore::connect`
+    /// requires by default.
     pub fn start() -> RedisServer {
+        RedisServer::start_with(&[
+            "--save",
+            "",
+            "--appendonly",
+            "yes",
+            "--appendfsync",
+            "everysec",
+        ])
+    }
+
+    /// A server that forgets everything on restart: no AOF, no snapshots.
+    pub fn start_volatile() -> RedisServer {
         RedisServer::start_with(&["--save", "", "--appendonly", "no"])
     }
 

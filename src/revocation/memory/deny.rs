@@ -4,7 +4,7 @@
 
 use super::{Held, MemoryStore, Subject, read, write};
 use crate::revocation::entry::{IdKey, Stamp, covers};
-use crate::revocation::{DeniedSession, Denial, MAX_NOT_BEFORE_AHEAD};
+use crate::revocation::{Denial, DeniedSession, MAX_NOT_BEFORE_AHEAD};
 use crate::{ConfigError, Error, Result, RevokedReason, SessionId};
 use std::sync::atomic::{AtomicUsize, Ordering};
 

@@ -1,7 +1,7 @@
 //! `MemoryStore`: the embedded, bounded, thread-safe revocation list.
 
 use super::entry::{IdHasher, IdKey, Stamp};
-use super::{DeniedSession, Denial, RevocationStore, Status};
+use super::{Denial, DeniedSession, RevocationStore, Status};
 use crate::{ConfigError, Result, SessionId};
 use core::future::{Future, ready};
 use core::hash::BuildHasherDefault;
@@ -24,9 +24,9 @@ const SHARDS: usize = 16;
 /// within a session lifetime before its logouts fold into its not-before.
 ///
 /// ```
-/// assert_eq!(sealed_session::revocation::DEFAULT_SUBJECT_QUOTA, 16);
+/// assert_eq!(sealed_session::revocation::DEFAULT_SUBJECT_QUOTA, 64);
 /// ```
-pub const DEFAULT_SUBJECT_QUOTA: u32 = 16;
+pub const DEFAULT_SUBJECT_QUOTA: u32 = 64;
 
 /// A denied session id: its window, and whether it counts against the
 /// anonymous share (ids of sessions without a subject) or not.

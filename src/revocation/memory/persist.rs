@@ -3,9 +3,9 @@
 //! authenticated (HMAC-SHA256 under a [`SnapshotKey`]).
 
 use super::{Held, MemoryStore, SHARDS, read, write};
-use crate::revocation::{MAX_NOT_BEFORE_AHEAD, SnapshotKey};
 use crate::revocation::entry::{IdKey, Stamp};
 use crate::revocation::snapshot::{self, Contents, Writer};
+use crate::revocation::{MAX_NOT_BEFORE_AHEAD, SnapshotKey};
 use crate::{Error, Result, SnapshotError};
 use std::sync::atomic::Ordering;
 use time::OffsetDateTime;

@@ -26,13 +26,13 @@ impl Keys {
         key
     }
 
-    /// A denied id of a session with a subject: `SET .. EXAT`.
+    /// A denied session id: `SET .. EXAT`.
     pub(super) fn session(&self, id: SessionId) -> Vec<u8> {
         self.key(b"s:", id.to_string().as_bytes())
     }
 
-    /// The denied ids of anonymous sessions: one sorted set, scored by the
-    /// time each may be forgotten, bounded by the anonymous limit.
+    /// The denied ids of anonymous sessions, counted: one sorted set scored
+    /// by the time each may be forgotten, bounded by the anonymous limit.
     pub(super) fn anonymous(&self) -> Vec<u8> {
         self.key(b"a", b"")
     }

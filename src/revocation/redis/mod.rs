@@ -32,14 +32,13 @@ pub const DEFAULT_REDIS_PREFIX: &str = "sealed-session:";
 /// ```
 pub const DEFAULT_REDIS_TIMEOUT: Duration = Duration::milliseconds(500);
 
-
 /// A revocation store in Redis (feature `redis`), shared by every node that
 /// connects to it: a logout on one node is seen by all on their next
 /// check.
 ///
-/// - One round trip per check: the session's entry, its subject's
-///   not-before, the global not-before and the store's sentinel, in one
-///   pipeline.
+/// - One round trip per check: a single `MGET` of the session's entry, the
+///   global not-before, the store's sentinel and (for a session with a
+///   subject) the subject's not-before.
 /// - Entries expire on their own (`EXAT`); denials run as Lua scripts, so
 ///   "already revoked?", the subject's quota and the fold into its
 ///   not-before are atomic. Ids of anonymous sessions live in one sorted
@@ -320,7 +319,12 @@ impl RedisStoreBuilder {
             quota: self.quota,
             sentinel: Arc::default(),
             eviction_check: self.eviction_check,
-            policy_checked_at: Arc::new(AtomicI64::new(i64::MIN)),
+            // Checked just below; checks repeat it a minute on.
+            policy_checked_at: Arc::new(AtomicI64::new(
+                std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map_or(0, |d| d.as_secs() as i64),
+            )),
         };
         if self.eviction_check || self.persistence_check {
             let config = store.server_config().await?;

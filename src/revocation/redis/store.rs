@@ -3,7 +3,7 @@
 //! atomically.
 
 use super::{RedisStore, unavailable};
-use crate::revocation::{DeniedSession, Denial, MAX_NOT_BEFORE_AHEAD, RevocationStore, Status};
+use crate::revocation::{Denial, DeniedSession, MAX_NOT_BEFORE_AHEAD, RevocationStore, Status};
 use crate::{ConfigError, Error, Result, RevokedReason, SessionId, UnavailableReason};
 use core::future::Future;
 use redis::Cmd;
@@ -67,21 +67,23 @@ end
 extend(KEYS[3], ARGV[1], not held)
 return {2, nb}";
 
-/// Denies an anonymous id in the bounded sorted set. Returns 1 recorded,
-/// 0 listed already, 4 covered by the global not-before, -1 full, -2
-/// sentinel changed.
-/// KEYS: anonymous set, global, sentinel;
+/// Denies an anonymous id: the id's key as for any session (so a check
+/// reads one `MGET`), counted in a sorted set scored by expiry that bounds
+/// how many anonymous ids the store holds. Returns 1 recorded, 0 listed
+/// already, 4 covered by the global not-before, -1 full, -2 sentinel
+/// changed. KEYS: session, anonymous set, global, sentinel;
 /// ARGV: id, until, limit, now, issued_at, sentinel value.
 const DENY_ANONYMOUS: &str = "\
-if redis.call('GET', KEYS[3]) ~= ARGV[6] then return -2 end
-local g = tonumber(redis.call('GET', KEYS[2]) or '0') or 0
+if redis.call('GET', KEYS[4]) ~= ARGV[6] then return -2 end
+local g = tonumber(redis.call('GET', KEYS[3]) or '0') or 0
 if tonumber(ARGV[5]) < g then return 4 end
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[4])
-if redis.call('ZSCORE', KEYS[1], ARGV[1]) then return 0 end
-local count = redis.call('ZCARD', KEYS[1])
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', ARGV[4])
+local count = redis.call('ZCARD', KEYS[2])
 if count >= tonumber(ARGV[3]) then return -1 end
-redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1])
-extend(KEYS[1], ARGV[2], count == 0)
+redis.call('ZADD', KEYS[2], ARGV[2], ARGV[1])
+extend(KEYS[2], ARGV[2], count == 0)
+redis.call('SET', KEYS[1], 1, 'EXAT', ARGV[2])
 return 1";
 
 /// Sets a not-before and its expiry, keeping whichever of the held and the
@@ -129,17 +131,19 @@ impl RedisStore {
             .clone()
     }
 
-    /// Arms the sentinel (see [`ARM`]) and remembers its value.
-    pub(super) async fn arm(&self) -> Result<()> {
+    /// Arms the sentinel (see [`ARM`]) and remembers its value; returns
+    /// whether this call created it (and so set the global not-before).
+    pub(super) async fn arm(&self) -> Result<bool> {
         let fresh = SessionId::random().to_string();
         let now = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.as_secs());
         let mut cmd = eval(ARM, &[self.keys.sentinel(), self.keys.global()]);
-        cmd.arg(fresh).arg(now);
+        cmd.arg(&fresh).arg(now);
         let value: Vec<u8> = self.run(cmd).await?;
+        let created = value == fresh.as_bytes();
         *self.sentinel.lock().unwrap_or_else(PoisonError::into_inner) = value;
-        Ok(())
+        Ok(created)
     }
 
     /// Fails closed while the eviction policy is not `noeviction`; reads
@@ -158,46 +162,28 @@ impl RedisStore {
 
     async fn status_unix(&self, id: SessionId, subject: Option<&str>, now: i64) -> Result<Status> {
         self.recheck_policy(now).await?;
-        let mut pipe = redis::pipe();
-        match subject {
-            Some(subject) => pipe
-                .cmd("MGET")
-                .arg(self.keys.session(id))
-                .arg(self.keys.subject(subject)),
-            None => pipe
-                .cmd("ZSCORE")
-                .arg(self.keys.anonymous())
-                .arg(id.to_string()),
-        };
-        pipe.cmd("MGET")
+        let mut cmd = redis::cmd("MGET");
+        cmd.arg(self.keys.session(id))
             .arg(self.keys.global())
             .arg(self.keys.sentinel());
-        let mut conn = self.conn.clone();
-        let (first, rest): (redis::Value, Vec<Option<Vec<u8>>>) =
-            super::within(self.timeout, async move { pipe.query_async(&mut conn).await })
-                .await?;
-        let [global, sentinel] = <[_; 2]>::try_from(rest)
-            .map_err(|_| unavailable(UnavailableReason::Reply))?;
-        let (session_denied, subject_not_before) = match subject {
-            Some(_) => {
-                let pair: Vec<Option<Vec<u8>>> = redis::from_redis_value(first)
-                    .map_err(|_| unavailable(UnavailableReason::Reply))?;
-                let [session, subject] = <[_; 2]>::try_from(pair)
-                    .map_err(|_| unavailable(UnavailableReason::Reply))?;
-                (session.is_some(), number(subject)?)
-            }
-            None => {
-                let score: Option<Vec<u8>> = redis::from_redis_value(first)
-                    .map_err(|_| unavailable(UnavailableReason::Reply))?;
-                (number(score)?.is_some_and(|until| until > now), None)
-            }
+        if let Some(subject) = subject {
+            cmd.arg(self.keys.subject(subject));
+        }
+        let values: Vec<Option<Vec<u8>>> = self.run(cmd).await?;
+        let mut values = values.into_iter();
+        let mut next = || values.next().ok_or(unavailable(UnavailableReason::Reply));
+        let (session, global, sentinel) = (next()?, next()?, next()?);
+        let subject_not_before = match subject {
+            Some(_) => number(next()?)?,
+            None => None,
         };
+        let session_denied = session.is_some();
         let mut global_not_before = number(global)?;
-        if sentinel.as_deref() != Some(&self.sentinel_value()[..]) {
-            // Lost data, or another node re-armed after a loss (it set the
-            // global not-before as it did). Either way nothing issued
-            // before now may pass.
-            self.arm().await?;
+        if sentinel.as_deref() != Some(&self.sentinel_value()[..]) && self.arm().await? {
+            // The sentinel was gone: the data was lost, and arming set the
+            // global not-before to now. (A different sentinel means another
+            // node armed after the loss and set it then, which the `MGET`
+            // above has read.)
             global_not_before = Some(global_not_before.unwrap_or(now).max(now));
         }
         Ok(Status {
@@ -230,6 +216,7 @@ impl RedisStore {
             }
             None => {
                 let keys = [
+                    self.keys.session(entry.id),
                     self.keys.anonymous(),
                     self.keys.global(),
                     self.keys.sentinel(),
@@ -265,7 +252,13 @@ impl RedisStore {
         }
     }
 
-    async fn set_not_before(&self, key: Vec<u8>, not_before: i64, until: i64, now: i64) -> Result<()> {
+    async fn set_not_before(
+        &self,
+        key: Vec<u8>,
+        not_before: i64,
+        until: i64,
+        now: i64,
+    ) -> Result<()> {
         if until <= now {
             return Ok(());
         }
