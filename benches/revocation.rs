@@ -87,7 +87,7 @@ fn fill(store: &MemoryStore, n: usize) {
 fn bytes_per_entry(n: usize) -> (f64, f64) {
     let base = LIVE.load(Relaxed);
     PEAK.store(base, Relaxed);
-    let store = MemoryStore::new(n).unwrap();
+    let store = MemoryStore::builder(n).with_anonymous_limit(n).build().unwrap();
     fill(&store, n);
     let live = LIVE.load(Relaxed) - base;
     let peak = PEAK.load(Relaxed) - base;
@@ -116,7 +116,11 @@ fn bench_checks(c: &mut Criterion) {
     let sealer = Sealer::builder(KeyRing::new(Key::generate(1)))
         .build_at(T0)
         .unwrap();
-    let revocation = Revocation::builder(sealer, MemoryStore::new(ENTRIES + 10_001).unwrap())
+    let store = MemoryStore::builder(ENTRIES + 10_001)
+        .with_anonymous_limit(ENTRIES + 10_001)
+        .build()
+        .unwrap();
+    let revocation = Revocation::builder(sealer, store)
         .build_at(T0)
         .unwrap();
     let store = revocation.store();
