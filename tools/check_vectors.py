@@ -253,16 +253,19 @@ def open_chunks(jar, keyring, name, purpose, now, max_chunks, max_cookie=MAX_COO
 
 def layout(value_len, name, max_age, attrs, max_cookie, max_chunks, budget):
     """The crate's writer layout (section 11): the fewest cookies that fit,
-    each part as long as its Set-Cookie line allows. Returns (n, caps)."""
+    each part as long as its Set-Cookie line allows; the header budget
+    bounds chunks only, never one plain cookie. Returns (n, caps)."""
     fixed = len(f"; Max-Age={max_age}") + len(attrs)
     for n in range(1, max_chunks + 1):
-        if n == 1:
-            caps, overhead = [max_cookie - (len(name) + 1 + fixed)], len(name) + 1
+        if n == 1:  # one plain cookie: the budget does not apply
+            caps = [max_cookie - (len(name) + 1 + fixed)]
+            room = caps[0]
         else:
             pre = lambda k: len(f"{n}.") if k == 0 else 0
             caps = [max_cookie - (len(f"{name}.{k}=") + pre(k) + fixed) for k in range(n)]
             overhead = sum(len(f"{name}.{k}=") + pre(k) for k in range(n)) + len("; ") * (n - 1)
-        if value_len <= min(sum(caps), budget - overhead):
+            room = min(sum(caps), budget - overhead)
+        if value_len <= room:
             return n, caps
     return None, None
 
