@@ -200,6 +200,16 @@ fn removal_cookie_exact_strings() {
     );
 }
 
+/// Domain, Secure, HttpOnly, SameSite, and the expected text after
+/// `Max-Age` (`None`: the sealer must refuse to build).
+type Combination = (
+    Option<&'static str>,
+    bool,
+    bool,
+    SameSite,
+    Option<&'static str>,
+);
+
 /// FORMAT.md section 7, every attribute combination: the exact text after
 /// the value, and the line length the size check counts, from the byte
 /// counts the document gives (not from the crate's renderer).
@@ -209,7 +219,7 @@ fn set_cookie_line_for_every_attribute_combination() {
     // or None where building must fail (SameSite=None needs Secure).
     let d = Some("example.com");
     #[rustfmt::skip]
-    let table: [(Option<&str>, bool, bool, SameSite, Option<&str>); 24] = [
+    let table: [Combination; 24] = [
         (None, true, true, SameSite::Strict, Some("; Path=/app; Secure; HttpOnly; SameSite=Strict")),
         (None, true, true, SameSite::Lax, Some("; Path=/app; Secure; HttpOnly; SameSite=Lax")),
         (None, true, true, SameSite::None, Some("; Path=/app; Secure; HttpOnly; SameSite=None")),
