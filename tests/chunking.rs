@@ -246,3 +246,83 @@ fn settings_are_checked_once() {
         );
     }
 }
+
+#[test]
+fn a_session_that_fits_one_cookie_is_one_plain_cookie_whatever_the_budget() {
+    // FORMAT.md section 11: the header budget bounds chunked values only.
+    // The smallest budget `check` accepts is far below one cookie.
+    let s = sealer();
+    let name = s.cookie_name();
+    let tiny = Chunking::new().with_header_budget(name.len() + ".0=2.".len() + 64);
+    tiny.check(&s).unwrap();
+    let session = Session::new(vec![5u8; 2900]);
+    let plain = s.seal_at(&session, NOW).unwrap();
+    let sealed = tiny.seal_at(&s, &session, NOW).unwrap();
+    assert_eq!(sealed.chunk_count(), None);
+    let [line] = sealed.set_cookies() else {
+        panic!("{:?}", sealed.set_cookies())
+    };
+    // The same line as without chunking (the nonce aside): same name, same
+    // length, same attributes, and the plain sealer opens it.
+    assert_eq!(line.len(), plain.len());
+    assert!(line.len() > tiny.header_budget());
+    let tail = |l: &str| l.split_once(';').unwrap().1.to_owned();
+    assert_eq!(tail(line), tail(&plain));
+    let (_, value) = &jar(&sealed)[0];
+    assert_eq!(
+        s.open_at::<Vec<u8>>(value, NOW).unwrap().session().data(),
+        session.data()
+    );
+    // Larger than one cookie: no chunked layout fits the budget, and the
+    // limit reported is the one cookie's capacity, 4096 minus
+    // `__Host-session=`, `; Max-Age=604800` and the 40 attribute bytes.
+    let huge = Session::new(vec![5u8; 3100]);
+    match tiny.seal_at(&s, &huge, NOW) {
+        Err(Error::TooLarge { size, limit }) => {
+            assert_eq!(limit, 4096 - 15 - 16 - 40);
+            assert!(size > limit);
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn chunk_shape_is_checked_before_the_joined_length() {
+    // FORMAT.md section 11: missing or empty chunks are malformed whatever
+    // the length of the others; only well-shaped chunks meet the length
+    // check (n times the maximum cookie size), and that before decoding.
+    let s = sealer();
+    let c = Chunking::new();
+    let chunks = |parts: &[&str]| parts.iter().map(|p| p.to_string()).collect::<Vec<_>>();
+    let huge = "!".repeat(20_000);
+    let malformed = Err(Error::Malformed(Malformed::Chunks));
+    // The last chunk missing, after one over the length limit.
+    assert_eq!(open(&c, &s, &chunks(&["3.AAAA", &huge])), malformed);
+    // An empty chunk after one over the length limit.
+    assert_eq!(open(&c, &s, &chunks(&["3.AAAA", &huge, ""])), malformed);
+    // An empty first part before one over the length limit.
+    assert_eq!(open(&c, &s, &chunks(&["3.", &huge, "AAAA"])), malformed);
+    // Well-shaped but too long: too large, not malformed base64.
+    let limit = 3 * 4096;
+    assert_eq!(
+        open(&c, &s, &chunks(&["3.AAAA", &huge, "!"])),
+        Err(Error::TooLarge {
+            size: 4 + 20_000 + 1,
+            limit
+        })
+    );
+    // Exactly at the limit the value is decoded: zero bytes, version 0.
+    let a = "A".repeat(limit - 8);
+    assert_eq!(
+        open(&c, &s, &chunks(&["3.AAAA", &a, "AAAA"])),
+        Err(Error::UnsupportedVersion { version: 0 })
+    );
+    let a = "A".repeat(limit - 7);
+    assert_eq!(
+        open(&c, &s, &chunks(&["3.AAAA", &a, "AAAA"])),
+        Err(Error::TooLarge {
+            size: limit + 1,
+            limit
+        })
+    );
+}

@@ -293,6 +293,81 @@ fn bad_key_texts_are_rejected() {
     assert_eq!(Key::from_text(&zero).unwrap().id(), 0);
 }
 
+/// The characters FORMAT.md section 12 calls `WS`: Unicode White_Space.
+const WHITE_SPACE: [char; 25] = [
+    '\t', '\n', '\u{b}', '\u{c}', '\r', ' ', '\u{85}', '\u{a0}', '\u{1680}', '\u{2000}',
+    '\u{2001}', '\u{2002}', '\u{2003}', '\u{2004}', '\u{2005}', '\u{2006}', '\u{2007}', '\u{2008}',
+    '\u{2009}', '\u{200a}', '\u{2028}', '\u{2029}', '\u{202f}', '\u{205f}', '\u{3000}',
+];
+
+#[test]
+fn key_text_whitespace_is_trimmed_around_it_never_inside() {
+    // FORMAT.md section 12: `WS` around the key text only.
+    let text = key(Algorithm::Aes256Gcm, 5).to_text();
+    for ws in WHITE_SPACE {
+        let padded = format!("{ws}{}{ws}{ws}", *text);
+        assert_eq!(Key::from_text(&padded).unwrap().to_text(), text, "{ws:?}");
+    }
+    // Not White_Space, though some trimmers take them: the byte order mark,
+    // the zero-width space, the Mongolian vowel separator, and the ASCII
+    // information separators (Python's str.strip takes those).
+    for not_ws in ['\u{feff}', '\u{200b}', '\u{180e}', '\u{1c}', '\u{1f}', '\0'] {
+        for bad in [format!("{not_ws}{}", *text), format!("{}{not_ws}", *text)] {
+            assert_eq!(
+                Key::from_text(&bad).map(|k| k.id()),
+                Err(Error::InvalidConfig(ConfigError::KeyText)),
+                "{not_ws:?}"
+            );
+        }
+    }
+    // Inside, around any colon or within the base64: never.
+    let (head, secret) = text.rsplit_once(':').unwrap();
+    let mut inside = Vec::new();
+    for (at, _) in text.match_indices(':') {
+        inside.push(format!("{} {}", &text[..at], &text[at..]));
+        inside.push(format!("{} {}", &text[..=at], &text[at + 1..]));
+    }
+    inside.push(format!("{head}:{} {}", &secret[..20], &secret[20..]));
+    inside.push(format!("{head}:{}\n{}", &secret[..20], &secret[20..]));
+    for bad in inside {
+        assert_eq!(
+            Key::from_text(&bad).map(|k| k.id()),
+            Err(Error::InvalidConfig(ConfigError::KeyText)),
+            "{bad:?}"
+        );
+    }
+}
+
+#[test]
+fn key_bytes_are_exactly_43_canonical_base64url_characters() {
+    // FORMAT.md section 12: 32 bytes are 43 characters, the last holding 4
+    // bits and 2 zero bits, so it is one of 16 characters.
+    let text = key(Algorithm::Xaes256Gcm, 1).to_text();
+    let (head, secret) = text.rsplit_once(':').unwrap();
+    assert_eq!(secret.len(), 43);
+    let stem = &secret[..42];
+    let alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    let accepted: String = alphabet
+        .chars()
+        .filter(|c| Key::from_text(&format!("{head}:{stem}{c}")).is_ok())
+        .collect();
+    assert_eq!(accepted, "AEIMQUYcgkosw048");
+    for bad in [
+        format!("{head}:{stem}"),
+        format!("{head}:{secret}="),
+        format!("{head}:{secret}A"),
+        format!("{head}:{stem}/"),
+        format!("{head}:{stem}+"),
+        format!("{head}:{}", secret.replace(['-', '_'], "/")),
+    ] {
+        assert_eq!(
+            Key::from_text(&bad).map(|k| k.id()),
+            Err(Error::InvalidConfig(ConfigError::KeyText)),
+            "{bad:?}"
+        );
+    }
+}
+
 // ---------------------------------------------------------------- derivation
 
 #[test]

@@ -209,6 +209,150 @@ fn each_bad_entry_is_named_by_position_and_key_id() {
 }
 
 #[test]
+fn ring_text_whitespace_around_separators_only() {
+    // FORMAT.md section 12: `WS` (Unicode White_Space) around the text,
+    // entries, `,`, `;` and `=`; never inside a key text or a time (where
+    // RFC 3339's one space between date and time is a separator, not WS).
+    let (k1, k2) = (
+        text_of(Algorithm::default(), 1),
+        text_of(Algorithm::default(), 2),
+    );
+    for ws in ["\t", "\r\n", "\u{85}", "\u{a0}", "\u{2028}", "\u{3000}"] {
+        let text = format!(
+            "{ws}{k2}{ws};{ws}since{ws}={ws}2030-01-01T00:00:00Z{ws},{ws}{k1}{ws};{ws}retire{ws}={ws}2030-01-08T00:00:00Z{ws}"
+        );
+        let ring = KeyRing::from_text(&text).unwrap();
+        assert_eq!(ids(&ring), [2, 1], "{ws:?}");
+        assert_eq!(ring.since(2), Some(T0), "{ws:?}");
+        assert_eq!(ring.retire_at(1), Some(T0 + TTL), "{ws:?}");
+    }
+    let cases: Vec<(String, EntryError)> = vec![
+        (format!("\u{feff}{k1}"), (1, None, RingEntryError::KeyText)),
+        (
+            format!("{k1};\u{200b}since=2030-01-01T00:00:00Z"),
+            (1, Some(1), RingEntryError::UnknownAttribute),
+        ),
+        (
+            format!("{k1};since=2030-01-01T00: 00:00Z"),
+            (1, Some(1), RingEntryError::Time),
+        ),
+        (
+            format!("{k1};since=2030-01-01  00:00:00Z"),
+            (1, Some(1), RingEntryError::Time),
+        ),
+        (
+            format!("{k1};since=2030-01-01T00:00:00 Z"),
+            (1, Some(1), RingEntryError::Time),
+        ),
+        (
+            format!("{},{k2}", k1.replacen(':', ": ", 1)),
+            (1, None, RingEntryError::KeyText),
+        ),
+        // Attribute names are case-sensitive.
+        (
+            format!("{k1};Since=2030-01-01T00:00:00Z"),
+            (1, Some(1), RingEntryError::UnknownAttribute),
+        ),
+        (
+            format!("{k1};retire==2030-01-01T00:00:00Z"),
+            (1, Some(1), RingEntryError::Time),
+        ),
+    ];
+    for (text, expected) in cases {
+        assert_eq!(entry_error(&text), expected, "{text:?}");
+    }
+}
+
+#[test]
+fn ring_text_times_are_rfc_3339_date_times() {
+    // FORMAT.md section 12, `time`: the spellings accepted, each with the
+    // instant it names (unix seconds and nanoseconds).
+    let k = text_of(Algorithm::default(), 1);
+    let at = |time: &str| {
+        KeyRing::from_text(&format!("{k};retire={time}")).map(|ring| {
+            ring.retire_at(1)
+                .map(|t| (t.unix_timestamp(), t.nanosecond()))
+        })
+    };
+    let t0 = T0.unix_timestamp();
+    let accepted = [
+        ("2030-01-01T00:00:00Z", (t0, 0)),
+        ("2030-01-01t00:00:00z", (t0, 0)),
+        ("2030-01-01 00:00:00Z", (t0, 0)),
+        ("2030-01-01T00:00:00+00:00", (t0, 0)),
+        ("2030-01-01T00:00:00-00:00", (t0, 0)),
+        ("2030-01-01T01:30:00+01:30", (t0, 0)),
+        ("2029-12-31T00:01:00-23:59", (t0, 0)),
+        ("2030-01-01T00:00:00.5Z", (t0, 500_000_000)),
+        ("2030-01-01T00:00:00.123456789Z", (t0, 123_456_789)),
+        // Digits past the ninth are dropped, not rounded.
+        ("2030-01-01T00:00:00.9999999999Z", (t0, 999_999_999)),
+        // A leap second, only at the end of a month in UTC.
+        ("2029-12-31T23:59:60Z", (t0 - 1, 999_999_999)),
+        ("2030-01-01T00:59:60+01:00", (t0 - 1, 999_999_999)),
+    ];
+    for (time, instant) in accepted {
+        assert_eq!(at(time), Ok(Some(instant)), "{time}");
+    }
+    let refused = [
+        "2030-01-01",
+        "2030-01-01T00:00Z",
+        "2030-01-01T00:00:00",
+        "2030-01-01T00:00:00.Z",
+        "2030-01-01T00:00:00,5Z",
+        "2030-01-01T00:00:00+0000",
+        "2030-01-01T00:00:00+01",
+        "2030-01-01T00:00:00+24:00",
+        "2030-01-01T00:00:00+00:60",
+        "2030-01-01T24:00:00Z",
+        "2030-01-01T00:60:00Z",
+        "2030-01-01T00:00:60Z",
+        "2030-01-31T22:59:60Z",
+        "2030-02-30T00:00:00Z",
+        "2030-1-01T00:00:00Z",
+        "+2030-01-01T00:00:00Z",
+        "12030-01-01T00:00:00Z",
+        "20300101T000000Z",
+        "1893456000",
+    ];
+    for time in refused {
+        assert_eq!(
+            entry_error(&format!("{k};retire={time}")),
+            (1, Some(1), RingEntryError::Time),
+            "{time}"
+        );
+    }
+}
+
+#[test]
+fn ring_times_count_in_whole_seconds_rounded_down() {
+    // FORMAT.md section 12: a key retires at the start of the second its
+    // retire time falls in, and the text form prints that second.
+    let k1 = text_of(Algorithm::default(), 1);
+    let k2 = text_of(Algorithm::default(), 2);
+    let ring =
+        KeyRing::from_text(&format!("{k2},{k1};retire=2030-01-01T00:00:00.999999999Z")).unwrap();
+    assert!(
+        ring.to_text().ends_with(";retire=2030-01-01T00:00:00Z"),
+        "{}",
+        *ring.to_text()
+    );
+    let value = sealer(&KeyRing::from_text(&k1).unwrap(), T0 - Duration::hours(1))
+        .seal_value_at(&Session::new(1u8), T0 - Duration::hours(1))
+        .unwrap();
+    let node = Sealer::builder(ring)
+        .with_ttl(TTL)
+        .build_at(T0 - Duration::hours(1))
+        .unwrap();
+    let open = |now| node.open_at::<u8>(&value, now).map(|o| o.key_id());
+    assert_eq!(open(T0 - Duration::nanoseconds(1)), Ok(1));
+    assert_eq!(open(T0), Err(Error::RetiredKey { key_id: 1 }));
+    // A leap second names the second before it.
+    let ring = KeyRing::from_text(&format!("{k2},{k1};retire=2029-12-31T23:59:60Z")).unwrap();
+    assert!(ring.to_text().ends_with(";retire=2029-12-31T23:59:59Z"));
+}
+
+#[test]
 fn duplicate_ids_in_text_are_named() {
     let text = format!(
         "{},{},{}",

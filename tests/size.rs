@@ -7,7 +7,8 @@ mod common;
 
 use common::{NAME, T0, value_of};
 use sealed_session::{
-    Algorithm, CookieAttributes, DEFAULT_MAX_COOKIE_SIZE, Error, SameSite, Sealer, Session,
+    Algorithm, ConfigError, CookieAttributes, DEFAULT_MAX_COOKIE_SIZE, Error, Malformed, SameSite,
+    Sealer, Session,
 };
 use time::Duration;
 
@@ -196,5 +197,151 @@ fn removal_cookie_exact_strings() {
     assert_eq!(
         sealer.open_at::<u8>("", T0).unwrap_err(),
         Error::Malformed(sealed_session::Malformed::Empty)
+    );
+}
+
+/// Domain, Secure, HttpOnly, SameSite, and the expected text after
+/// `Max-Age` (`None`: the sealer must refuse to build).
+type Combination = (
+    Option<&'static str>,
+    bool,
+    bool,
+    SameSite,
+    Option<&'static str>,
+);
+
+/// FORMAT.md section 7, every attribute combination: the exact text after
+/// the value, and the line length the size check counts, from the byte
+/// counts the document gives (not from the crate's renderer).
+#[test]
+fn set_cookie_line_for_every_attribute_combination() {
+    // (Domain, Secure, HttpOnly, SameSite) -> the text after `; Max-Age=7200`,
+    // or None where building must fail (SameSite=None needs Secure).
+    let d = Some("example.com");
+    #[rustfmt::skip]
+    let table: [Combination; 24] = [
+        (None, true, true, SameSite::Strict, Some("; Path=/app; Secure; HttpOnly; SameSite=Strict")),
+        (None, true, true, SameSite::Lax, Some("; Path=/app; Secure; HttpOnly; SameSite=Lax")),
+        (None, true, true, SameSite::None, Some("; Path=/app; Secure; HttpOnly; SameSite=None")),
+        (None, true, false, SameSite::Strict, Some("; Path=/app; Secure; SameSite=Strict")),
+        (None, true, false, SameSite::Lax, Some("; Path=/app; Secure; SameSite=Lax")),
+        (None, true, false, SameSite::None, Some("; Path=/app; Secure; SameSite=None")),
+        (None, false, true, SameSite::Strict, Some("; Path=/app; HttpOnly; SameSite=Strict")),
+        (None, false, true, SameSite::Lax, Some("; Path=/app; HttpOnly; SameSite=Lax")),
+        (None, false, true, SameSite::None, None),
+        (None, false, false, SameSite::Strict, Some("; Path=/app; SameSite=Strict")),
+        (None, false, false, SameSite::Lax, Some("; Path=/app; SameSite=Lax")),
+        (None, false, false, SameSite::None, None),
+        (d, true, true, SameSite::Strict, Some("; Path=/app; Domain=example.com; Secure; HttpOnly; SameSite=Strict")),
+        (d, true, true, SameSite::Lax, Some("; Path=/app; Domain=example.com; Secure; HttpOnly; SameSite=Lax")),
+        (d, true, true, SameSite::None, Some("; Path=/app; Domain=example.com; Secure; HttpOnly; SameSite=None")),
+        (d, true, false, SameSite::Strict, Some("; Path=/app; Domain=example.com; Secure; SameSite=Strict")),
+        (d, true, false, SameSite::Lax, Some("; Path=/app; Domain=example.com; Secure; SameSite=Lax")),
+        (d, true, false, SameSite::None, Some("; Path=/app; Domain=example.com; Secure; SameSite=None")),
+        (d, false, true, SameSite::Strict, Some("; Path=/app; Domain=example.com; HttpOnly; SameSite=Strict")),
+        (d, false, true, SameSite::Lax, Some("; Path=/app; Domain=example.com; HttpOnly; SameSite=Lax")),
+        (d, false, true, SameSite::None, None),
+        (d, false, false, SameSite::Strict, Some("; Path=/app; Domain=example.com; SameSite=Strict")),
+        (d, false, false, SameSite::Lax, Some("; Path=/app; Domain=example.com; SameSite=Lax")),
+        (d, false, false, SameSite::None, None),
+    ];
+    for (domain, secure, http_only, same_site, expected) in table {
+        let mut attributes = CookieAttributes::default()
+            .with_path("/app")
+            .with_secure(secure)
+            .with_http_only(http_only)
+            .with_same_site(same_site);
+        if let Some(domain) = domain {
+            attributes = attributes.with_domain(domain);
+        }
+        let case = format!("{domain:?} {secure} {http_only} {same_site:?}");
+        let built = common::builder(Algorithm::default())
+            .with_cookie_name("sid")
+            .with_ttl(Duration::hours(2))
+            .with_attributes(attributes)
+            .build_at(T0);
+        let Some(expected) = expected else {
+            assert_eq!(
+                built.map(|_| ()),
+                Err(Error::InvalidConfig(ConfigError::Prefix)),
+                "{case}"
+            );
+            continue;
+        };
+        let sealer = built.unwrap();
+        let line = sealer.seal_at(&Session::new(1u8), T0).unwrap();
+        let value = value_of(&line, "sid");
+        assert_eq!(
+            line,
+            format!("sid={value}; Max-Age=7200{expected}"),
+            "{case}"
+        );
+        assert_eq!(
+            sealer.removal_cookie(),
+            format!("sid=; Max-Age=0{expected}"),
+            "{case}"
+        );
+        // Section 7's byte counts: 7 + len(path), 9 + len(domain), 8, 10,
+        // 11 + len(SameSite value); around the value `name=` and
+        // `; Max-Age=` + digits; section 8's value length.
+        let same_site_len = match same_site {
+            SameSite::Strict => 6,
+            SameSite::Lax => 3,
+            SameSite::None => 4,
+        };
+        let attributes_len = 7
+            + "/app".len()
+            + domain.map_or(0, |d| 9 + d.len())
+            + if secure { 8 } else { 0 }
+            + if http_only { 10 } else { 0 }
+            + 11
+            + same_site_len;
+        assert_eq!(attributes_len, expected.len(), "{case}");
+        // XAES-256-GCM, no idle, no subject, a 1-byte payload: 76 bytes.
+        let value_len = (76 * 4usize).div_ceil(3);
+        assert_eq!(value.len(), value_len);
+        assert_eq!(
+            line.len(),
+            "sid".len() + 1 + value_len + 10 + "7200".len() + attributes_len
+        );
+    }
+}
+
+/// FORMAT.md sections 1 and 7 with every default: the longest value a
+/// writer emits, and the reader's limit around it.
+#[test]
+fn default_limits_in_bytes() {
+    // 15 bytes of `__Host-session=`, 16 of `; Max-Age=604800`, 40 of
+    // attributes: 4025 left, which is 4k + 1, so the longest value is 4024
+    // characters, 3018 sealed bytes, 2943 payload bytes (XAES-256-GCM).
+    let (limited, _) = pair(Algorithm::Xaes256Gcm, DEFAULT_MAX_COOKIE_SIZE, false);
+    let fits = |payload: usize| {
+        // postcard: a 2-byte length prefix, then the bytes.
+        limited.seal_at(&Session::new(vec![1u8; payload - 2]), T0)
+    };
+    let line = fits(2943).unwrap();
+    assert_eq!(value_of(&line, NAME).len(), 4024);
+    assert_eq!(line.len(), 4024 + 71);
+    assert_eq!(
+        fits(2944).unwrap_err(),
+        Error::TooLarge {
+            size: 4097,
+            limit: DEFAULT_MAX_COOKIE_SIZE
+        }
+    );
+    // The reader's limit is the cookie size minus `name=`: 4081. A value
+    // of exactly 4081 characters is past that check but is an impossible
+    // base64 length; the longest value that decodes is 4080 characters.
+    let limit = DEFAULT_MAX_COOKIE_SIZE - NAME.len() - 1;
+    assert_eq!(limit, 4081);
+    let open = |len: usize| limited.open_at::<()>(&"A".repeat(len), T0).unwrap_err();
+    assert_eq!(open(0), Error::Malformed(Malformed::Empty));
+    assert_eq!(open(4080), Error::UnsupportedVersion { version: 0 });
+    assert_eq!(open(4081), Error::Malformed(Malformed::Base64));
+    assert_eq!(open(4082), Error::TooLarge { size: 4082, limit });
+    // Any text of the limit's length meets the decoder, not the size check.
+    assert_eq!(
+        limited.open_at::<()>(&"!".repeat(4081), T0).unwrap_err(),
+        Error::Malformed(Malformed::Base64)
     );
 }

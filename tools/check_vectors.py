@@ -8,7 +8,11 @@ tests/vectors/v1.json it seals (and compares aad, plaintext and cookie), opens
 chunked vector in tests/vectors/v1-chunked.json (section 11) it does the same
 with the count byte in the associated data, lays the value out into chunks
 (and compares every chunk and Set-Cookie line), opens the chunks, and checks
-that dropped, reordered, re-counted and foreign chunks are rejected.
+that dropped, reordered, re-counted and foreign chunks are rejected. It also
+parses every vector's key text by the grammar of section 12 (after a
+self-test of that grammar) and checks that DEFLATE padding bits carry
+nothing (section 6). Postcard payloads are compared as bytes, never decoded,
+so section 6's varint rule (overlong forms accepted) holds trivially here.
 
 Usage: python3 tools/check_vectors.py [vector files...]
 (default: tests/vectors/v1.json and tests/vectors/v1-chunked.json; a vector
@@ -166,6 +170,42 @@ def open_cookie(value, keyring, name, purpose, now, leeway=LEEWAY, count=None, l
     return f
 
 
+# ---- Section 12: key text.
+# WS is the Unicode White_Space property, spelled out: Python's str.strip()
+# also strips U+001C..U+001F, which are not WS.
+WS = "".join(map(chr, [*range(0x09, 0x0E), 0x20, 0x85, 0xA0, 0x1680, *range(0x2000, 0x200B),
+                       0x2028, 0x2029, 0x202F, 0x205F, 0x3000]))
+KEY_TEXT = re.compile(r"ss1:(xaes256gcm|xchacha20poly1305|aes256gcm):(0|[1-9][0-9]{0,9}):"
+                      r"([A-Za-z0-9_-]{42}[AEIMQUYcgkosw048])\Z")
+
+
+def parse_key_text(text):
+    """Section 12: key-text, optionally surrounded by WS. Returns
+    (algorithm code, key id, key bytes), or raises Reject."""
+    m = KEY_TEXT.match(text.strip(WS))
+    if not m or int(m[2]) > 0xFFFFFFFF: raise Reject("key text")
+    key = base64.urlsafe_b64decode(m[3] + "=")
+    assert b64encode(key) == m[3]  # canonical by the last-char rule
+    return ALGS[m[1]][0], int(m[2]), key
+
+
+def key_text_selftest():
+    good = "ss1:aes256gcm:4:" + b64encode(bytes(range(32)))
+    assert parse_key_text(good) == (0x03, 4, bytes(range(32)))
+    assert parse_key_text("\u3000\x85 " + good + "\r\n") == parse_key_text(good)
+    stem = good[:-1]
+    bad = [good + "=", stem, stem + "B", good.replace(":4:", ":04:"), good.replace(":4:", ":4294967296:"),
+           good.replace("aes", "AES"), good.replace("ss1", "SS1"), good.replace(":4:", ": 4:"),
+           "\ufeff" + good, good + "\x1f", good[:20] + "+" + good[21:], good[:20] + "/" + good[21:]]
+    for text in bad:
+        try:
+            parse_key_text(text)
+            raise AssertionError(f"key text accepted: {text!r}")
+        except Reject:
+            pass
+    assert parse_key_text(good.replace(":4:", ":4294967295:"))[1] == 0xFFFFFFFF
+
+
 # ---- Per-vector checks.
 def check_vector(v):
     errors = []
@@ -192,6 +232,7 @@ def check_vector(v):
     expect("ttl", e["expires_at"] - e["issued_at"], v["ttl"])
     if v["idle_timeout"] is not None: expect("idle_timeout", e["idle_deadline"] - now, v["idle_timeout"])
     expect("key_text", v["key_text"], f"ss1:{v['algorithm']}:{v['key_id']}:{b64encode(key)}")
+    expect("key_text parsed", parse_key_text(v["key_text"]), (code, v["key_id"], key))
 
     # (2) Open: every field must come back.
     keyring = {v["key_id"]: (code, key)}
@@ -221,6 +262,18 @@ def check_vector(v):
     if len(c) % 4:  # flip an unused low bit of the last character (non-canonical)
         alpha = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
         must_reject("non-canonical", c[:-1] + alpha[alpha.index(c[-1]) ^ 1])
+    # Section 6: DEFLATE padding bits carry nothing. Postcard "abc" as a final
+    # stored block with its 5 alignment bits set, and as a final fixed-Huffman
+    # block with the 6 bits after its end-of-block code set.
+    for stream in (bytes([0xF9, 4, 0, 0xFB, 0xFF, 3]) + b"abc", bytes([0x63, 0x4E, 0x4C, 0x4A, 0x06, 0xFC])):
+        pt2 = make_envelope(bytes.fromhex(e["session_id"]), e["issued_at"], e["expires_at"],
+                            e["idle_deadline"], e["subject"], stream, True)
+        forged = b64encode(hdr + nonce + seal_raw(code, key, nonce, aad, pt2))
+        try:
+            expect(f"padding bits {stream.hex()}", open_cookie(forged, keyring, name, purpose, now)["payload"],
+                   "03616263")
+        except Reject as r:
+            errors.append(f"padding bits {stream.hex()}: rejected: {r}")
     # Deadline boundaries (section 5), one second either side of each edge.
     must_reject("not yet valid", c, at=e["issued_at"] - LEEWAY - 1)
     must_reject("expired", c, at=e["expires_at"] + LEEWAY)
@@ -253,16 +306,19 @@ def open_chunks(jar, keyring, name, purpose, now, max_chunks, max_cookie=MAX_COO
 
 def layout(value_len, name, max_age, attrs, max_cookie, max_chunks, budget):
     """The crate's writer layout (section 11): the fewest cookies that fit,
-    each part as long as its Set-Cookie line allows. Returns (n, caps)."""
+    each part as long as its Set-Cookie line allows; the header budget
+    bounds chunks only, never one plain cookie. Returns (n, caps)."""
     fixed = len(f"; Max-Age={max_age}") + len(attrs)
     for n in range(1, max_chunks + 1):
-        if n == 1:
-            caps, overhead = [max_cookie - (len(name) + 1 + fixed)], len(name) + 1
+        if n == 1:  # one plain cookie: the budget does not apply
+            caps = [max_cookie - (len(name) + 1 + fixed)]
+            room = caps[0]
         else:
             pre = lambda k: len(f"{n}.") if k == 0 else 0
             caps = [max_cookie - (len(f"{name}.{k}=") + pre(k) + fixed) for k in range(n)]
             overhead = sum(len(f"{name}.{k}=") + pre(k) for k in range(n)) + len("; ") * (n - 1)
-        if value_len <= min(sum(caps), budget - overhead):
+            room = min(sum(caps), budget - overhead)
+        if value_len <= room:
             return n, caps
     return None, None
 
@@ -387,6 +443,8 @@ def main():
     paths = sys.argv[1:] or [os.path.join(vectors, f) for f in ("v1.json", "v1-chunked.json")]
     xaes_selftest()
     print("ok   XAES-256-GCM C2SP self-test")
+    key_text_selftest()
+    print("ok   key text grammar self-test (section 12)")
     passed = failed = 0
     for path in paths:
         with open(path) as fh:

@@ -25,8 +25,9 @@ pub const DEFAULT_HEADER_BUDGET: usize = 6144;
 /// many bytes all of them may take in the request's `Cookie` header.
 ///
 /// A session that fits one cookie is sealed exactly as without chunking
-/// (a v1 value under the plain name); only a larger one is split, into
-/// as few chunks as fit. The first chunk's value starts with the count
+/// (a v1 value under the plain name), whatever the header budget; only a
+/// larger one is split, into as few chunks as fit the cookie limit and
+/// the budget. The first chunk's value starts with the count
 /// (`3.` for three chunks), and the count is authenticated: dropping,
 /// reordering, adding or mixing chunks fails to open.
 ///
@@ -156,7 +157,8 @@ impl Chunking {
     }
 
     /// Sets the budget for all of the session's cookies in the request's
-    /// `Cookie` header, in bytes.
+    /// `Cookie` header, in bytes. It bounds chunked sessions only: a session
+    /// that fits one cookie is one plain cookie, as without chunking.
     ///
     /// ```
     /// assert_eq!(sealed_session::Chunking::new().with_header_budget(4000).header_budget(), 4000);

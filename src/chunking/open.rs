@@ -48,10 +48,12 @@ impl Chunking {
     ///
     /// # Errors
     ///
-    /// [`Malformed::Empty`] when neither form is present;
+    /// In this order: [`Malformed::Empty`] when neither form is present;
     /// [`Malformed::Chunks`] for a first chunk without a valid count (2 up
-    /// to the maximum) or a missing or empty chunk; [`Error::TooLarge`] for
-    /// joined chunks longer than the maximum count of cookies can hold;
+    /// to the maximum) or a missing or empty chunk, whatever the lengths of
+    /// the others; [`Error::TooLarge`] when the `n` parts together are
+    /// longer than `n` times the maximum cookie size, before anything is
+    /// joined or decoded;
     /// [`Error::Unauthenticated`] for dropped, reordered, added or mixed
     /// chunks (or, when the joined text no longer decodes as canonical
     /// base64url or no longer starts with the header, the error
@@ -69,24 +71,23 @@ impl Chunking {
         }
         let first = chunk(0).ok_or(Malformed::Empty)?;
         let (count, head) = parse_count(first, self.max_chunks)?;
-        let limit = usize::from(count) * sealer.max_cookie_size();
-        let mut joined = String::with_capacity(limit.min(64 * 1024));
-        joined.push_str(head);
+        // Every shape check before the length check (FORMAT.md section 11):
+        // which chunks are missing decides the reason, not how long the
+        // others are. Nothing is copied until both passed.
+        let mut parts = Vec::with_capacity(usize::from(count));
+        parts.push(head);
         for k in 1..usize::from(count) {
-            let part = chunk(k)
-                .filter(|p| !p.is_empty())
-                .ok_or(Malformed::Chunks)?;
-            joined.push_str(part);
-            if joined.len() > limit {
-                return Err(Error::TooLarge {
-                    size: joined.len(),
-                    limit,
-                });
-            }
+            parts.push(chunk(k).ok_or(Malformed::Chunks)?);
         }
-        if head.is_empty() {
+        if parts.iter().any(|p| p.is_empty()) {
             return Err(Malformed::Chunks.into());
         }
+        let size = parts.iter().map(|p| p.len()).fold(0, usize::saturating_add);
+        let limit = usize::from(count).saturating_mul(sealer.max_cookie_size());
+        if size > limit {
+            return Err(Error::TooLarge { size, limit });
+        }
+        let joined = parts.concat();
         sealer.open_chunked_at(&joined, count, now)
     }
 }

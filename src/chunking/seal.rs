@@ -29,9 +29,10 @@ impl Chunking {
     }
 
     /// Seals `session` at `now` into one cookie if it fits (a plain v1
-    /// value), else into as few chunks as fit. Every line is checked
-    /// against the sealer's cookie limit and all of them together against
-    /// the request-header budget before anything is encrypted.
+    /// value, exactly as [`Sealer::seal_at`] would write it, whatever the
+    /// header budget), else into as few chunks as fit. Every line is
+    /// checked against the sealer's cookie limit, and the chunks together
+    /// against the request-header budget, before anything is encrypted.
     ///
     /// ```
     /// # use sealed_session::*;
@@ -48,8 +49,8 @@ impl Chunking {
     /// # Errors
     ///
     /// [`Error::TooLarge`] with the sealed value's length and the longest
-    /// value that the maximum chunk count within the budget carries;
-    /// otherwise as [`Sealer::seal_at`].
+    /// value any allowed layout carries (one cookie, or up to the maximum
+    /// chunk count within the budget); otherwise as [`Sealer::seal_at`].
     pub fn seal_at<T: Serialize>(
         &self,
         sealer: &Sealer,
@@ -105,8 +106,13 @@ impl Chunking {
         Ok(self.render(sealer, &value, max_age, &plan))
     }
 
-    /// Chooses the layout of a value of `len` bytes: one cookie if it fits,
-    /// else the fewest chunks that fit the cookie limit and the budget.
+    /// Chooses the layout of a value of `len` bytes: one cookie if it fits
+    /// the cookie limit, else the fewest chunks that fit the cookie limit
+    /// and the budget.
+    ///
+    /// The budget does not apply to one cookie: a session that fits one is
+    /// sealed exactly as [`Sealer::seal`] would seal it, so turning
+    /// chunking on never refuses a session that sealed without it.
     fn plan(&self, sealer: &Sealer, len: usize, max_age: i64) -> Result<Plan> {
         let name = sealer.cookie_name().len();
         let fixed = max_age_len(max_age) + sealer.attribute_suffix().len();
@@ -114,9 +120,12 @@ impl Chunking {
         let mut longest = 0;
         for n in 1..=self.max_chunks {
             let plan = Plan::new(n, name, fixed, per_cookie);
-            let fits = plan
-                .capacity
-                .min(self.header_budget.saturating_sub(plan.header_overhead));
+            let fits = match plan.count {
+                None => plan.capacity,
+                Some(_) => plan
+                    .capacity
+                    .min(self.header_budget.saturating_sub(plan.header_overhead)),
+            };
             longest = longest.max(fits);
             if len <= fits {
                 return Ok(plan);

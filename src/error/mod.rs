@@ -75,8 +75,10 @@ pub enum Error {
     LifetimeTooLong,
     /// The cookie (full `Set-Cookie` line when sealing, the value when
     /// opening) is larger than the configured limit. With chunking
-    /// (`Chunking`), the sealed value's length against the longest value
-    /// the maximum chunk count and the request-header budget carry.
+    /// (`Chunking`): when sealing, the sealed value's length against the
+    /// longest value any layout carries (one cookie, or up to the maximum
+    /// chunk count within the request-header budget); when opening, the
+    /// chunks' joined length against the count times the cookie limit.
     TooLarge {
         /// The size in bytes that was measured.
         size: usize,

@@ -11,8 +11,11 @@
 //! time  = RFC 3339, e.g. 2030-01-01T00:00:00Z
 //! ```
 //!
-//! Errors name the entry by position and, once known, by key id; they
-//! never carry the text itself, so they are safe to log.
+//! FORMAT.md section 12 has the full grammar (whitespace is Unicode
+//! `White_Space`, times are RFC 3339 date-times, retirement counts whole
+//! seconds rounded down). Errors name the entry by position and, once
+//! known, by key id; they never carry the text itself, so they are safe
+//! to log.
 
 use crate::keys::ring::Entry;
 use crate::wire::unix::MAX_UNIX;
