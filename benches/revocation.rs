@@ -87,7 +87,10 @@ fn fill(store: &MemoryStore, n: usize) {
 fn bytes_per_entry(n: usize) -> (f64, f64) {
     let base = LIVE.load(Relaxed);
     PEAK.store(base, Relaxed);
-    let store = MemoryStore::builder(n).with_anonymous_limit(n).build().unwrap();
+    let store = MemoryStore::builder(n)
+        .with_anonymous_limit(n)
+        .build()
+        .unwrap();
     fill(&store, n);
     let live = LIVE.load(Relaxed) - base;
     let peak = PEAK.load(Relaxed) - base;
@@ -120,9 +123,7 @@ fn bench_checks(c: &mut Criterion) {
         .with_anonymous_limit(ENTRIES + 10_001)
         .build()
         .unwrap();
-    let revocation = Revocation::builder(sealer, store)
-        .build_at(T0)
-        .unwrap();
+    let revocation = Revocation::builder(sealer, store).build_at(T0).unwrap();
     let store = revocation.store();
     fill(store, ENTRIES);
     for i in 0..10_000 {

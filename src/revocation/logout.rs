@@ -38,7 +38,7 @@ impl<S: RevocationStore> Revocation<S> {
     ///
     /// When the store fails, the session is *not* revoked and the error
     /// says so; the browser cookie can still be deleted with
-    /// [`Sealer::removal_cookie`].
+    /// [`Sealer::removal_cookie`](crate::Sealer::removal_cookie).
     ///
     /// ```
     /// # use sealed_session::revocation::*;
@@ -55,8 +55,8 @@ impl<S: RevocationStore> Revocation<S> {
     ///
     /// # Errors
     ///
-    /// [`Error::RevocationUnavailable`] from the store;
-    /// [`Error::RevocationFull`] for an anonymous session when the store's
+    /// [`Error::RevocationUnavailable`](crate::Error::RevocationUnavailable) from the store;
+    /// [`Error::RevocationFull`](crate::Error::RevocationFull) for an anonymous session when the store's
     /// anonymous share is full (a session with a subject folds instead);
     /// [`ConfigError::Clock`] for a clock out of range.
     // Not an `async fn`: the entry is taken from the session before the

@@ -209,7 +209,7 @@ impl<S: RevocationStore> Revocation<S> {
     ///
     /// [`Error::Revoked`] with the reason; [`Error::RevocationUnavailable`]
     /// when the store cannot answer and the policy is
-    /// [`FailurePolicy::Closed`]; [`ConfigError::Clock`] for a clock out
+    /// [`FailurePolicy::Closed`]; [`ConfigError::Clock`](crate::ConfigError::Clock) for a clock out
     /// of range.
     pub async fn check_at<T>(&self, opened: Opened<T>, now: OffsetDateTime) -> Result<Checked<T>> {
         let now = unix(now)?;

@@ -10,9 +10,11 @@ use crate::wire::aead::TAG_LEN;
 use crate::wire::codec::{self, Compression};
 use crate::wire::envelope::ENVELOPE_FIXED_LEN;
 
+#[cfg(feature = "compression")]
+use super::defaults::{DEFAULT_COMPRESSION_THRESHOLD, DEFAULT_MAX_DECOMPRESSED};
 use super::defaults::{
-    DEFAULT_COMPRESSION_THRESHOLD, DEFAULT_COOKIE_NAME, DEFAULT_LEEWAY, DEFAULT_MAX_COOKIE_SIZE,
-    DEFAULT_MAX_DECOMPRESSED, DEFAULT_RENEWAL_THRESHOLD, DEFAULT_TTL,
+    DEFAULT_COOKIE_NAME, DEFAULT_LEEWAY, DEFAULT_MAX_COOKIE_SIZE, DEFAULT_RENEWAL_THRESHOLD,
+    DEFAULT_TTL,
 };
 use crate::wire::header::HEADER_LEN;
 use crate::{ConfigError, Result};

@@ -4,7 +4,7 @@ use crate::wire::envelope::SESSION_ID_LEN;
 use core::fmt;
 
 /// A random 128-bit session id. It survives re-seals and changes only on
-/// [`Session::renew_id`]; revocation lists key on it.
+/// [`Revocation::renew_id`](crate::revocation::Revocation::renew_id); revocation lists key on it.
 ///
 /// `Display` prints 32 lowercase hex digits.
 ///

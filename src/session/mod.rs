@@ -165,6 +165,7 @@ impl<T> Session<T> {
     }
 
     /// [`reissue_at`](Self::reissue_at) with no not-before ahead.
+    #[cfg(feature = "axum")]
     pub(crate) fn reissue(&mut self) {
         self.reissue_at(0, 0, 0);
     }
