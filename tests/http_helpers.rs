@@ -1,5 +1,6 @@
 //! The `http` helpers: finding our cookie among many, several headers and
-//! malformed pairs; duplicates; Set-Cookie values and removals.
+//! malformed pairs; duplicates; Set-Cookie values and removals. Look-alike
+//! names and the duplicate rules in depth: tests/cookie_names.rs.
 
 use http::header::{COOKIE, SET_COOKIE};
 use http::{HeaderMap, HeaderValue};
@@ -50,17 +51,23 @@ fn names_match_exactly() {
 }
 
 #[test]
-fn the_first_duplicate_wins_across_headers_and_within_one() {
+fn a_name_sent_twice_is_no_single_value_across_headers_and_within_one() {
+    // The old rule took the first copy, which a planted cookie can be.
     let h = headers(&[b"sid=first; sid=second", b"sid=third"]);
-    assert_eq!(find_cookie(&h, "sid"), Some("first"));
+    assert_eq!(find_cookie(&h, "sid"), None);
     let cookies = RequestCookies::parse(&h, "sid");
-    assert_eq!(cookies.single(), Some("first"));
+    assert_eq!(cookies.single(), None);
     assert!(cookies.has_duplicates());
-    assert_eq!(cookies.header_bytes(), "sid=first; ".len());
+    assert_eq!(
+        cookies.plain_values().collect::<Vec<_>>(),
+        ["first", "second", "third"]
+    );
+    assert_eq!(cookies.header_bytes(), 0, "nothing usable without opening");
 
     let h = headers(&[b"sid.0=2.a; sid.0=2.b; sid.1=c"]);
     let cookies = RequestCookies::parse(&h, "sid");
-    assert_eq!(cookies.chunk(0), Some("2.a"));
+    assert_eq!(cookies.chunk(0), None);
+    assert_eq!(cookies.chunk(1), None);
     assert!(cookies.has_duplicates());
 }
 
