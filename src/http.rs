@@ -45,15 +45,17 @@
 //! headers without weakening what the handler set.
 
 mod cache;
+mod conflict;
 mod cookies;
 mod found;
 mod scan;
 
 pub use cache::{CacheProtection, protect_from_caches, vary_on_cookie};
+pub use conflict::CookieConflict;
 #[cfg(feature = "axum")]
 pub(crate) use cookies::ChunkSet;
 pub use cookies::RequestCookies;
-pub use found::{CookieConflict, Found};
+pub use found::Found;
 
 use crate::{ConfigError, Error, Result, Sealer, Session};
 use ::http::header::SET_COOKIE;

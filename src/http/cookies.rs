@@ -1,8 +1,9 @@
 //! `RequestCookies`: this crate's cookies in one request, found by the byte
 //! scan, with the duplicate rules of the module docs applied.
 
+use super::conflict::CookieConflict;
+use super::header_value;
 use super::scan::{self, MAX_CHUNK_INDEX, Ours};
-use super::{CookieConflict, header_value};
 use crate::{Chunking, ConfigError, Error, Result, SealedCookies, Sealer};
 use ::http::{HeaderMap, HeaderValue};
 
