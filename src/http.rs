@@ -52,10 +52,10 @@ mod scan;
 
 pub use cache::{CacheProtection, protect_from_caches, vary_on_cookie};
 pub use conflict::CookieConflict;
-#[cfg(feature = "axum")]
-pub(crate) use cookies::ChunkSet;
 pub use cookies::RequestCookies;
 pub use found::Found;
+#[cfg(feature = "axum")]
+pub(crate) use scan::ChunkSet;
 
 use crate::{ConfigError, Error, Result, Sealer, Session};
 use ::http::header::SET_COOKIE;

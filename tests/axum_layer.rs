@@ -13,7 +13,7 @@ use axum::Router;
 use axum::routing::get;
 use axum_support::{Handle, Store, key, sealer, send, sessions};
 use http::StatusCode;
-use sealed_session::axum::{SessionError, SessionHandle, Sessions};
+use sealed_session::axum::{SessionError, Sessions};
 use sealed_session::revocation::{MemoryStore, Revocation};
 use sealed_session::{Chunking, Error, KeyRing, Sealer, Session};
 use std::sync::Arc;
@@ -317,14 +317,16 @@ async fn redis_app(
     let app = Router::new()
         .route(
             "/read",
-            get(|s: SessionHandle<String, Arc<RedisStore>>| async move {
-                let checked = if s.revocation_unchecked() {
-                    "unchecked"
-                } else {
-                    "checked"
-                };
-                format!("{} {checked}", s.get().unwrap_or_default())
-            }),
+            get(
+                |s: sealed_session::axum::SessionHandle<String, Arc<RedisStore>>| async move {
+                    let checked = if s.revocation_unchecked() {
+                        "unchecked"
+                    } else {
+                        "checked"
+                    };
+                    format!("{} {checked}", s.get().unwrap_or_default())
+                },
+            ),
         )
         .layer(sessions.layer::<String>());
     let value = sessions

@@ -3,7 +3,7 @@
 
 use super::conflict::CookieConflict;
 use super::header_value;
-use super::scan::{self, MAX_CHUNK_INDEX, Ours};
+use super::scan::{self, ChunkSet, Ours, SLOTS};
 use crate::{Chunking, ConfigError, Error, Result, SealedCookies, Sealer};
 use ::http::{HeaderMap, HeaderValue};
 
@@ -11,32 +11,6 @@ use ::http::{HeaderMap, HeaderValue};
 /// [`CookieConflict::Ambiguous`] without opening any (bounded work per
 /// request).
 pub(crate) const MAX_CANDIDATES: usize = 4;
-
-const SLOTS: usize = MAX_CHUNK_INDEX + 1;
-
-/// A set of chunk indices `0..=254`, without allocating.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub(crate) struct ChunkSet([u64; 4]);
-
-impl ChunkSet {
-    pub(crate) fn insert(&mut self, k: usize) {
-        if k < SLOTS {
-            self.0[k / 64] |= 1 << (k % 64);
-        }
-    }
-
-    pub(crate) fn contains(&self, k: usize) -> bool {
-        k < SLOTS && self.0[k / 64] & (1 << (k % 64)) != 0
-    }
-
-    pub(crate) fn iter(self) -> impl Iterator<Item = usize> {
-        (0..SLOTS).filter(move |&k| self.contains(k))
-    }
-
-    pub(crate) fn is_empty(&self) -> bool {
-        self.0 == [0; 4]
-    }
-}
 
 /// This crate's cookies in one request: the values under the plain name and
 /// the chunks `name.0`, `name.1`, ..., borrowed from the headers, with the

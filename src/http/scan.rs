@@ -1,7 +1,7 @@
 //! The byte scan that finds our pairs in `Cookie` headers: names compare as
 //! exact bytes, only SP and HTAB are trimmed (RFC 6265 section 5.2), and
 //! other cookies are never parsed beyond the first byte that tells them
-//! apart from our name.
+//! apart from our name. Chunk indices found go in a `ChunkSet`.
 
 use ::http::HeaderMap;
 use ::http::header::COOKIE;
@@ -9,6 +9,33 @@ use ::http::header::COOKIE;
 /// Largest chunk index read from a request: a chunked session has at most
 /// 255 chunks, `name.0 ..= name.254`.
 pub(crate) const MAX_CHUNK_INDEX: usize = 254;
+
+/// Chunk indices `0..=MAX_CHUNK_INDEX`.
+pub(crate) const SLOTS: usize = MAX_CHUNK_INDEX + 1;
+
+/// A set of chunk indices `0..=254`, without allocating.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct ChunkSet([u64; 4]);
+
+impl ChunkSet {
+    pub(crate) fn insert(&mut self, k: usize) {
+        if k < SLOTS {
+            self.0[k / 64] |= 1 << (k % 64);
+        }
+    }
+
+    pub(crate) fn contains(&self, k: usize) -> bool {
+        k < SLOTS && self.0[k / 64] & (1 << (k % 64)) != 0
+    }
+
+    pub(crate) fn iter(self) -> impl Iterator<Item = usize> {
+        (0..SLOTS).filter(move |&k| self.contains(k))
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.0 == [0; 4]
+    }
+}
 
 /// Which of our names a pair carries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
