@@ -10,8 +10,8 @@
 //! many cookies. One pass over the bytes finds ours; other cookies are
 //! skipped without being parsed, and nothing is allocated.
 //!
-//! - **Names compare as exact bytes.** Around a pair, its name and its
-//!   value only SP and HTAB are trimmed (RFC 6265 section 5.2). A name
+//! - **Names compare as exact bytes.** Only SP and HTAB are trimmed,
+//!   around the pair, the name and the value (RFC 6265 section 5.2). A name
 //!   with any other whitespace (U+00A0, U+2000, U+3000, U+0085, ...),
 //!   another case or non-ASCII bytes is another cookie, however it prints:
 //!   a sibling host can set `"\u{2000}__Host-session"` for the parent
