@@ -26,7 +26,11 @@
 //!
 //! Environment: `SEALED_SESSION_ADDR` (default `127.0.0.1:3000`; only
 //! loopback addresses are accepted), `SEALED_SESSION_KEYS` (a key ring in
-//! text form; default: a fresh random key), `SEALED_SESSION_REDIS_URL`.
+//! text form; default: a fresh random key), `SEALED_SESSION_REDIS_URL`,
+//! `SEALED_SESSION_COOKIE` (the cookie name, default `__Host-session`) and
+//! `SEALED_SESSION_SECURE=0` (no `Secure` attribute, for plain HTTP on a
+//! host other than localhost, with a name without `__Host-`/`__Secure-`;
+//! the browser test uses it to show an unprefixed name under attack).
 
 use axum::Router;
 use axum::extract::{Query, State};
@@ -34,7 +38,7 @@ use axum::http::StatusCode;
 use axum::routing::{get, post};
 use sealed_session::axum::{SessionHandle, Sessions};
 use sealed_session::revocation::{MemoryStore, Revocation, RevocationStore};
-use sealed_session::{Chunking, Key, KeyRing, Sealer, Session};
+use sealed_session::{Chunking, CookieAttributes, Key, KeyRing, Sealer, Session};
 use serde::{Deserialize, Serialize};
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
@@ -52,18 +56,39 @@ struct App<S> {
     sessions: Sessions<Arc<S>>,
     store: Arc<S>,
     ring: Mutex<KeyRing>,
+    cookie: Cookie,
+}
+
+/// The cookie's name and whether it is `Secure`, read from the
+/// environment once: a rotation must keep them.
+#[derive(Debug, Clone)]
+struct Cookie {
+    name: String,
+    secure: bool,
+}
+
+impl Cookie {
+    fn from_env() -> Cookie {
+        Cookie {
+            name: std::env::var("SEALED_SESSION_COOKIE")
+                .unwrap_or_else(|_| sealed_session::DEFAULT_COOKIE_NAME.into()),
+            secure: std::env::var("SEALED_SESSION_SECURE").map_or(true, |v| v != "0"),
+        }
+    }
 }
 
 type Handle<S> = SessionHandle<Visitor, Arc<S>>;
 type Reply = Result<String, (StatusCode, String)>;
 
-fn sealer(ring: KeyRing) -> sealed_session::Result<Sealer> {
-    // The default `__Host-session` cookie with `Secure`: browsers store and
-    // send Secure cookies for http://localhost (a secure context), and so
-    // does curl (7.79+) for localhost, so the demo keeps the production
+fn sealer(ring: KeyRing, cookie: &Cookie) -> sealed_session::Result<Sealer> {
+    // By default the `__Host-session` cookie with `Secure`: browsers store
+    // and send Secure cookies for http://localhost (a secure context), and
+    // so does curl (7.79+) for localhost, so the demo keeps the production
     // attributes. Behind plain HTTP on any other host, a Secure cookie is
-    // never sent back.
+    // never sent back (hence SEALED_SESSION_SECURE=0).
     Sealer::builder(ring)
+        .with_cookie_name(cookie.name.clone())
+        .with_attributes(CookieAttributes::default().with_secure(cookie.secure))
         .with_ttl(time::Duration::hours(8))
         .with_idle_timeout(time::Duration::hours(1))
         .build()
@@ -199,7 +224,8 @@ async fn rotate<S: RevocationStore + 'static>(State(app): State<Arc<App<S>>>) ->
     // Keep the new primary and two older keys: cookies sealed under the
     // previous key keep opening and are re-sealed on their next request.
     ring.truncate(3);
-    let revocation = Revocation::new(sealer(ring.clone()).map_err(internal)?, app.store.clone());
+    let sealer = sealer(ring.clone(), &app.cookie).map_err(internal)?;
+    let revocation = Revocation::new(sealer, app.store.clone());
     app.sessions
         .replace(revocation.map_err(internal)?)
         .map_err(internal)?;
@@ -225,12 +251,18 @@ async fn serve<S: RevocationStore + 'static>(
     addr: SocketAddr,
 ) -> Result<(), Box<dyn std::error::Error>> {
     let store = Arc::new(store);
-    let sessions = Sessions::new(Revocation::new(sealer(ring.clone())?, store.clone())?)
-        .with_chunking(Chunking::new())?;
+    let cookie = Cookie::from_env();
+    let sessions = Sessions::new(Revocation::new(
+        sealer(ring.clone(), &cookie)?,
+        store.clone(),
+    )?)
+    .with_chunking(Chunking::new())?;
+    println!("cookie: {} (Secure: {})", cookie.name, cookie.secure);
     let app = Arc::new(App {
         sessions,
         store,
         ring: Mutex::new(ring),
+        cookie,
     });
     let listener = tokio::net::TcpListener::bind(addr).await?;
     println!("listening on http://{}", listener.local_addr()?);

@@ -1,41 +1,23 @@
 //! The tower layer and the axum extractor, driven in-process through the
 //! router (`oneshot`): when Set-Cookie is (not) emitted, rotation re-seals,
-//! bad cookies are cleared, logouts revoke, sealing failures are 500 and a
-//! store that is down is 503.
+//! bad cookies are cleared, logouts revoke, sealing failures are 500, a
+//! store that is down is 503 (fail-closed) or an unchecked session the
+//! handle reports (fail-open). Look-alike and duplicate cookies:
+//! tests/axum_cookie_names.rs; failed handlers: tests/axum_failures.rs;
+//! cache headers: tests/axum_caching.rs.
+
+#[path = "axum_support/mod.rs"]
+mod axum_support;
 
 use axum::Router;
-use axum::body::Body;
 use axum::routing::get;
-use http::header::{COOKIE, SET_COOKIE};
-use http::{Request, StatusCode};
-use sealed_session::axum::{SessionError, SessionHandle, Sessions};
+use axum_support::{Handle, Store, key, sealer, send, sessions};
+use http::StatusCode;
+use sealed_session::axum::{SessionError, Sessions};
 use sealed_session::revocation::{MemoryStore, Revocation};
-use sealed_session::{Chunking, Error, Key, KeyRing, Sealer, Session};
+use sealed_session::{Chunking, Error, KeyRing, Sealer, Session};
 use std::sync::Arc;
 use time::{Duration, OffsetDateTime};
-use tower::ServiceExt;
-
-type Store = Arc<MemoryStore>;
-type Handle = SessionHandle<String, Store>;
-
-fn key(id: u32) -> Key {
-    Key::from_bytes(
-        sealed_session::Algorithm::XChaCha20Poly1305,
-        id,
-        &[id as u8; 32],
-    )
-}
-
-fn sealer(ring: KeyRing) -> Sealer {
-    Sealer::builder(ring)
-        .with_idle_timeout(Duration::hours(1))
-        .build()
-        .unwrap()
-}
-
-fn sessions(store: &Store) -> Sessions<Store> {
-    Sessions::new(Revocation::new(sealer(KeyRing::new(key(1))), store.clone()).unwrap())
-}
 
 fn app(sessions: &Sessions<Store>) -> Router {
     Router::new()
@@ -76,62 +58,6 @@ fn app(sessions: &Sessions<Store>) -> Router {
         )
         .route("/renew", get(|s: Handle| async move { s.renew_id().await.map(|_| "renewed").map_err(|e| e.to_string()) }))
         .layer(sessions.layer::<String>())
-}
-
-struct Reply {
-    status: StatusCode,
-    set_cookies: Vec<String>,
-    body: String,
-    error: Option<SessionError>,
-}
-
-impl Reply {
-    /// The `name=value` pairs of the non-removal Set-Cookie lines.
-    fn cookie(&self) -> String {
-        self.set_cookies
-            .iter()
-            .filter(|l| !l.contains("Max-Age=0"))
-            .map(|l| l.split(';').next().unwrap().to_owned())
-            .collect::<Vec<_>>()
-            .join("; ")
-    }
-
-    fn removals(&self) -> Vec<&str> {
-        self.set_cookies
-            .iter()
-            .filter(|l| l.contains("Max-Age=0"))
-            .map(|l| l.split('=').next().unwrap())
-            .collect()
-    }
-}
-
-async fn send(app: &Router, path: &str, cookie: Option<&str>) -> Reply {
-    let mut req = Request::get(path);
-    if let Some(cookie) = cookie {
-        req = req.header(COOKIE, cookie);
-    }
-    let res = app
-        .clone()
-        .oneshot(req.body(Body::empty()).unwrap())
-        .await
-        .unwrap();
-    let status = res.status();
-    let set_cookies = res
-        .headers()
-        .get_all(SET_COOKIE)
-        .iter()
-        .map(|v| v.to_str().unwrap().to_owned())
-        .collect();
-    let error = res.extensions().get::<SessionError>().cloned();
-    let body = axum::body::to_bytes(res.into_body(), 1 << 20)
-        .await
-        .unwrap();
-    Reply {
-        status,
-        set_cookies,
-        body: String::from_utf8(body.to_vec()).unwrap(),
-        error,
-    }
 }
 
 #[tokio::test]
@@ -368,13 +294,14 @@ async fn a_route_without_the_layer_rejects_the_extractor() {
 #[allow(dead_code)]
 mod redis_server;
 
-/// A real Redis, killed: checks fail closed with 503 and the handler never
-/// runs; with the server up, the same cookie works.
+/// A router over a real Redis store with `policy`; `/read` answers the
+/// session data and whether the store checked it.
 #[cfg(feature = "redis")]
-#[tokio::test]
-async fn a_store_that_is_down_answers_503_under_fail_closed() {
+async fn redis_app(
+    server: &redis_server::RedisServer,
+    policy: sealed_session::revocation::FailurePolicy,
+) -> (Router, String) {
     use sealed_session::revocation::RedisStore;
-    let mut server = redis_server::RedisServer::start();
     let store = Arc::new(
         RedisStore::builder(server.url())
             .with_timeout(Duration::milliseconds(300))
@@ -382,50 +309,75 @@ async fn a_store_that_is_down_answers_503_under_fail_closed() {
             .await
             .unwrap(),
     );
-    let sessions = Sessions::new(Revocation::new(sealer(KeyRing::new(key(1))), store).unwrap());
-    let app =
-        Router::new()
-            .route(
-                "/read",
-                get(|s: SessionHandle<String, Arc<RedisStore>>| async move {
-                    s.get().unwrap_or_default()
-                }),
-            )
-            .layer(sessions.layer::<String>());
+    let revocation = Revocation::builder(sealer(KeyRing::new(key(1))), store)
+        .with_failure_policy(policy)
+        .build()
+        .unwrap();
+    let sessions = Sessions::new(revocation);
+    let app = Router::new()
+        .route(
+            "/read",
+            get(
+                |s: sealed_session::axum::SessionHandle<String, Arc<RedisStore>>| async move {
+                    let checked = if s.revocation_unchecked() {
+                        "unchecked"
+                    } else {
+                        "checked"
+                    };
+                    format!("{} {checked}", s.get().unwrap_or_default())
+                },
+            ),
+        )
+        .layer(sessions.layer::<String>());
     let value = sessions
         .current()
         .sealer()
         .seal_value(&Session::new("r".to_string()))
         .unwrap();
-    let cookie = format!("__Host-session={value}");
-    let ok = app
-        .clone()
-        .oneshot(
-            Request::get("/read")
-                .header(COOKIE, &cookie)
-                .body(Body::empty())
-                .unwrap(),
-        )
-        .await
-        .unwrap();
-    assert_eq!(ok.status(), StatusCode::OK);
+    (app, format!("__Host-session={value}"))
+}
+
+/// A real Redis, killed: checks fail closed with 503 and the handler never
+/// runs; with the server up, the same cookie works.
+#[cfg(feature = "redis")]
+#[tokio::test]
+async fn a_store_that_is_down_answers_503_under_fail_closed() {
+    use sealed_session::revocation::FailurePolicy;
+    let mut server = redis_server::RedisServer::start();
+    let (app, cookie) = redis_app(&server, FailurePolicy::Closed).await;
+    let ok = send(&app, "/read", Some(&cookie)).await;
+    assert_eq!((ok.status, ok.body.as_str()), (StatusCode::OK, "r checked"));
     server.kill();
-    let down = app
-        .oneshot(
-            Request::get("/read")
-                .header(COOKIE, &cookie)
-                .body(Body::empty())
-                .unwrap(),
-        )
-        .await
-        .unwrap();
-    assert_eq!(down.status(), StatusCode::SERVICE_UNAVAILABLE);
-    assert!(
-        down.headers().get(SET_COOKIE).is_none(),
-        "the cookie is not cleared"
-    );
+    let down = send(&app, "/read", Some(&cookie)).await;
+    assert_eq!(down.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert!(down.set_cookies.is_empty(), "the cookie is not cleared");
     assert!(matches!(
-        down.extensions().get::<SessionError>(),
+        down.error,
         Some(SessionError(Error::RevocationUnavailable { .. }))
     ));
+}
+
+/// The same outage under fail-open: the handler runs with the session and
+/// the handle says the store did not check it; the cookie is left alone.
+#[cfg(feature = "redis")]
+#[tokio::test]
+async fn under_fail_open_the_handle_says_the_store_did_not_answer() {
+    use sealed_session::revocation::FailurePolicy;
+    let mut server = redis_server::RedisServer::start();
+    let (app, cookie) = redis_app(&server, FailurePolicy::Open).await;
+    let up = send(&app, "/read", Some(&cookie)).await;
+    assert_eq!((up.status, up.body.as_str()), (StatusCode::OK, "r checked"));
+    assert_eq!(send(&app, "/read", None).await.body, " checked");
+    server.kill();
+    let down = send(&app, "/read", Some(&cookie)).await;
+    assert_eq!(
+        (down.status, down.body.as_str()),
+        (StatusCode::OK, "r unchecked")
+    );
+    assert!(down.set_cookies.is_empty());
+    assert_eq!(
+        send(&app, "/read", None).await.body,
+        " checked",
+        "no session"
+    );
 }

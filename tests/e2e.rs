@@ -274,3 +274,91 @@ async fn a_chunked_session_round_trips_and_shrinks_back_to_one_cookie() {
     assert_eq!((status, set.len()), (StatusCode::INTERNAL_SERVER_ERROR, 0));
     assert_eq!(jar_cookies(&jar, base), sent);
 }
+
+/// A sibling host that answers `/plant?cookie=<line>` with that
+/// `Set-Cookie` line: the attacker's server, on its own port.
+async fn sibling() -> (u16, tokio::task::JoinHandle<()>) {
+    use axum::extract::Query;
+    use std::collections::HashMap;
+    let app = Router::new().route(
+        "/plant",
+        get(|Query(q): Query<HashMap<String, String>>| async move {
+            ([("set-cookie", q["cookie"].clone())], "planted")
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let task = tokio::spawn(async move {
+        axum::serve(listener, app).await.unwrap();
+    });
+    (port, task)
+}
+
+/// `evil.app.test` sets `sid` for the parent domain `app.test` over plain
+/// HTTP; reqwest's jar (like a browser) then sends both the victim's
+/// host-only `sid` of `www.app.test` and the planted one. A planted copy that does not open
+/// leaves the victim's session in use and undeleted; the attacker's own
+/// valid session planted beside it is used by nobody and deletes nothing.
+#[tokio::test]
+async fn a_sibling_host_planting_the_name_for_the_parent_domain_never_wins() {
+    let server = start(None).await;
+    let (evil_port, evil) = sibling().await;
+    let app_port: u16 = server.base.rsplit(':').next().unwrap().parse().unwrap();
+    let loopback = std::net::SocketAddr::from(([127, 0, 0, 1], 0));
+    let jar = Arc::new(Jar::default());
+    let c = reqwest::Client::builder()
+        .cookie_provider(jar.clone())
+        .resolve("www.app.test", loopback)
+        .resolve("evil.app.test", loopback)
+        .timeout(Duration::from_secs(10))
+        .build()
+        .unwrap();
+    let app = format!("http://www.app.test:{app_port}");
+    let plant = |line: &str| {
+        let url = reqwest::Url::parse_with_params(
+            &format!("http://evil.app.test:{evil_port}/plant"),
+            [("cookie", line)],
+        )
+        .unwrap();
+        c.get(url).send()
+    };
+
+    // The attacker's own session, from a login of their own.
+    let attacker_jar = Arc::new(Jar::default());
+    let a = client(&attacker_jar);
+    get_text(&a, &format!("{}/login", server.base)).await;
+    get_text(&a, &format!("{}/fill/3", server.base)).await;
+    let attacker = jar_cookies(&attacker_jar, &server.base);
+    assert_eq!(get_text(&a, &format!("{}/me", server.base)).await.2, "yyy");
+
+    get_text(&c, &format!("{app}/login")).await;
+    for planted in ["sid=garbage".to_string(), attacker] {
+        plant(&format!("{planted}; Domain=app.test; Path=/"))
+            .await
+            .unwrap();
+        let sent = jar_cookies(&jar, &app);
+        assert_eq!(
+            sent.matches("sid=").count(),
+            2,
+            "both reach the app: {sent}"
+        );
+        let (status, set, body) = get_text(&c, &format!("{app}/me")).await;
+        let expected = if planted == "sid=garbage" {
+            "alice"
+        } else {
+            "anonymous"
+        };
+        assert_eq!(
+            (status, body.as_str()),
+            (StatusCode::OK, expected),
+            "{planted}"
+        );
+        assert!(set.is_empty(), "nothing deleted: {set:?}");
+    }
+    // The planted cookie gone, the victim's session is still there.
+    plant("sid=; Domain=app.test; Path=/; Max-Age=0")
+        .await
+        .unwrap();
+    assert_eq!(get_text(&c, &format!("{app}/me")).await.2, "alice");
+    evil.abort();
+}

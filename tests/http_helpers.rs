@@ -1,5 +1,6 @@
 //! The `http` helpers: finding our cookie among many, several headers and
-//! malformed pairs; duplicates; Set-Cookie values and removals.
+//! malformed pairs; duplicates; Set-Cookie values and removals. Look-alike
+//! names and the duplicate rules in depth: tests/cookie_names.rs.
 
 use http::header::{COOKIE, SET_COOKIE};
 use http::{HeaderMap, HeaderValue};
@@ -50,17 +51,23 @@ fn names_match_exactly() {
 }
 
 #[test]
-fn the_first_duplicate_wins_across_headers_and_within_one() {
+fn a_name_sent_twice_is_no_single_value_across_headers_and_within_one() {
+    // The old rule took the first copy, which a planted cookie can be.
     let h = headers(&[b"sid=first; sid=second", b"sid=third"]);
-    assert_eq!(find_cookie(&h, "sid"), Some("first"));
+    assert_eq!(find_cookie(&h, "sid"), None);
     let cookies = RequestCookies::parse(&h, "sid");
-    assert_eq!(cookies.single(), Some("first"));
+    assert_eq!(cookies.single(), None);
     assert!(cookies.has_duplicates());
-    assert_eq!(cookies.header_bytes(), "sid=first; ".len());
+    assert_eq!(
+        cookies.plain_values().collect::<Vec<_>>(),
+        ["first", "second", "third"]
+    );
+    assert_eq!(cookies.header_bytes(), 0, "nothing usable without opening");
 
     let h = headers(&[b"sid.0=2.a; sid.0=2.b; sid.1=c"]);
     let cookies = RequestCookies::parse(&h, "sid");
-    assert_eq!(cookies.chunk(0), Some("2.a"));
+    assert_eq!(cookies.chunk(0), None);
+    assert_eq!(cookies.chunk(1), None);
     assert!(cookies.has_duplicates());
 }
 
@@ -181,4 +188,84 @@ fn replacing_a_chunked_session_with_a_single_cookie_clears_the_chunks() {
         .unwrap();
     assert_eq!(values.len(), 3);
     assert_eq!(values[2], sealer.removal_cookie().as_str());
+}
+
+#[test]
+fn cache_protection_merges_with_the_handlers_directives() {
+    use http::header::CACHE_CONTROL;
+    use sealed_session::http::{CacheProtection, protect_from_caches};
+    let run = |values: &[&[u8]], level| {
+        let mut h = HeaderMap::new();
+        for v in values {
+            h.append(CACHE_CONTROL, HeaderValue::from_bytes(v).unwrap());
+        }
+        protect_from_caches(&mut h, level);
+        let out: Vec<&str> = h
+            .get_all(CACHE_CONTROL)
+            .iter()
+            .map(|v| v.to_str().unwrap())
+            .collect();
+        out.join(" | ")
+    };
+    use CacheProtection::{NoStore, Private};
+    assert_eq!(run(&[], Private), "private");
+    assert_eq!(run(&[], NoStore), "no-store");
+    // Several headers become one; weakening directives go, in any case.
+    assert_eq!(
+        run(&[b"PUBLIC", b"max-age=5, S-MaxAge=9"], Private),
+        "max-age=5, private"
+    );
+    // A field-qualified private (commas inside its quotes) is not private.
+    assert_eq!(
+        run(&[br#"private="Set-Cookie, X", max-age=5"#], Private),
+        "max-age=5, private"
+    );
+    // Stricter or equal: left exactly as the handler wrote it.
+    assert_eq!(run(&[b"no-store"], Private), "no-store");
+    assert_eq!(
+        run(&[b"NO-STORE, max-age=0"], NoStore),
+        "NO-STORE, max-age=0"
+    );
+    assert_eq!(
+        run(&[b"private", b"max-age=1"], Private),
+        "private | max-age=1"
+    );
+    // private is not enough for a new session.
+    assert_eq!(run(&[b"private"], NoStore), "private, no-store");
+    // no-store beside public: no-store wins, public is dropped anyway.
+    assert_eq!(run(&[b"public, no-store"], Private), "no-store");
+    // An unreadable value is dropped (it might say public).
+    assert_eq!(
+        run(&[b"max-age=5", b"\xffpublic"], Private),
+        "max-age=5, private"
+    );
+}
+
+#[test]
+fn vary_gains_cookie_once() {
+    use http::header::VARY;
+    use sealed_session::http::vary_on_cookie;
+    let run = |values: &[&[u8]]| {
+        let mut h = HeaderMap::new();
+        for v in values {
+            h.append(VARY, HeaderValue::from_bytes(v).unwrap());
+        }
+        vary_on_cookie(&mut h);
+        let out: Vec<String> = h
+            .get_all(VARY)
+            .iter()
+            .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+            .collect();
+        out.join(" | ")
+    };
+    assert_eq!(run(&[]), "Cookie");
+    assert_eq!(
+        run(&[b"Origin", b"Accept-Encoding"]),
+        "Origin, Accept-Encoding, Cookie"
+    );
+    assert_eq!(run(&[b"origin, cookie"]), "origin, cookie");
+    assert_eq!(run(&[b"*"]), "*");
+    assert_eq!(run(&[b" , "]), "Cookie");
+    // Unreadable values are kept; Cookie comes as its own line.
+    assert_eq!(run(&[b"X-\xff"]), "X-\u{fffd} | Cookie");
 }

@@ -2,7 +2,7 @@
 //! with the layer that seals it.
 
 use crate::revocation::{Checked, Revocation, RevocationStore};
-use crate::{Result, Session};
+use crate::{Result, Session, SessionId};
 use axum_core::extract::FromRequestParts;
 use axum_core::response::{IntoResponse, Response};
 use http::StatusCode;
@@ -24,6 +24,24 @@ pub(crate) struct State<T> {
     pub(crate) slot: Slot<T>,
     /// The handle ended the session: delete the cookie.
     pub(crate) removed: bool,
+    /// The handler looked at or changed the session: the response depends
+    /// on the `Cookie` header.
+    pub(crate) accessed: bool,
+    /// The id of the session the request's cookie carried, to tell a
+    /// re-seal from a newly issued id.
+    pub(crate) original: Option<SessionId>,
+}
+
+impl<T> State<T> {
+    /// Whether the slot holds a session id this request issued (a login,
+    /// a new session, a renewed id).
+    pub(crate) fn issued_new_id(&self) -> bool {
+        match &self.slot {
+            Slot::Empty => false,
+            Slot::Fresh(_) => true,
+            Slot::Opened(checked) => Some(checked.session().id()) != self.original,
+        }
+    }
 }
 
 /// The request's session, as a handler sees it: read it, change it, create
@@ -35,7 +53,11 @@ pub(crate) struct State<T> {
 /// the revocation store type of the [`Sessions`](super::Sessions).
 ///
 /// Changes made after the response has been produced (from a task the
-/// handler spawned) are not sealed.
+/// handler spawned) are not sealed, nor are changes of a handler that
+/// panicked while changing the session, nor (unless
+/// [`Sessions::with_seal_on_server_error`](super::Sessions::with_seal_on_server_error))
+/// those of a request answered with a 5xx status; see the
+/// [module docs](super).
 ///
 /// ```
 /// use sealed_session::axum::SessionHandle;
@@ -80,19 +102,41 @@ impl<T, S> core::fmt::Debug for SessionHandle<T, S> {
 
 impl<T, S> SessionHandle<T, S> {
     pub(crate) fn new(slot: Slot<T>, revocation: Arc<Revocation<S>>) -> SessionHandle<T, S> {
+        let original = match &slot {
+            Slot::Opened(checked) => Some(checked.session().id()),
+            Slot::Empty | Slot::Fresh(_) => None,
+        };
         SessionHandle {
             state: Arc::new(Mutex::new(State {
                 slot,
                 removed: false,
+                accessed: false,
+                original,
             })),
             revocation,
         }
     }
 
     pub(crate) fn lock(&self) -> MutexGuard<'_, State<T>> {
-        // A handler that panicked while holding the lock left a whole
-        // value behind (every update is a single assignment or closure).
+        // Memory-safe to read after a panic elsewhere (clones in other
+        // tasks keep working), but possibly half-changed: the layer never
+        // seals it (`sealable`).
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The state for the layer to seal, or `None` when a handler panicked
+    /// while holding the lock: an `update` closure may have stopped
+    /// halfway, and that must not become the user's cookie.
+    pub(crate) fn sealable(&self) -> Option<MutexGuard<'_, State<T>>> {
+        self.state.lock().ok()
+    }
+
+    /// The state, for a handler's read or change: the response now depends
+    /// on the session.
+    fn access(&self) -> MutexGuard<'_, State<T>> {
+        let mut state = self.lock();
+        state.accessed = true;
+        state
     }
 
     /// Whether the request has a session (sent and valid, or created).
@@ -103,7 +147,7 @@ impl<T, S> SessionHandle<T, S> {
     /// # }
     /// ```
     pub fn is_present(&self) -> bool {
-        !matches!(self.lock().slot, Slot::Empty)
+        !matches!(self.access().slot, Slot::Empty)
     }
 
     /// A copy of the session data, if there is a session.
@@ -128,7 +172,7 @@ impl<T, S> SessionHandle<T, S> {
     /// # }
     /// ```
     pub fn read<R>(&self, f: impl FnOnce(Option<&Session<T>>) -> R) -> R {
-        let state = self.lock();
+        let state = self.access();
         f(match &state.slot {
             Slot::Empty => None,
             Slot::Fresh(session) => Some(session),
@@ -145,7 +189,7 @@ impl<T, S> SessionHandle<T, S> {
     /// # }
     /// ```
     pub fn update<R>(&self, f: impl FnOnce(&mut Session<T>) -> R) -> Option<R> {
-        let mut state = self.lock();
+        let mut state = self.access();
         match &mut state.slot {
             Slot::Empty => None,
             Slot::Fresh(session) => Some(f(session)),
@@ -163,12 +207,33 @@ impl<T, S> SessionHandle<T, S> {
     /// # }
     /// ```
     pub fn insert(&self, data: T) {
-        let mut state = self.lock();
+        let mut state = self.access();
         match &mut state.slot {
             Slot::Empty => state.slot = Slot::Fresh(Session::new(data)),
             Slot::Fresh(session) => *session.data_mut() = data,
             Slot::Opened(checked) => *checked.session_mut().data_mut() = data,
         }
+    }
+
+    /// Whether the session was let through **without** a revocation check:
+    /// the store did not answer and the [`Revocation`] was built with
+    /// [`FailurePolicy::Open`](crate::revocation::FailurePolicy::Open) (under
+    /// the default `Closed` policy such a request is answered 503 before the
+    /// handler runs). A logged-out session may then be in use: log it, and
+    /// refuse what must not run on a possibly revoked session.
+    ///
+    /// `false` for a session the store checked, for no session, and for a
+    /// session created in this request: nothing unchecked was let through.
+    ///
+    /// ```
+    /// # async fn h(session: sealed_session::axum::SessionHandle<u8, std::sync::Arc<sealed_session::revocation::MemoryStore>>) -> Result<(), http::StatusCode> {
+    /// if session.revocation_unchecked() {
+    ///     return Err(http::StatusCode::SERVICE_UNAVAILABLE); // no payments now
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn revocation_unchecked(&self) -> bool {
+        matches!(&self.access().slot, Slot::Opened(checked) if !checked.store_answered())
     }
 }
 
@@ -194,7 +259,7 @@ impl<T, S: RevocationStore> SessionHandle<T, S> {
             session.set_subject(subject)?;
         }
         self.revoke_current().await?;
-        let mut state = self.lock();
+        let mut state = self.access();
         state.slot = Slot::Fresh(session);
         state.removed = false;
         Ok(())
@@ -216,7 +281,7 @@ impl<T, S: RevocationStore> SessionHandle<T, S> {
     /// then left unchanged).
     pub async fn renew_id(&self) -> Result<()> {
         self.revoke_current().await?;
-        let mut state = self.lock();
+        let mut state = self.access();
         match &mut state.slot {
             Slot::Empty => {}
             Slot::Fresh(session) => session.renew_id(),
@@ -241,7 +306,7 @@ impl<T, S: RevocationStore> SessionHandle<T, S> {
     /// left in place (answer 503 rather than pretend the logout happened).
     pub async fn logout(&self) -> Result<()> {
         self.revoke_current().await?;
-        let mut state = self.lock();
+        let mut state = self.access();
         state.slot = Slot::Empty;
         state.removed = true;
         Ok(())
@@ -278,7 +343,7 @@ impl<T, S: RevocationStore> SessionHandle<T, S> {
         // back before returning. (Were this future dropped midway, the
         // request's response future is being dropped with it: nothing
         // reads the slot any more.)
-        let taken = core::mem::replace(&mut self.lock().slot, Slot::Empty);
+        let taken = core::mem::replace(&mut self.access().slot, Slot::Empty);
         let Slot::Opened(checked) = taken else {
             self.lock().slot = taken;
             return Ok(());

@@ -1,35 +1,23 @@
 //! `SessionLayer` / `SessionService`: open and check the cookie before the
-//! handler, seal the session (or delete the cookie) after it.
+//! handler; after it, `respond` seals the session (or deletes the cookie).
 
 use super::Sessions;
 use super::handle::{SessionHandle, Slot};
-use crate::http::RequestCookies;
-use crate::revocation::{Revocation, RevocationStore};
-use crate::{Chunking, Error, Malformed, Opened, Result, SealedCookies, Sealer, Session};
+use super::respond::{Carried, Finish, failure};
+use crate::http::{Found, RequestCookies};
+use crate::revocation::{Checked, Revocation, RevocationStore};
+use crate::{Chunking, Opened, Result, Sealer};
 use axum_core::body::Body;
-use axum_core::response::{IntoResponse, Response};
+use axum_core::response::Response;
 use core::future::Future;
 use core::marker::PhantomData;
 use core::pin::Pin;
 use core::task::{Context, Poll};
-use http::header::SET_COOKIE;
-use http::{HeaderValue, Request, StatusCode};
+use http::{Request, StatusCode};
 use serde::{Serialize, de::DeserializeOwned};
 use std::sync::Arc;
 use tower_layer::Layer;
 use tower_service::Service;
-
-/// The typed reason the layer answered 500 or 503 itself, put in the
-/// response extensions so that an outer layer can log it. It holds only
-/// an [`Error`], which never contains key bytes or session data.
-///
-/// ```
-/// use sealed_session::{Error, axum::SessionError};
-/// let e = SessionError(Error::Serialize);
-/// assert_eq!(e.0.to_string(), Error::Serialize.to_string());
-/// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SessionError(pub Error);
 
 /// A tower [`Layer`] that gives handlers a [`SessionHandle<T, S>`] and seals
 /// the session onto the response; built by [`Sessions::layer`]. See the
@@ -147,60 +135,56 @@ where
         let mut inner = core::mem::replace(&mut self.inner, clone);
         let revocation = self.sessions.current();
         let chunking = self.sessions.chunking();
+        let seal_on_server_error = self.sessions.seal_on_server_error();
         Box::pin(async move {
-            let (carried, opened) = read_cookies::<T, B>(&req, revocation.sealer(), chunking);
-            let (slot, clear) = match opened {
-                None => (Slot::Empty, false),
-                Some(opened) => match check(&revocation, opened).await {
-                    Ok(Some(checked)) => (Slot::Opened(checked), false),
-                    Ok(None) => (Slot::Empty, true),
+            let (mut carried, found) = read_cookies::<T, B>(&req, revocation.sealer(), chunking);
+            let slot = match found {
+                Found::Session(opened) => match check(&revocation, opened).await {
+                    Ok(Some(checked)) => Slot::Opened(checked),
+                    Ok(None) => {
+                        carried.clear = true;
+                        Slot::Empty
+                    }
                     Err(error) => return Ok(failure(StatusCode::SERVICE_UNAVAILABLE, error)),
                 },
+                Found::None | Found::Invalid(_) | Found::Conflict(_) => Slot::Empty,
             };
             let handle = SessionHandle::new(slot, Arc::clone(&revocation));
             req.extensions_mut().insert(handle.clone());
-            let mut response = inner.call(req).await?;
-            match set_cookies(&handle, revocation.sealer(), chunking, &carried, clear) {
-                Ok(values) => {
-                    for value in values {
-                        response.headers_mut().append(SET_COOKIE, value);
-                    }
-                    Ok(response)
-                }
-                Err(error) => Ok(failure(StatusCode::INTERNAL_SERVER_ERROR, error)),
-            }
+            let response = inner.call(req).await?;
+            let finish = Finish {
+                sealer: revocation.sealer(),
+                chunking,
+                carried: &carried,
+                seal_on_server_error,
+            };
+            Ok(finish.apply(response, &handle))
         })
     }
 }
 
-/// Which of our cookies the request carried, so that the response can
-/// delete those the new cookies do not overwrite.
-struct Carried {
-    single: bool,
-    chunks: Vec<usize>,
-}
-
-/// Reads and opens the request's cookie: `None` when it carried none.
+/// Reads and opens the request's cookies, applying the duplicate rules of
+/// [`crate::http`].
 fn read_cookies<T: DeserializeOwned, B>(
     req: &Request<B>,
     sealer: &Sealer,
     chunking: Option<Chunking>,
-) -> (Carried, Option<Result<Opened<T>>>) {
+) -> (Carried, Found<T>) {
     let cookies = RequestCookies::parse(req.headers(), sealer.cookie_name());
-    let carried = Carried {
-        single: cookies.single().is_some(),
-        chunks: cookies.chunk_indices().collect(),
+    let found = cookies.open(sealer, chunking);
+    let carried = match &found {
+        Found::Conflict(conflict) => Carried {
+            conflict: Some(*conflict),
+            ..Carried::default()
+        },
+        Found::None | Found::Session(_) | Found::Invalid(_) => Carried {
+            single: cookies.plain_values().next().is_some(),
+            chunks: cookies.chunk_set(),
+            conflict: None,
+            clear: matches!(found, Found::Invalid(_)),
+        },
     };
-    if cookies.is_empty() {
-        return (carried, None);
-    }
-    let opened = match (chunking, cookies.single()) {
-        (Some(chunking), single) => chunking.open(sealer, single, |k| cookies.chunk(k)),
-        (None, Some(value)) => sealer.open(value),
-        // Chunks from a time chunking was on: no session, and cleared.
-        (None, None) => Err(Malformed::Chunks.into()),
-    };
-    (carried, Some(opened))
+    (carried, found)
 }
 
 /// Checks an opened cookie against revocation: `Ok(None)` for "no session"
@@ -208,83 +192,13 @@ fn read_cookies<T: DeserializeOwned, B>(
 /// decide (store unavailable under fail-closed, or a server-side error).
 async fn check<T, S: RevocationStore>(
     revocation: &Revocation<S>,
-    opened: Result<Opened<T>>,
-) -> Result<Option<crate::revocation::Checked<T>>> {
-    let outcome = match opened {
-        Ok(opened) => revocation.check(opened).await,
-        Err(error) => Err(error),
-    };
-    match outcome {
+    opened: Opened<T>,
+) -> Result<Option<Checked<T>>> {
+    match revocation.check(opened).await {
         Ok(checked) => Ok(Some(checked)),
         Err(error) if error.is_client_fault() => Ok(None),
         Err(error) => Err(error),
     }
-}
-
-/// The `Set-Cookie` values the handler's changes call for.
-fn set_cookies<T: Serialize, S>(
-    handle: &SessionHandle<T, S>,
-    sealer: &Sealer,
-    chunking: Option<Chunking>,
-    carried: &Carried,
-    clear: bool,
-) -> Result<Vec<HeaderValue>> {
-    let state = handle.lock();
-    let lines = match &state.slot {
-        Slot::Fresh(session) => seal(sealer, chunking, session, carried)?,
-        Slot::Opened(checked) if checked.opened().needs_reseal() => {
-            seal(sealer, chunking, checked.session(), carried)?
-        }
-        Slot::Opened(_) => Vec::new(),
-        Slot::Empty if state.removed || clear => removals(sealer, carried),
-        Slot::Empty => Vec::new(),
-    };
-    Ok(lines
-        .into_iter()
-        .filter_map(|line| HeaderValue::try_from(line).ok())
-        .collect())
-}
-
-fn seal<T: Serialize>(
-    sealer: &Sealer,
-    chunking: Option<Chunking>,
-    session: &Session<T>,
-    carried: &Carried,
-) -> Result<Vec<String>> {
-    let sealed = match chunking {
-        Some(chunking) => chunking.seal(sealer, session)?,
-        None => SealedCookies::single(sealer.seal(session)?),
-    };
-    let written = sealed.chunk_count().map_or(0, usize::from);
-    let stale = Chunking::removals(
-        sealer,
-        carried.single,
-        carried.chunks.iter().copied(),
-        written,
-    );
-    let mut lines = sealed.into_set_cookies();
-    lines.extend(stale);
-    Ok(lines)
-}
-
-/// Deletes everything the request carried; after a logout with nothing
-/// carried (a session created and ended in one request), the plain name.
-fn removals(sealer: &Sealer, carried: &Carried) -> Vec<String> {
-    let mut lines = Chunking::removals(sealer, false, carried.chunks.iter().copied(), 0);
-    if carried.single || lines.is_empty() {
-        lines.insert(0, sealer.removal_cookie());
-    }
-    lines
-}
-
-fn failure(status: StatusCode, error: Error) -> Response {
-    let message = match status {
-        StatusCode::SERVICE_UNAVAILABLE => "session store unavailable",
-        _ => "session could not be saved",
-    };
-    let mut response = (status, message).into_response();
-    response.extensions_mut().insert(SessionError(error));
-    response
 }
 
 // The body type is axum's; keep the import used when axum-core changes it.

@@ -28,6 +28,7 @@ use std::sync::{Arc, PoisonError, RwLock};
 pub struct Sessions<S> {
     current: Arc<RwLock<Arc<Revocation<S>>>>,
     chunking: Option<Chunking>,
+    seal_on_server_error: bool,
 }
 
 impl<S> Clone for Sessions<S> {
@@ -35,6 +36,7 @@ impl<S> Clone for Sessions<S> {
         Sessions {
             current: Arc::clone(&self.current),
             chunking: self.chunking,
+            seal_on_server_error: self.seal_on_server_error,
         }
     }
 }
@@ -43,6 +45,7 @@ impl<S> core::fmt::Debug for Sessions<S> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("Sessions")
             .field("chunking", &self.chunking)
+            .field("seal_on_server_error", &self.seal_on_server_error)
             .finish_non_exhaustive()
     }
 }
@@ -63,7 +66,46 @@ impl<S: RevocationStore + 'static> Sessions<S> {
         Sessions {
             current: Arc::new(RwLock::new(Arc::new(revocation))),
             chunking: None,
+            seal_on_server_error: false,
         }
+    }
+
+    /// Whether a response with a 5xx status still gets the handler's
+    /// session changes sealed. Off by default (as in Django): a handler
+    /// that failed halfway (an error, or a panic turned into a 500 by a
+    /// catch-panic layer) leaves the cookie as it was, and the layer sends
+    /// no `Set-Cookie` at all on such a response. Turn it on when handlers
+    /// answer 5xx on purpose after a complete change. A handler that
+    /// panicked while holding the session is never sealed either way.
+    ///
+    /// ```
+    /// # use sealed_session::axum::Sessions;
+    /// # use sealed_session::revocation::{MemoryStore, Revocation};
+    /// # use sealed_session::{Error, Key, KeyRing, Sealer};
+    /// let sealer = Sealer::builder(KeyRing::new(Key::generate(1))).build()?;
+    /// let sessions = Sessions::new(Revocation::new(sealer, MemoryStore::new(10)?)?)
+    ///     .with_seal_on_server_error(true);
+    /// assert!(sessions.seal_on_server_error());
+    /// # Ok::<(), Error>(())
+    /// ```
+    pub fn with_seal_on_server_error(mut self, seal: bool) -> Sessions<S> {
+        self.seal_on_server_error = seal;
+        self
+    }
+
+    /// Whether 5xx responses get session changes sealed (see
+    /// [`with_seal_on_server_error`](Self::with_seal_on_server_error)).
+    ///
+    /// ```
+    /// # use sealed_session::axum::Sessions;
+    /// # use sealed_session::revocation::{MemoryStore, Revocation};
+    /// # use sealed_session::{Error, Key, KeyRing, Sealer};
+    /// # let sessions = Sessions::new(Revocation::new(Sealer::builder(KeyRing::new(Key::generate(1))).build()?, MemoryStore::new(10)?)?);
+    /// assert!(!sessions.seal_on_server_error());
+    /// # Ok::<(), Error>(())
+    /// ```
+    pub fn seal_on_server_error(&self) -> bool {
+        self.seal_on_server_error
     }
 
     /// Turns chunking on: sessions larger than one cookie are split (see

@@ -2,41 +2,18 @@
 // server at $BASE: the browser must store the session cookie with the exact
 // attributes the server set, send it back, and do the same for a cookie
 // within a few bytes of the 4096-byte limit and for a chunked session.
-// Every step is bounded in time (playwright timeouts; the caller wraps the
-// whole run in `timeout`).
-import { chromium } from 'playwright-core';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+// Planted look-alike cookies from sibling hosts: planted.mjs.
+import { caller, launch } from './browser.mjs';
 
 const BASE = process.env.BASE;
 if (!BASE) throw new Error('BASE is not set');
 const NAME = '__Host-session';
 
-const userDataDir = mkdtempSync(join(tmpdir(), 'sealed-session-chromium-'));
-const context = await chromium.launchPersistentContext(userDataDir, {
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  headless: true,
-  timeout: 60_000,
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-});
-context.setDefaultTimeout(15_000);
-let failures = 0;
-const check = (ok, what) => {
-  console.log(`${ok ? 'ok  ' : 'FAIL'} ${what}`);
-  if (!ok) failures += 1;
-};
-
+const { context, check, close, report } = await launch();
 try {
   const page = await context.newPage();
   await page.goto(`${BASE}/whoami`);
-  // Requests from the page itself, so the browser's cookie jar and rules
-  // apply (same origin, credentials included).
-  const call = (method, path) => page.evaluate(async ([m, p]) => {
-    const r = await fetch(p, { method: m, credentials: 'same-origin' });
-    return { status: r.status, body: await r.text() };
-  }, [method, path]);
+  const call = caller(page);
   const ours = async () => (await context.cookies(BASE)).filter((c) => c.name.startsWith(NAME));
   const names = async () => (await ours()).map((c) => c.name).sort().join(',');
 
@@ -94,12 +71,6 @@ try {
   check(await names() === '', 'the cookie is deleted');
   check((await call('GET', '/whoami')).body.startsWith('no session'), 'no session after logout');
 } finally {
-  await context.close();
-  rmSync(userDataDir, { recursive: true, force: true });
+  await close();
 }
-
-if (failures > 0) {
-  console.error(`${failures} browser check(s) failed`);
-  process.exit(1);
-}
-console.log('browser checks passed');
+report('browser');

@@ -1,0 +1,193 @@
+//! Keeping responses that set or depend on the session out of shared
+//! caches: `Cache-Control` and `Vary`, merged with what the handler set.
+
+use ::http::header::{CACHE_CONTROL, VARY};
+use ::http::{HeaderMap, HeaderValue};
+
+/// How strictly a response that sets a session cookie is kept from caches.
+///
+/// ```
+/// use sealed_session::http::CacheProtection;
+/// assert_eq!(CacheProtection::NoStore.directive(), "no-store");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CacheProtection {
+    /// `private`: no shared cache (proxy, CDN) may store the response; the
+    /// user's own browser may. For a response that re-seals, changes or
+    /// deletes an existing session.
+    Private,
+    /// `no-store`: nothing may store the response. For a response that
+    /// issues a new session (a login, a new id), whose cookie must never be
+    /// replayed from any cache.
+    NoStore,
+}
+
+impl CacheProtection {
+    /// The `Cache-Control` directive.
+    ///
+    /// ```
+    /// use sealed_session::http::CacheProtection;
+    /// assert_eq!(CacheProtection::Private.directive(), "private");
+    /// ```
+    pub fn directive(self) -> &'static str {
+        match self {
+            CacheProtection::Private => "private",
+            CacheProtection::NoStore => "no-store",
+        }
+    }
+}
+
+/// Adds `level` to the response's `Cache-Control`, keeping the handler's
+/// own directives unless they would let a shared cache store the response.
+///
+/// - A `no-store` already there (or a plain `private` when `level` is
+///   [`CacheProtection::Private`]) is at least as strict: the header is
+///   left as it is, except that `public`, `s-maxage` and a field-qualified
+///   `private="..."` are dropped.
+/// - Otherwise those three are dropped, the rest is kept, and the directive
+///   is appended: `public, max-age=60` becomes `max-age=60, private`.
+/// - A `Cache-Control` value that is not readable text is dropped (it
+///   might say `public`).
+///
+/// All `Cache-Control` headers end up as one.
+///
+/// ```
+/// use http::{HeaderMap, header::CACHE_CONTROL};
+/// use sealed_session::http::{CacheProtection, protect_from_caches};
+///
+/// let mut headers = HeaderMap::new();
+/// headers.insert(CACHE_CONTROL, "public, max-age=60".parse().unwrap());
+/// protect_from_caches(&mut headers, CacheProtection::Private);
+/// assert_eq!(headers[CACHE_CONTROL], "max-age=60, private");
+///
+/// // The handler's no-store is stricter than private: untouched.
+/// headers.insert(CACHE_CONTROL, "no-store, max-age=0".parse().unwrap());
+/// protect_from_caches(&mut headers, CacheProtection::Private);
+/// assert_eq!(headers[CACHE_CONTROL], "no-store, max-age=0");
+/// ```
+pub fn protect_from_caches(headers: &mut HeaderMap, level: CacheProtection) {
+    let mut kept = String::new();
+    let mut dropped = false;
+    let mut strict_enough = false;
+    for value in headers.get_all(CACHE_CONTROL) {
+        let Ok(text) = value.to_str() else {
+            dropped = true;
+            continue;
+        };
+        for directive in list(text) {
+            let (name, qualified) = match directive.split_once('=') {
+                Some((name, _)) => (name.trim_end_matches([' ', '\t']), true),
+                None => (directive, false),
+            };
+            let is = |n: &str| name.eq_ignore_ascii_case(n);
+            if is("no-store") || (is("private") && !qualified && level == CacheProtection::Private)
+            {
+                strict_enough = true;
+            }
+            if is("public") || is("s-maxage") || (is("private") && qualified) {
+                dropped = true;
+                continue;
+            }
+            push(&mut kept, directive);
+        }
+    }
+    if strict_enough && !dropped {
+        return;
+    }
+    if !strict_enough {
+        push(&mut kept, level.directive());
+    }
+    // Every piece came from `to_str`, so the joined text is a valid value.
+    let value = HeaderValue::from_str(&kept)
+        .unwrap_or_else(|_| HeaderValue::from_static(level.directive()));
+    headers.insert(CACHE_CONTROL, value);
+}
+
+/// Adds `Cookie` to the response's `Vary` (merged into one `Vary` header),
+/// unless it is there already or `Vary` is `*`.
+///
+/// ```
+/// use http::{HeaderMap, header::VARY};
+/// use sealed_session::http::vary_on_cookie;
+///
+/// let mut headers = HeaderMap::new();
+/// headers.append(VARY, "Accept-Encoding".parse().unwrap());
+/// headers.append(VARY, "Origin".parse().unwrap());
+/// vary_on_cookie(&mut headers);
+/// assert_eq!(headers[VARY], "Accept-Encoding, Origin, Cookie");
+/// vary_on_cookie(&mut headers);
+/// assert_eq!(headers.get_all(VARY).iter().count(), 1);
+/// ```
+pub fn vary_on_cookie(headers: &mut HeaderMap) {
+    let mut joined = String::new();
+    let mut readable = true;
+    for value in headers.get_all(VARY) {
+        let Ok(text) = value.to_str() else {
+            readable = false;
+            continue;
+        };
+        for name in list(text) {
+            if name == "*" || name.eq_ignore_ascii_case("cookie") {
+                return;
+            }
+            push(&mut joined, name);
+        }
+    }
+    if !readable {
+        // Unreadable values are kept; another line says the same.
+        headers.append(VARY, HeaderValue::from_static("Cookie"));
+        return;
+    }
+    push(&mut joined, "Cookie");
+    let value = HeaderValue::from_str(&joined).unwrap_or(HeaderValue::from_static("Cookie"));
+    headers.insert(VARY, value);
+}
+
+/// The elements of a comma-separated field value, trimmed of SP and HTAB;
+/// commas inside a quoted string do not split.
+fn list(text: &str) -> impl Iterator<Item = &str> {
+    let mut rest = Some(text);
+    core::iter::from_fn(move || {
+        loop {
+            let current = rest?;
+            let (mut quoted, mut escaped) = (false, false);
+            let end = current.bytes().position(|b| {
+                match (quoted, escaped, b) {
+                    (true, false, b'\\') => escaped = true,
+                    (true, true, _) => escaped = false,
+                    (_, _, b'"') => quoted = !quoted,
+                    _ => {}
+                }
+                b == b',' && !quoted
+            });
+            let (item, next) = match end {
+                Some(i) => (&current[..i], Some(&current[i + 1..])),
+                None => (current, None),
+            };
+            rest = next;
+            let item = item.trim_matches([' ', '\t']);
+            if !item.is_empty() {
+                return Some(item);
+            }
+        }
+    })
+}
+
+fn push(list: &mut String, item: &str) {
+    if !list.is_empty() {
+        list.push_str(", ");
+    }
+    list.push_str(item);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::list;
+
+    #[test]
+    fn lists_split_outside_quotes_only() {
+        let items: Vec<&str> = list(r#" a, ,b="x, y" ,	c, d="q\", r", e "#).collect();
+        assert_eq!(items, ["a", r#"b="x, y""#, "c", r#"d="q\", r""#, "e"]);
+        assert_eq!(list("").count(), 0);
+    }
+}

@@ -1,0 +1,380 @@
+//! `RequestCookies`: this crate's cookies in one request, found by the byte
+//! scan, with the duplicate rules of the module docs applied.
+
+use super::conflict::CookieConflict;
+use super::header_value;
+use super::scan::{self, ChunkSet, Ours, SLOTS};
+use crate::{Chunking, ConfigError, Error, Result, SealedCookies, Sealer};
+use ::http::{HeaderMap, HeaderValue};
+
+/// Most copies of an unprefixed plain name that are tried; more is
+/// [`CookieConflict::Ambiguous`] without opening any (bounded work per
+/// request).
+pub(crate) const MAX_CANDIDATES: usize = 4;
+
+/// This crate's cookies in one request: the values under the plain name and
+/// the chunks `name.0`, `name.1`, ..., borrowed from the headers, with the
+/// duplicate rules of the [module docs](super) applied. Finding them costs
+/// one pass over the `Cookie` headers and allocates nothing.
+///
+/// After a [`conflict`](Self::conflict) (a duplicate that cannot be
+/// resolved), [`single`](Self::single), [`chunk`](Self::chunk) and
+/// [`chunk_indices`](Self::chunk_indices) yield nothing and
+/// [`removals`](Self::removals) is empty: a planted copy is never used,
+/// and the genuine cookie is never deleted.
+///
+/// ```
+/// use http::{HeaderMap, HeaderValue, header::COOKIE};
+/// use sealed_session::http::{CookieConflict, RequestCookies};
+///
+/// let mut headers = HeaderMap::new();
+/// headers.append(COOKIE, HeaderValue::from_static("theme=dark; sid.1=BBB; bad pair; sid.0=2.AAA"));
+/// headers.append(COOKIE, HeaderValue::from_static("sid=only"));
+/// let cookies = RequestCookies::parse(&headers, "sid");
+/// assert_eq!(cookies.single(), Some("only"));
+/// assert_eq!(cookies.chunk(0), Some("2.AAA"));
+/// assert_eq!(cookies.chunk_indices().collect::<Vec<_>>(), [0, 1]);
+///
+/// // A `__Host-` name twice: a browser never sends that for one host.
+/// headers.insert(COOKIE, HeaderValue::from_static("__Host-s=planted; __Host-s=genuine"));
+/// let cookies = RequestCookies::parse(&headers, "__Host-s");
+/// assert_eq!(cookies.conflict(), Some(CookieConflict::DuplicatePrefixed));
+/// assert_eq!(cookies.single(), None);
+/// ```
+#[derive(Clone, PartialEq, Eq)]
+pub struct RequestCookies<'a> {
+    /// The values under the plain name, in order (the first few).
+    plain: [&'a str; MAX_CANDIDATES],
+    /// How many pairs carried the plain name.
+    plain_seen: usize,
+    /// The first value of each chunk present.
+    chunks: [&'a str; SLOTS],
+    present: ChunkSet,
+    duplicate_chunk: bool,
+    /// Browsers hold the name to a `__Host-`/`__Secure-` prefix.
+    prefixed: bool,
+    conflict: Option<CookieConflict>,
+    header_bytes: usize,
+}
+
+impl Default for RequestCookies<'_> {
+    fn default() -> Self {
+        RequestCookies {
+            plain: [""; MAX_CANDIDATES],
+            plain_seen: 0,
+            chunks: [""; SLOTS],
+            present: ChunkSet::default(),
+            duplicate_chunk: false,
+            prefixed: false,
+            conflict: None,
+            header_bytes: 0,
+        }
+    }
+}
+
+impl core::fmt::Debug for RequestCookies<'_> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("RequestCookies")
+            .field("plain", &self.plain_values().collect::<Vec<_>>())
+            .field("plain_seen", &self.plain_seen)
+            .field(
+                "chunks",
+                &self
+                    .present
+                    .iter()
+                    .map(|k| (k, self.chunks[k]))
+                    .collect::<Vec<_>>(),
+            )
+            .field("duplicate_chunk", &self.duplicate_chunk)
+            .field("prefixed", &self.prefixed)
+            .field("conflict", &self.conflict)
+            .finish()
+    }
+}
+
+impl<'a> RequestCookies<'a> {
+    /// Reads every `Cookie` header of `headers` for the cookie `name` and
+    /// its chunks: one pass, no allocation.
+    ///
+    /// ```
+    /// use http::{HeaderMap, HeaderValue, header::COOKIE};
+    /// use sealed_session::http::RequestCookies;
+    /// let mut headers = HeaderMap::new();
+    /// headers.insert(COOKIE, HeaderValue::from_static("a=1; sid=v"));
+    /// assert_eq!(RequestCookies::parse(&headers, "sid").single(), Some("v"));
+    /// ```
+    pub fn parse(headers: &'a HeaderMap, name: &str) -> RequestCookies<'a> {
+        let mut found = RequestCookies::default();
+        for (which, raw) in scan::ours(headers, name) {
+            // A sealed value is base64url: one that is not UTF-8 is kept as
+            // "" (it never opens) and still counts for the duplicate rule.
+            let value = core::str::from_utf8(raw).unwrap_or("");
+            match which {
+                Ours::Plain => {
+                    if let Some(slot) = found.plain.get_mut(found.plain_seen) {
+                        *slot = value;
+                    }
+                    found.plain_seen = found.plain_seen.saturating_add(1);
+                }
+                Ours::Chunk(k) if found.present.contains(k) => found.duplicate_chunk = true,
+                Ours::Chunk(k) => {
+                    found.present.insert(k);
+                    found.chunks[k] = value;
+                }
+            }
+        }
+        found.prefixed = is_prefixed(name);
+        found.conflict = found.parse_conflict();
+        found.header_bytes = found.used_bytes(name);
+        found
+    }
+
+    /// The conflicts decided without opening anything.
+    fn parse_conflict(&self) -> Option<CookieConflict> {
+        if self.has_duplicates() && self.prefixed {
+            Some(CookieConflict::DuplicatePrefixed)
+        } else if self.duplicate_chunk {
+            Some(CookieConflict::DuplicateChunk)
+        } else if self.plain_seen > MAX_CANDIDATES {
+            Some(CookieConflict::Ambiguous)
+        } else {
+            None
+        }
+    }
+
+    /// Whether a sibling host may have planted one of these cookies: an
+    /// unprefixed name sent twice, or both as a plain cookie and as chunks
+    /// (the crate never leaves both: writing one form clears the other).
+    pub(crate) fn contested(&self) -> bool {
+        let both_forms = self.plain_seen > 0 && !self.present.is_empty();
+        !self.prefixed && (self.plain_seen > 1 || both_forms)
+    }
+
+    fn used_bytes(&self, name: &str) -> usize {
+        // `name=value; `, and `name.k=value; ` with k's digits.
+        let digits = |k: usize| 1 + usize::from(k >= 10) + usize::from(k >= 100);
+        let single = self.single().map_or(0, |v| name.len() + 1 + v.len() + 2);
+        let chunks: usize = self
+            .chunk_indices()
+            .map(|k| name.len() + 1 + digits(k) + 1 + self.chunks[k].len() + 2)
+            .sum();
+        single + chunks
+    }
+
+    /// The value of the cookie under the plain name, when it occurred
+    /// exactly once and there is no [`conflict`](Self::conflict). An
+    /// unprefixed name sent twice gives `None` here; its copies are in
+    /// [`plain_values`](Self::plain_values) (see [`RequestCookies::open`]).
+    ///
+    /// ```
+    /// # use http::{HeaderMap, HeaderValue, header::COOKIE};
+    /// # use sealed_session::http::RequestCookies;
+    /// let mut headers = HeaderMap::new();
+    /// assert_eq!(RequestCookies::parse(&headers, "sid").single(), None);
+    /// headers.insert(COOKIE, HeaderValue::from_static("sid=a; sid=b"));
+    /// assert_eq!(RequestCookies::parse(&headers, "sid").single(), None);
+    /// ```
+    pub fn single(&self) -> Option<&'a str> {
+        (self.conflict.is_none() && self.plain_seen == 1).then_some(self.plain[0])
+    }
+
+    /// Every value sent under the plain name, in header order (at most the
+    /// first four; more is a conflict); empty after a
+    /// [`conflict`](Self::conflict).
+    ///
+    /// ```
+    /// # use http::{HeaderMap, HeaderValue, header::COOKIE};
+    /// # use sealed_session::http::RequestCookies;
+    /// let mut headers = HeaderMap::new();
+    /// headers.insert(COOKIE, HeaderValue::from_static("sid=a; x=1; sid=b"));
+    /// let cookies = RequestCookies::parse(&headers, "sid");
+    /// assert_eq!(cookies.plain_values().collect::<Vec<_>>(), ["a", "b"]);
+    /// ```
+    pub fn plain_values(&self) -> impl Iterator<Item = &'a str> + '_ {
+        let n = if self.conflict.is_none() {
+            self.plain_seen.min(MAX_CANDIDATES)
+        } else {
+            0
+        };
+        self.plain[..n].iter().copied()
+    }
+
+    /// The value of chunk `name.index`, if present and there is no
+    /// [`conflict`](Self::conflict).
+    ///
+    /// ```
+    /// # use http::{HeaderMap, HeaderValue, header::COOKIE};
+    /// # use sealed_session::http::RequestCookies;
+    /// let mut headers = HeaderMap::new();
+    /// headers.insert(COOKIE, HeaderValue::from_static("sid.3=x; sid.03=y; sid.x=z"));
+    /// let cookies = RequestCookies::parse(&headers, "sid");
+    /// assert_eq!(cookies.chunk(3), Some("x"));
+    /// assert_eq!(cookies.chunk_indices().count(), 1); // `03` and `x` are no chunk names
+    /// ```
+    pub fn chunk(&self, index: usize) -> Option<&'a str> {
+        (self.conflict.is_none() && self.present.contains(index)).then(|| self.chunks[index])
+    }
+
+    /// The indices of the chunks present, ascending; none after a
+    /// [`conflict`](Self::conflict).
+    ///
+    /// ```
+    /// # use http::{HeaderMap, HeaderValue, header::COOKIE};
+    /// # use sealed_session::http::RequestCookies;
+    /// let mut headers = HeaderMap::new();
+    /// headers.insert(COOKIE, HeaderValue::from_static("sid.2=c; sid.0=a"));
+    /// assert_eq!(RequestCookies::parse(&headers, "sid").chunk_indices().collect::<Vec<_>>(), [0, 2]);
+    /// ```
+    pub fn chunk_indices(&self) -> impl Iterator<Item = usize> + use<> {
+        self.chunk_set().iter()
+    }
+
+    pub(crate) fn chunk_set(&self) -> ChunkSet {
+        if self.conflict.is_none() {
+            self.present
+        } else {
+            ChunkSet::default()
+        }
+    }
+
+    /// Whether no pair carried our name or a chunk name of it (look-alike
+    /// names do not count).
+    ///
+    /// ```
+    /// # use http::{HeaderMap, HeaderValue, header::COOKIE};
+    /// # use sealed_session::http::RequestCookies;
+    /// let mut headers = HeaderMap::new();
+    /// assert!(RequestCookies::parse(&headers, "sid").is_empty());
+    /// headers.insert(COOKIE, HeaderValue::from_bytes("\u{a0}sid=x; SID=y; sid\u{2000}=z".as_bytes()).unwrap());
+    /// assert!(RequestCookies::parse(&headers, "sid").is_empty());
+    /// ```
+    pub fn is_empty(&self) -> bool {
+        self.plain_seen == 0 && self.present.is_empty()
+    }
+
+    /// Whether a name of ours occurred more than once.
+    ///
+    /// ```
+    /// # use http::{HeaderMap, HeaderValue, header::COOKIE};
+    /// # use sealed_session::http::RequestCookies;
+    /// let mut headers = HeaderMap::new();
+    /// headers.insert(COOKIE, HeaderValue::from_static("sid=a; sid=b"));
+    /// assert!(RequestCookies::parse(&headers, "sid").has_duplicates());
+    /// ```
+    pub fn has_duplicates(&self) -> bool {
+        self.plain_seen > 1 || self.duplicate_chunk
+    }
+
+    /// The duplicate that makes this request's cookies unusable, when it
+    /// is known without opening them (see [`CookieConflict`]). Duplicates
+    /// of an unprefixed plain name are resolved by
+    /// [`open`](Self::open) instead.
+    ///
+    /// ```
+    /// # use http::{HeaderMap, HeaderValue, header::COOKIE};
+    /// # use sealed_session::http::{CookieConflict, RequestCookies};
+    /// # use sealed_session::{Error, Key, KeyRing, Sealer};
+    /// let sealer = Sealer::builder(KeyRing::new(Key::generate(1))).with_cookie_name("sid").build()?;
+    /// let mut headers = HeaderMap::new();
+    /// headers.insert(COOKIE, HeaderValue::from_static("sid.0=2.a; sid.1=b; sid.0=2.c"));
+    /// let cookies = RequestCookies::parse(&headers, "sid");
+    /// assert_eq!(cookies.conflict(), Some(CookieConflict::DuplicateChunk));
+    /// assert!(cookies.removals(&sealer).is_empty());
+    /// # Ok::<(), Error>(())
+    /// ```
+    pub fn conflict(&self) -> Option<CookieConflict> {
+        self.conflict
+    }
+
+    /// The bytes the usable cookies take in the `Cookie` header, counting
+    /// `name=value` and a `; ` separator each.
+    ///
+    /// ```
+    /// # use http::{HeaderMap, HeaderValue, header::COOKIE};
+    /// # use sealed_session::http::RequestCookies;
+    /// let mut headers = HeaderMap::new();
+    /// headers.insert(COOKIE, HeaderValue::from_static("x=1; sid=abc"));
+    /// assert_eq!(RequestCookies::parse(&headers, "sid").header_bytes(), "sid=abc; ".len());
+    /// ```
+    pub fn header_bytes(&self) -> usize {
+        self.header_bytes
+    }
+
+    /// `Set-Cookie` values that delete every cookie of ours this request
+    /// carried: for a logout, or for cookies that did not open
+    /// ([`Found::Invalid`](super::Found::Invalid)). Empty after a
+    /// [`conflict`](Self::conflict): a removal would delete the genuine
+    /// cookie and leave the planted one.
+    ///
+    /// ```
+    /// # use http::{HeaderMap, HeaderValue, header::COOKIE};
+    /// # use sealed_session::http::RequestCookies;
+    /// # use sealed_session::{Chunking, ConfigError, Error, Key, KeyRing, Sealer, Session};
+    /// let sealer = Sealer::builder(KeyRing::new(Key::generate(1))).build()?;
+    /// let mut headers = HeaderMap::new();
+    /// headers.insert(COOKIE, HeaderValue::from_static("__Host-session.0=2.x; __Host-session.1=y"));
+    /// let removals = RequestCookies::parse(&headers, sealer.cookie_name()).removals(&sealer);
+    /// assert_eq!(removals.len(), 2);
+    /// # Ok::<(), Error>(())
+    /// ```
+    pub fn removals(&self, sealer: &Sealer) -> Vec<HeaderValue> {
+        if self.conflict.is_some() {
+            return Vec::new();
+        }
+        let mut lines = Chunking::removals(sealer, false, self.chunk_indices(), 0);
+        if self.plain_seen > 0 {
+            lines.insert(0, sealer.removal_cookie());
+        }
+        lines.into_iter().filter_map(header_value).collect()
+    }
+
+    /// `Set-Cookie` values for a newly sealed session plus the removals of
+    /// what this request carried that the new cookies do not overwrite
+    /// (stale chunks of a previously larger session, or the other form;
+    /// none after a [`conflict`](Self::conflict)).
+    ///
+    /// ```
+    /// # use http::{HeaderMap, HeaderValue, header::COOKIE};
+    /// # use sealed_session::http::RequestCookies;
+    /// # use sealed_session::{Chunking, ConfigError, Error, Key, KeyRing, Sealer, Session};
+    /// let sealer = Sealer::builder(KeyRing::new(Key::generate(1))).build()?;
+    /// let mut headers = HeaderMap::new();
+    /// headers.insert(COOKIE, HeaderValue::from_static("__Host-session.0=2.x; __Host-session.1=y"));
+    /// let sealed = Chunking::new().seal(&sealer, &Session::new(1u8))?;
+    /// let values = RequestCookies::parse(&headers, sealer.cookie_name()).replace_with(&sealer, &sealed)?;
+    /// assert_eq!(values.len(), 3); // the new cookie, two removed chunks
+    /// # Ok::<(), Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`ConfigError::Attribute`] if a line is not a valid header value
+    /// (the sealer's attribute checks make that unreachable).
+    pub fn replace_with(
+        &self,
+        sealer: &Sealer,
+        sealed: &SealedCookies,
+    ) -> Result<Vec<HeaderValue>> {
+        let written = sealed.chunk_count().map_or(0, usize::from);
+        let carried_single = self.conflict.is_none() && self.plain_seen > 0;
+        let stale = Chunking::removals(sealer, carried_single, self.chunk_indices(), written);
+        sealed
+            .set_cookies()
+            .iter()
+            .cloned()
+            .chain(stale)
+            .map(|line| header_value(line).ok_or(Error::InvalidConfig(ConfigError::Attribute)))
+            .collect()
+    }
+}
+
+/// Whether browsers hold `name` to a cookie prefix (checked without regard
+/// to ASCII case, as RFC 6265bis asks of them): then a second copy in one
+/// request was never set by this host.
+pub(crate) fn is_prefixed(name: &str) -> bool {
+    let starts = |prefix: &str| {
+        name.get(..prefix.len())
+            .is_some_and(|head| head.eq_ignore_ascii_case(prefix))
+    };
+    starts("__Host-") || starts("__Secure-")
+}

@@ -1,0 +1,109 @@
+//! What a request's cookies come to: a session, cookies that did not open,
+//! or a conflict between copies that must be neither used nor deleted;
+//! `RequestCookies::open` decides which.
+
+use super::RequestCookies;
+use super::conflict::CookieConflict;
+use crate::{Chunking, Error, Malformed, Opened, Result, Sealer};
+use serde::de::DeserializeOwned;
+
+/// What a request's cookies of ours come to, from
+/// [`RequestCookies::open`].
+///
+/// ```
+/// use http::{HeaderMap, HeaderValue, header::COOKIE};
+/// use sealed_session::http::{Found, RequestCookies};
+/// # use sealed_session::{Error, Key, KeyRing, Sealer, Session};
+/// let sealer = Sealer::builder(KeyRing::new(Key::generate(1))).build()?;
+/// let mut headers = HeaderMap::new();
+/// headers.insert(COOKIE, HeaderValue::from_static("__Host-session=garbage"));
+/// let cookies = RequestCookies::parse(&headers, sealer.cookie_name());
+/// match cookies.open::<String>(&sealer, None) {
+///     Found::Session(opened) => println!("hello {}", opened.session().data()),
+///     // Delete what did not open; the error says why (safe to log).
+///     Found::Invalid(_error) => assert_eq!(cookies.removals(&sealer).len(), 1),
+///     // No session, and nothing deleted.
+///     Found::None | Found::Conflict(_) => {}
+/// }
+/// # Ok::<(), Error>(())
+/// ```
+#[derive(Debug)]
+pub enum Found<T> {
+    /// No cookie of ours.
+    None,
+    /// The session the cookies carried.
+    Session(Opened<T>),
+    /// Our cookies did not open (tampered, expired, another key, ...): no
+    /// session; delete them with [`RequestCookies::removals`].
+    Invalid(Error),
+    /// Copies that must be neither used nor deleted: no session, and no
+    /// removal.
+    Conflict(CookieConflict),
+}
+
+impl RequestCookies<'_> {
+    /// Opens the session the request's cookies carry, with `chunking` when
+    /// the session may be split over chunks, applying the duplicate rules
+    /// of the [module docs](super): a conflict opens nothing; copies of an
+    /// unprefixed name (several plain cookies, or a plain cookie beside
+    /// chunks) are each opened and the session is used only when exactly
+    /// one of them opens.
+    ///
+    /// ```
+    /// use http::{HeaderMap, HeaderValue, header::COOKIE};
+    /// use sealed_session::http::{CookieConflict, Found, RequestCookies};
+    /// # use sealed_session::{Error, Key, KeyRing, Sealer, Session};
+    /// let sealer = Sealer::builder(KeyRing::new(Key::generate(1))).with_cookie_name("sid").build()?;
+    /// let genuine = sealer.seal_value(&Session::new(7u8))?;
+    /// let mut headers = HeaderMap::new();
+    /// // A sibling host planted `sid` for the parent domain: tried, fails.
+    /// headers.insert(COOKIE, format!("sid=planted; sid={genuine}").parse().unwrap());
+    /// let found = RequestCookies::parse(&headers, "sid").open::<u8>(&sealer, None);
+    /// assert!(matches!(found, Found::Session(o) if *o.session().data() == 7));
+    ///
+    /// // Two that open (the attacker's own session planted): neither is used.
+    /// let planted = sealer.seal_value(&Session::new(6u8))?;
+    /// headers.insert(COOKIE, format!("sid={planted}; sid={genuine}").parse().unwrap());
+    /// let found = RequestCookies::parse(&headers, "sid").open::<u8>(&sealer, None);
+    /// assert!(matches!(found, Found::Conflict(CookieConflict::Ambiguous)));
+    /// # Ok::<(), Error>(())
+    /// ```
+    pub fn open<T: DeserializeOwned>(
+        &self,
+        sealer: &Sealer,
+        chunking: Option<Chunking>,
+    ) -> Found<T> {
+        if let Some(conflict) = self.conflict() {
+            return Found::Conflict(conflict);
+        }
+        if self.is_empty() {
+            return Found::None;
+        }
+        let open = |single: Option<&str>| -> Result<Opened<T>> {
+            match (chunking, single) {
+                (Some(chunking), single) => chunking.open(sealer, single, |k| self.chunk(k)),
+                (None, Some(value)) => sealer.open(value),
+                // Chunks from a time chunking was on: no session, cleared.
+                (None, None) => Err(Malformed::Chunks.into()),
+            }
+        };
+        if !self.contested() {
+            return match open(self.single()) {
+                Ok(opened) => Found::Session(opened),
+                Err(error) => Found::Invalid(error),
+            };
+        }
+        // Each copy of the plain name alone, then the chunks alone.
+        let chunks = self.chunk_indices().next().map(|_| None);
+        let mut found = None;
+        for single in self.plain_values().map(Some).chain(chunks) {
+            if let Ok(opened) = open(single) {
+                if found.is_some() {
+                    return Found::Conflict(CookieConflict::Ambiguous);
+                }
+                found = Some(opened);
+            }
+        }
+        found.map_or(Found::Conflict(CookieConflict::Ambiguous), Found::Session)
+    }
+}

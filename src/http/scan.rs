@@ -1,0 +1,148 @@
+//! The byte scan that finds our pairs in `Cookie` headers: names compare as
+//! exact bytes, only SP and HTAB are trimmed (RFC 6265 section 5.2), and
+//! other cookies are never parsed beyond the first byte that tells them
+//! apart from our name. Chunk indices found go in a `ChunkSet`.
+
+use ::http::HeaderMap;
+use ::http::header::COOKIE;
+
+/// Largest chunk index read from a request: a chunked session has at most
+/// 255 chunks, `name.0 ..= name.254`.
+pub(crate) const MAX_CHUNK_INDEX: usize = 254;
+
+/// Chunk indices `0..=MAX_CHUNK_INDEX`.
+pub(crate) const SLOTS: usize = MAX_CHUNK_INDEX + 1;
+
+/// A set of chunk indices `0..=254`, without allocating.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct ChunkSet([u64; 4]);
+
+impl ChunkSet {
+    pub(crate) fn insert(&mut self, k: usize) {
+        if k < SLOTS {
+            self.0[k / 64] |= 1 << (k % 64);
+        }
+    }
+
+    pub(crate) fn contains(&self, k: usize) -> bool {
+        k < SLOTS && self.0[k / 64] & (1 << (k % 64)) != 0
+    }
+
+    pub(crate) fn iter(self) -> impl Iterator<Item = usize> {
+        (0..SLOTS).filter(move |&k| self.contains(k))
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.0 == [0; 4]
+    }
+}
+
+/// Which of our names a pair carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Ours {
+    /// The plain name.
+    Plain,
+    /// Chunk `name.k`.
+    Chunk(usize),
+}
+
+/// Every pair of ours in the `Cookie` headers of `headers`, in header order
+/// then pair order, with its value (SP and HTAB trimmed). Nothing is
+/// allocated; each byte of the headers is looked at a bounded number of
+/// times.
+pub(crate) fn ours<'h>(
+    headers: &'h HeaderMap,
+    name: &str,
+) -> impl Iterator<Item = (Ours, &'h [u8])> {
+    headers
+        .get_all(COOKIE)
+        .iter()
+        .flat_map(|header| header.as_bytes().split(|&b| b == b';'))
+        .filter_map(move |pair| classify(pair, name.as_bytes()))
+}
+
+/// Whether `pair` is ours, and as which name. A pair whose name differs
+/// from ours in any byte (other whitespace such as U+00A0 or U+2000, other
+/// case, non-ASCII bytes) is someone else's cookie, however it looks when
+/// printed.
+fn classify<'a>(pair: &'a [u8], name: &[u8]) -> Option<(Ours, &'a [u8])> {
+    let rest = trim_start(pair).strip_prefix(name)?;
+    let eq = rest.iter().position(|&b| b == b'=')?;
+    // Only trailing SP/HTAB may follow the name before `=`: `name .0` is
+    // not a chunk name.
+    let suffix = trim_end(&rest[..eq]);
+    let value = trim_end(trim_start(&rest[eq + 1..]));
+    if suffix.is_empty() {
+        return Some((Ours::Plain, value));
+    }
+    let index = chunk_index(suffix.strip_prefix(b".")?)?;
+    Some((Ours::Chunk(index), value))
+}
+
+/// `k` for the digits of `name.k`: plain decimal without a leading zero,
+/// up to [`MAX_CHUNK_INDEX`].
+fn chunk_index(digits: &[u8]) -> Option<usize> {
+    let plain = matches!(digits.len(), 1..=3)
+        && (digits == b"0" || digits[0] != b'0')
+        && digits.iter().all(u8::is_ascii_digit);
+    if !plain {
+        return None;
+    }
+    let k = digits
+        .iter()
+        .fold(0usize, |k, &d| k * 10 + usize::from(d - b'0'));
+    (k <= MAX_CHUNK_INDEX).then_some(k)
+}
+
+fn is_wsp(b: &u8) -> bool {
+    matches!(b, b' ' | b'\t')
+}
+
+fn trim_start(bytes: &[u8]) -> &[u8] {
+    let start = bytes.iter().position(|b| !is_wsp(b)).unwrap_or(bytes.len());
+    &bytes[start..]
+}
+
+fn trim_end(bytes: &[u8]) -> &[u8] {
+    let end = bytes.iter().rposition(|b| !is_wsp(b)).map_or(0, |i| i + 1);
+    &bytes[..end]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chunk_indices_are_plain_decimal() {
+        assert_eq!(chunk_index(b"0"), Some(0));
+        assert_eq!(chunk_index(b"254"), Some(254));
+        for bad in [
+            &b""[..],
+            b"255",
+            b"00",
+            b"01",
+            b"1x",
+            b"-1",
+            b"1000",
+            b"\xd9\xa1",
+        ] {
+            assert_eq!(chunk_index(bad), None, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn only_sp_and_htab_are_trimmed() {
+        let n = b"sid";
+        assert_eq!(
+            classify(b" \tsid \t= v \t", n),
+            Some((Ours::Plain, &b"v"[..]))
+        );
+        assert_eq!(classify(b"sid.3\t=x", n), Some((Ours::Chunk(3), &b"x"[..])));
+        assert_eq!(classify(b"sid .3=x", n), None);
+        assert_eq!(classify(b"\xc2\xa0sid=x", n), None);
+        assert_eq!(classify(b"sid\xc2\xa0=x", n), None);
+        assert_eq!(classify(b"sid\x0b=x", n), None);
+        assert_eq!(classify(b"sid", n), None);
+        assert_eq!(classify(b"sid2=x", n), None);
+    }
+}
