@@ -1,7 +1,7 @@
 //! `SessionHandle`: the handler's view of the request's session, shared
 //! with the layer that seals it.
 
-use crate::revocation::{Checked, Revocation, RevocationStore};
+use crate::revocation::{Checked, Revocation};
 use crate::{Result, Session, SessionId};
 use axum_core::extract::FromRequestParts;
 use axum_core::response::{IntoResponse, Response};
@@ -72,7 +72,7 @@ impl<T> State<T> {
 /// ```
 pub struct SessionHandle<T, S> {
     state: Arc<Mutex<State<T>>>,
-    revocation: Arc<Revocation<S>>,
+    pub(super) revocation: Arc<Revocation<S>>,
 }
 
 impl<T, S> Clone for SessionHandle<T, S> {
@@ -133,7 +133,7 @@ impl<T, S> SessionHandle<T, S> {
 
     /// The state, for a handler's read or change: the response now depends
     /// on the session.
-    fn access(&self) -> MutexGuard<'_, State<T>> {
+    pub(super) fn access(&self) -> MutexGuard<'_, State<T>> {
         let mut state = self.lock();
         state.accessed = true;
         state
@@ -234,124 +234,6 @@ impl<T, S> SessionHandle<T, S> {
     /// ```
     pub fn revocation_unchecked(&self) -> bool {
         matches!(&self.access().slot, Slot::Opened(checked) if !checked.store_answered())
-    }
-}
-
-impl<T, S: RevocationStore> SessionHandle<T, S> {
-    /// Logs in: revokes the current session if there is one (session
-    /// fixation), and starts a new one with a fresh id, issue time and
-    /// absolute deadline, bound to `subject` (for "log out everywhere").
-    ///
-    /// ```
-    /// # async fn h(session: sealed_session::axum::SessionHandle<u8, std::sync::Arc<sealed_session::revocation::MemoryStore>>) -> sealed_session::Result<()> {
-    /// session.login(1, Some("user-42")).await?;
-    /// # Ok(()) }
-    /// ```
-    ///
-    /// # Errors
-    ///
-    /// [`ConfigError::Subject`](crate::ConfigError::Subject) for a subject
-    /// over 255 bytes; the store's error when the old session cannot be
-    /// revoked (the session is then left unchanged).
-    pub async fn login(&self, data: T, subject: Option<&str>) -> Result<()> {
-        let mut session = Session::new(data);
-        if let Some(subject) = subject {
-            session.set_subject(subject)?;
-        }
-        self.revoke_current().await?;
-        let mut state = self.access();
-        state.slot = Slot::Fresh(session);
-        state.removed = false;
-        Ok(())
-    }
-
-    /// Gives the session a new id (revoking the old one) and restarts its
-    /// issue time and absolute deadline, keeping the data and subject. Call
-    /// it on privilege changes. Without a session it does nothing.
-    ///
-    /// ```
-    /// # async fn h(session: sealed_session::axum::SessionHandle<u8, std::sync::Arc<sealed_session::revocation::MemoryStore>>) -> sealed_session::Result<()> {
-    /// session.renew_id().await?;
-    /// # Ok(()) }
-    /// ```
-    ///
-    /// # Errors
-    ///
-    /// The store's error when the old id cannot be revoked (the session is
-    /// then left unchanged).
-    pub async fn renew_id(&self) -> Result<()> {
-        self.revoke_current().await?;
-        let mut state = self.access();
-        match &mut state.slot {
-            Slot::Empty => {}
-            Slot::Fresh(session) => session.renew_id(),
-            Slot::Opened(checked) => checked.session_mut().reissue(),
-        }
-        Ok(())
-    }
-
-    /// Logs this session out: its id is revoked (a replayed copy of the
-    /// cookie is refused) and the response deletes the cookie.
-    ///
-    /// ```
-    /// # async fn h(session: sealed_session::axum::SessionHandle<u8, std::sync::Arc<sealed_session::revocation::MemoryStore>>) -> sealed_session::Result<()> {
-    /// session.logout().await?;
-    /// assert!(!session.is_present());
-    /// # Ok(()) }
-    /// ```
-    ///
-    /// # Errors
-    ///
-    /// The store's error when the id cannot be revoked; the session is then
-    /// left in place (answer 503 rather than pretend the logout happened).
-    pub async fn logout(&self) -> Result<()> {
-        self.revoke_current().await?;
-        let mut state = self.access();
-        state.slot = Slot::Empty;
-        state.removed = true;
-        Ok(())
-    }
-
-    /// Logs out every session of this session's subject, on every device,
-    /// this one included (see
-    /// [`Revocation::logout_everywhere`](crate::revocation::Revocation::logout_everywhere)).
-    /// Without a subject it logs out this session only. To stay signed in
-    /// here (after a password change), call [`login`](Self::login) next.
-    ///
-    /// ```
-    /// # async fn h(session: sealed_session::axum::SessionHandle<u8, std::sync::Arc<sealed_session::revocation::MemoryStore>>) -> sealed_session::Result<()> {
-    /// session.logout_everywhere().await?;
-    /// # Ok(()) }
-    /// ```
-    ///
-    /// # Errors
-    ///
-    /// As [`logout`](Self::logout).
-    pub async fn logout_everywhere(&self) -> Result<()> {
-        let subject = self.read(|s| s.and_then(|s| s.subject().map(str::to_owned)));
-        if let Some(subject) = subject {
-            self.revocation.logout_everywhere(&subject).await?;
-        }
-        // The subject rule spares sessions issued in the same second; this
-        // one is revoked by id as well.
-        self.logout().await
-    }
-
-    /// Puts the current opened session's id on the deny-list.
-    async fn revoke_current(&self) -> Result<()> {
-        // Taken out so that no lock is held across the store's await; put
-        // back before returning. (Were this future dropped midway, the
-        // request's response future is being dropped with it: nothing
-        // reads the slot any more.)
-        let taken = core::mem::replace(&mut self.access().slot, Slot::Empty);
-        let Slot::Opened(checked) = taken else {
-            self.lock().slot = taken;
-            return Ok(());
-        };
-        let pending = self.revocation.logout(checked.opened());
-        let outcome = pending.await.map(drop);
-        self.lock().slot = Slot::Opened(checked);
-        outcome
     }
 }
 

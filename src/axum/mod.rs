@@ -82,6 +82,7 @@
 mod handle;
 mod layer;
 mod respond;
+mod revoking;
 mod sessions;
 
 pub use handle::{MissingSessionLayer, SessionHandle};

@@ -164,12 +164,6 @@ impl<T> Session<T> {
         self.restart_at(not_before, now, ttl);
     }
 
-    /// [`reissue_at`](Self::reissue_at) with no not-before ahead.
-    #[cfg(feature = "axum")]
-    pub(crate) fn reissue(&mut self) {
-        self.reissue_at(0, 0, 0);
-    }
-
     /// Clears the session's times so the next seal stamps them, unless a
     /// not-before lies ahead of `now` (it is set a leeway ahead, see
     /// `Revocation::logout_everywhere_at`): then the session is stamped as
