@@ -92,16 +92,49 @@ pub fn logout(sealer: &Sealer) -> Reply {
 }
 
 /// The value of cookie `name` in a `Cookie` header.
+// Names compare as exact bytes after trimming only SP and HTAB (RFC 6265
+// section 5.2): Unicode-aware trimming would read a planted
+// "\u{2000}__Host-session" as ours. A name sent twice is no value at all,
+// since a browser never sends a `__Host-` name twice and a planted copy
+// must never win (the crate's `http` module applies the same rules).
 fn find_cookie<'h>(header: &'h str, name: &str) -> Option<&'h str> {
-    header
-        .split(';')
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find_map(|(n, v)| (n == name).then_some(v))
+    let ows = |c: char| c == ' ' || c == '\t';
+    let mut found = None;
+    for pair in header.split(';') {
+        let Some((n, v)) = pair.split_once('=') else {
+            continue;
+        };
+        if n.trim_matches(ows) == name {
+            if found.is_some() {
+                return None;
+            }
+            found = Some(v.trim_matches(ows));
+        }
+    }
+    found
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn cookie_names_are_exact_bytes_and_duplicates_are_refused() {
+        let name = "__Host-session";
+        assert_eq!(find_cookie("a=1;\t__Host-session=v ; b=2", name), Some("v"));
+        for planted in [
+            "\u{2000}", "\u{a0}", "\u{3000}", "\u{85}", "\u{1680}", "\u{205f}", "\u{2028}",
+        ] {
+            let header = format!("{planted}__Host-session=evil");
+            assert_eq!(find_cookie(&header, name), None, "{planted:?}");
+            let both = format!("{planted}__Host-session=evil; __Host-session=good");
+            assert_eq!(find_cookie(&both, name), Some("good"), "{planted:?}");
+        }
+        assert_eq!(
+            find_cookie("__Host-session=a; __Host-session=b", name),
+            None
+        );
+    }
     use sealed_session::Key;
 
     fn cookie_pair(reply: &Reply) -> String {
