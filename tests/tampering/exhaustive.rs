@@ -5,8 +5,10 @@
 //! under a key's bytes. Each must be rejected, and with the exact reason a
 //! model of FORMAT.md section 2 (written here) predicts.
 
+use crate::common::{
+    HEADER_LEN, NAME, T0, TAG_LEN, decode, encode, key, key_bytes, sealed_bytes, sextet,
+};
 use aead::{Aead, KeyInit, Payload};
-use crate::common::{HEADER_LEN, NAME, T0, TAG_LEN, decode, encode, key, key_bytes, sealed_bytes, sextet};
 use sealed_session::{Algorithm, Error, KeyRing, Malformed, Sealer, Session};
 
 fn open(sealer: &Sealer, bytes: &[u8]) -> Result<u8, Error> {

@@ -10,10 +10,10 @@
 //! recomputes every value and chunk from FORMAT.md alone, independently of
 //! this crate.
 
+use crate::common::{Demo, aad_and_plaintext, clock, hex_field, pattern, session};
 use sealed_session::{Algorithm, Chunking, Error, Key, KeyRing, Malformed, Opened, Sealer};
 use serde_json::{Value, json};
 use time::{Duration, OffsetDateTime};
-use crate::common::{Demo, aad_and_plaintext, clock, hex_field, pattern, session};
 
 const PATH: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/vectors/v1-chunked.json");
 

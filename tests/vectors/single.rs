@@ -7,10 +7,10 @@
 //! rewrites the file from the case list below; tools/check_vectors.py
 //! recomputes every cookie from FORMAT.md alone, independently of this crate.
 
+use crate::common::{Demo, aad_and_plaintext, clock, hex_field, pattern, session};
 use sealed_session::{Algorithm, Key, KeyRing, Sealer};
 use serde_json::{Value, json};
 use time::{Duration, OffsetDateTime};
-use crate::common::{Demo, aad_and_plaintext, clock, hex_field, pattern, session};
 
 const PATH: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/vectors/v1.json");
 
