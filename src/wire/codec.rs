@@ -3,10 +3,24 @@
 use crate::{Error, Malformed, Result};
 use base64::Engine as _;
 use serde::{Serialize, de::DeserializeOwned};
+use zeroize::Zeroizing;
 
 /// Appends the postcard encoding of `data` to `out`.
 pub(crate) fn serialize_into<T: Serialize + ?Sized>(data: &T, out: Vec<u8>) -> Result<Vec<u8>> {
-    postcard::to_extend(data, out).map_err(|_| Error::Serialize)
+    // `out` holds plaintext: a `Serialize` impl that fails or panics midway
+    // must not drop it unwiped.
+    let mut out = Zeroizing::new(out);
+    postcard::to_extend(data, Appender(&mut out)).map_err(|_| Error::Serialize)?;
+    Ok(core::mem::take(&mut *out))
+}
+
+/// Lets postcard write into a borrowed `Vec` (it takes its writer by value).
+struct Appender<'a>(&'a mut Vec<u8>);
+
+impl Extend<u8> for Appender<'_> {
+    fn extend<I: IntoIterator<Item = u8>>(&mut self, bytes: I) {
+        self.0.extend(bytes);
+    }
 }
 
 /// Decodes exactly `bytes` as a `T`; trailing bytes are an error, so a
