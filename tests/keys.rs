@@ -324,6 +324,29 @@ fn derive_is_deterministic_and_separates_every_input() {
     assert_ne!(secret(&base), common::encode(&master));
 }
 
+/// `Key::derive([0x42; 32], "prod/session", XAES-256-GCM, 1)`, computed
+/// outside this crate from the derivation as documented on `Key::derive`,
+/// with Python's standard library:
+///
+/// ```text
+/// python3 -c '
+/// import hmac, hashlib, base64, struct
+/// prk = hmac.new(b"sealed-session/v1 key derivation", b"\x42" * 32, hashlib.sha256).digest()
+/// info = b"key\0" + struct.pack(">Q", 12) + b"prod/session" + bytes([1]) + struct.pack(">I", 1)
+/// okm = hmac.new(prk, info + b"\x01", hashlib.sha256).digest()  # one 32-byte block
+/// print(base64.urlsafe_b64encode(okm).rstrip(b"=").decode())'
+/// ```
+const DERIVED_PROD_SESSION_1: &str = "AtJb4jqB1WqSfJvpu6rgfQcWndU_Epajck-b9h3NneE";
+
+#[test]
+fn derive_is_the_documented_hkdf() {
+    let key = Key::derive(&[0x42; 32], "prod/session", Algorithm::Xaes256Gcm, 1).unwrap();
+    assert_eq!(
+        key.to_text().as_str(),
+        format!("ss1:xaes256gcm:1:{DERIVED_PROD_SESSION_1}")
+    );
+}
+
 #[test]
 fn derive_needs_a_master_of_at_least_32_bytes() {
     for len in [0, 1, 16, 31] {

@@ -256,3 +256,30 @@ impl KeyRing {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::{Algorithm, Key, KeyRing};
+
+    #[test]
+    fn growing_or_moving_a_ring_leaves_the_key_bytes_where_they_are() {
+        let key = |id: u32| Key::from_bytes(Algorithm::default(), id, &[id as u8; 32]);
+        let mut ring = KeyRing::new(key(0));
+        let primary = ring.primary().cipher.key_address();
+        // 64 pushes: the Vec reallocates six times.
+        for id in 1..64 {
+            ring = ring.with_key(key(id));
+        }
+        let boxed = Box::new(ring);
+        assert_eq!(boxed.primary().cipher.key_address(), primary);
+        let addresses: Vec<usize> = boxed.keys().map(|k| k.cipher.key_address()).collect();
+        let mut ring = *boxed;
+        ring.rotate(key(64)).unwrap();
+        let after: Vec<usize> = ring
+            .keys()
+            .skip(1)
+            .map(|k| k.cipher.key_address())
+            .collect();
+        assert_eq!(after, addresses, "rotation moved entries, not key bytes");
+    }
+}

@@ -23,6 +23,12 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 use zeroize::Zeroizing;
 
+/// The longest entry of the text form: the longest key text
+/// (`ss1:xchacha20poly1305:4294967295:` and 43 base64url characters), both
+/// attributes (`;since=` and `;retire=`, 20 characters of time each) and
+/// the comma.
+const MAX_ENTRY_TEXT: usize = 76 + 7 + 20 + 8 + 20 + 1;
+
 impl KeyRing {
     /// Parses a ring from its text form: comma-separated key texts, the
     /// primary first, each optionally followed by `;since=<RFC 3339>` (when
@@ -107,7 +113,9 @@ impl KeyRing {
     /// );
     /// ```
     pub fn to_text(&self) -> Zeroizing<String> {
-        let mut text = Zeroizing::new(String::with_capacity(self.entries.len() * 110));
+        // Never grown: a reallocation would free a copy of the key texts
+        // without wiping it.
+        let mut text = Zeroizing::new(String::with_capacity(self.entries.len() * MAX_ENTRY_TEXT));
         for (i, entry) in self.entries.iter().enumerate() {
             if i > 0 {
                 text.push(',');
