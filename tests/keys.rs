@@ -380,6 +380,52 @@ fn duplicate_key_id() {
 }
 
 #[test]
+fn one_secret_twice_in_a_ring_is_refused_whatever_the_ids_and_algorithms() {
+    let bytes = key_bytes(Algorithm::Xaes256Gcm, 1);
+    let cases = [
+        // One secret under two algorithms.
+        (Algorithm::Aes256Gcm, 2),
+        (Algorithm::XChaCha20Poly1305, 7),
+        // A copy under a new id instead of a new key.
+        (Algorithm::Xaes256Gcm, 3),
+    ];
+    for (algorithm, id) in cases {
+        let ring = KeyRing::new(Key::from_bytes(Algorithm::Xaes256Gcm, 1, &bytes))
+            .with_key(key(Algorithm::Aes256Gcm, 9))
+            .with_retiring_key(
+                Key::from_bytes(algorithm, id, &bytes),
+                T0 + Duration::days(1),
+            );
+        assert_eq!(
+            config_err(Sealer::builder(ring).build_at(T0)),
+            ConfigError::DuplicateKeySecret {
+                key_id: id,
+                same_as: 1
+            },
+            "{algorithm} {id}"
+        );
+    }
+    // Keys that differ in a single bit are two keys.
+    let mut other = bytes;
+    other[31] ^= 1;
+    let ring = KeyRing::new(Key::from_bytes(Algorithm::Xaes256Gcm, 1, &bytes))
+        .with_key(Key::from_bytes(Algorithm::Xaes256Gcm, 2, &other));
+    assert!(Sealer::builder(ring).build_at(T0).is_ok());
+}
+
+#[test]
+fn a_shared_secret_error_names_ids_only() {
+    let err = ConfigError::DuplicateKeySecret {
+        key_id: 4,
+        same_as: 2,
+    };
+    assert_eq!(
+        err.to_string(),
+        "key 4 holds the same secret as key 2: give each key its own"
+    );
+}
+
+#[test]
 fn retired_primary() {
     let mut ring = common::ring(Algorithm::default(), 3);
     ring.set_retire_at(3, Some(T0));

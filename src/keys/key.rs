@@ -7,6 +7,7 @@ use crate::{Algorithm, ConfigError, Result};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use core::fmt;
+use subtle::ConstantTimeEq as _;
 use zeroize::Zeroizing;
 
 /// Prefix of the key text form; the `1` versions the text form itself.
@@ -260,6 +261,12 @@ impl Key {
             Ok(KEY_LEN) => Ok(Key::from_bytes(algorithm, id, &bytes)),
             _ => Err(ConfigError::KeyText.into()),
         }
+    }
+
+    /// Whether `other` holds the same 32 secret bytes, compared in constant
+    /// time: it runs on configuration only, but costs nothing more.
+    pub(crate) fn same_secret(&self, other: &Key) -> bool {
+        self.cipher.key().ct_eq(other.cipher.key()).into()
     }
 }
 

@@ -238,14 +238,17 @@ impl KeyRing {
             .is_some_and(|at| at.unix_timestamp() <= now)
     }
 
-    /// Checks what a sealer needs of a ring at `now`: unique ids and a
-    /// primary that is not retired.
+    /// Checks what a sealer needs of a ring at `now`: unique ids, no secret
+    /// held twice, and a primary that is not retired.
     pub(crate) fn validate(&self, now: OffsetDateTime) -> Result<()> {
         for (i, entry) in self.entries.iter().enumerate() {
             let id = entry.key.id();
             if self.entries[..i].iter().any(|e| e.key.id() == id) {
                 return Err(ConfigError::DuplicateKeyId { key_id: id }.into());
             }
+        }
+        for (i, entry) in self.entries.iter().enumerate() {
+            check_new_secret(&self.entries[..i], &entry.key)?;
         }
         if self.is_retired(0, now.unix_timestamp()) {
             return Err(ConfigError::RetiredPrimary {
@@ -254,6 +257,24 @@ impl KeyRing {
             .into());
         }
         Ok(())
+    }
+}
+
+/// Refuses `key` when one of `earlier` holds the same secret bytes. A ring
+/// holds a handful of keys, so comparing each pair costs nothing.
+///
+/// One secret under two ids is a copy that rotation did not rotate; under
+/// two algorithms (the same bytes as an AES-GCM key and an XAES key, say)
+/// it breaks the assumption each algorithm's analysis makes that its key
+/// is used with it alone.
+pub(crate) fn check_new_secret(earlier: &[Entry], key: &Key) -> Result<()> {
+    match earlier.iter().find(|e| e.key.same_secret(key)) {
+        Some(e) => Err(ConfigError::DuplicateKeySecret {
+            key_id: key.id(),
+            same_as: e.key.id(),
+        }
+        .into()),
+        None => Ok(()),
     }
 }
 
