@@ -198,13 +198,14 @@ fn moving_keys_and_growing_rings_leave_no_key_bytes_in_freed_memory() {
     assert_eq!(after[1], before[1], "key text in a freed block");
 }
 
-/// A `Serialize` that fails by panicking, after whatever came before it in
-/// the session data was serialized.
+/// A `Serialize` that unwinds, after whatever came before it in the session
+/// data was serialized. `resume_unwind` skips the panic hook, so the test
+/// prints nothing and captures no backtrace.
 struct Panics;
 
 impl serde::Serialize for Panics {
     fn serialize<S: serde::Serializer>(&self, _: S) -> Result<S::Ok, S::Error> {
-        panic!("serialization panics on purpose")
+        std::panic::resume_unwind(Box::new("serialization unwinds on purpose"))
     }
 }
 
@@ -228,6 +229,14 @@ fn the_scratch_buffer_keeps_no_plaintext_after_a_seal_or_open() {
         // Serialized in the buffer, then refused before encryption.
         let big = Session::new((PLAINTEXT, "x".repeat(3200)));
         let err = sealer.seal_value(&big).unwrap_err();
+        assert!(
+            matches!(err, sealed_session::Error::TooLarge { .. }),
+            "{err:?}"
+        );
+        // Too large even for the buffer a seal reserves: it grew while the
+        // plaintext was written into it.
+        let huge = Session::new((PLAINTEXT, "x".repeat(20_000)));
+        let err = sealer.seal_value(&huge).unwrap_err();
         assert!(
             matches!(err, sealed_session::Error::TooLarge { .. }),
             "{err:?}"
