@@ -19,6 +19,7 @@ const HKDF_SALT: &[u8] = b"sealed-session/v1 key derivation";
 /// is length-prefixed or fixed-width, so no two derivations, of one kind or
 /// of both, ever share an info string.
 const KEY_LABEL: &[u8] = b"key\0";
+#[cfg(feature = "epoch")]
 const EPOCH_LABEL: &[u8] = b"epoch\0";
 /// Shortest master secret accepted for derivation.
 const MIN_MASTER_LEN: usize = 32;
@@ -165,7 +166,8 @@ impl Key {
         id: u32,
     ) -> Key {
         let (label, period) = match domain {
-            Domain::Key => (KEY_LABEL, None),
+            Domain::Key => (KEY_LABEL, None::<u32>),
+            #[cfg(feature = "epoch")]
             Domain::Epoch { period } => (EPOCH_LABEL, Some(period)),
         };
         let mut info = Vec::with_capacity(label.len() + 8 + context.len() + 4 + 5);
@@ -276,6 +278,7 @@ pub(crate) enum Domain {
     /// [`Key::derive`].
     Key,
     /// An epoch key of epochs `period` seconds long.
+    #[cfg(feature = "epoch")]
     Epoch {
         /// The epoch length in seconds.
         period: u32,
