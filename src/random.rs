@@ -1,7 +1,7 @@
 //! Random bytes for nonces and session ids.
 //!
 //! One OS call per draw costs about as much as sealing a small cookie
-//! (benches/randomness.rs), so nonces and ids come from `rand`'s
+//! (benches/hardening.rs), so nonces and ids come from `rand`'s
 //! thread-local CSPRNG (ChaCha12, seeded from the OS, reseeded from the OS
 //! after every 64 KiB of output). Keys come straight from the OS (see
 //! [`Key::generate`](crate::Key::generate)).
