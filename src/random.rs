@@ -1,7 +1,7 @@
 //! Random bytes for nonces and session ids.
 //!
-//! One OS call per draw costs about as much as sealing a small cookie
-//! (benches/hardening.rs), so nonces and ids come from `rand`'s
+//! An OS call per draw would cost a new session's nonce and id nearly as
+//! much as sealing it (benches/hardening.rs), so nonces and ids come from `rand`'s
 //! thread-local CSPRNG (ChaCha12, seeded from the OS, reseeded from the OS
 //! after every 64 KiB of output). Keys come straight from the OS (see
 //! [`Key::generate`](crate::Key::generate)).
