@@ -81,16 +81,62 @@ fn key_id_is_the_epoch_and_nodes_agree_without_talking() {
     }
 }
 
+/// The epoch key of epoch 500 000 of hourly epochs under [`MASTER`] and
+/// [`CONTEXT`], per algorithm, computed outside this crate from the
+/// derivation as documented on `EpochKeys`, with Python's standard library:
+///
+/// ```text
+/// python3 -c '
+/// import hmac, hashlib, base64, struct
+/// prk = hmac.new(b"sealed-session/v1 key derivation", b"\x6b" * 32, hashlib.sha256).digest()
+/// for code in (1, 2, 3):
+///     info = (b"epoch\0" + struct.pack(">Q", 12) + b"prod/session"
+///             + struct.pack(">I", 3600) + bytes([code]) + struct.pack(">I", 500000))
+///     okm = hmac.new(prk, info + b"\x01", hashlib.sha256).digest()  # one 32-byte block
+///     print(base64.urlsafe_b64encode(okm).rstrip(b"=").decode())'
+/// ```
+const EPOCH_500_000: [(Algorithm, &str); 3] = [
+    (
+        Algorithm::Xaes256Gcm,
+        "u71INS7ocHqbKS3QOU4rGSjVE7eXeXSDZa7zPh7GIyM",
+    ),
+    (
+        Algorithm::XChaCha20Poly1305,
+        "KkGaAy3rO-KDp7r3MLExGMi634vWkjuGruJ-lfa76Yw",
+    ),
+    (
+        Algorithm::Aes256Gcm,
+        "aZfHFCnJbxiciskrL2ciwSiNfbt1chH22L4gCJ-YhSc",
+    ),
+];
+
 #[test]
 fn epoch_key_is_the_documented_hkdf_derivation() {
     // So a node written in another language can derive the same keys.
-    for algorithm in Algorithm::ALL {
+    for (algorithm, secret) in EPOCH_500_000 {
         let keys = hourly().with_algorithm(algorithm);
-        let documented =
-            Key::derive(&MASTER, "epoch:3600:prod/session", algorithm, 500_000).unwrap();
-        assert_eq!(keys.key(500_000).to_text(), documented.to_text());
-        assert_eq!(keys.key(500_000).id(), 500_000);
-        assert_ne!(keys.key(500_001).to_text(), documented.to_text());
+        let expected = format!("ss1:{algorithm}:500000:{secret}");
+        assert_eq!(keys.key(500_000).to_text().as_str(), expected);
+        assert_ne!(keys.key(500_001).to_text().as_str(), expected);
+    }
+}
+
+#[test]
+fn no_context_makes_key_derive_give_an_epoch_key() {
+    // Epoch keys were once `Key::derive` with the context
+    // `epoch:<period>:<context>`, so anyone choosing that context for
+    // `Key::derive` got the epoch keys of another deployment.
+    let daily = EpochKeys::new(&MASTER, "prod", Duration::days(1)).unwrap();
+    for algorithm in Algorithm::ALL {
+        let epoch = daily.clone().with_algorithm(algorithm).key(20_000);
+        for context in ["epoch:86400:prod", "prod", ""] {
+            let derived = Key::derive(&MASTER, context, algorithm, 20_000).unwrap();
+            assert_ne!(
+                derived.to_text(),
+                epoch.to_text(),
+                "{algorithm} {context:?}"
+            );
+        }
     }
 }
 
@@ -504,7 +550,8 @@ fn debug_shows_the_schedule_never_the_master_secret() {
         format!("{s:?}"),
         format!("{s:#?}"),
     ] {
-        assert!(shown.contains("epoch:3600:prod/session"), "{shown}");
+        assert!(shown.contains(r#"context: "prod/session""#), "{shown}");
+        assert!(shown.contains("period: 3600"), "{shown}");
         assert!(!shown.contains(&hex::encode(&secret[..4])), "{shown}");
         assert!(
             !shown.contains(&format!("{}, {}, {}", secret[0], secret[1], secret[2])),

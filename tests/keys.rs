@@ -399,6 +399,29 @@ fn derive_is_deterministic_and_separates_every_input() {
     assert_ne!(secret(&base), common::encode(&master));
 }
 
+/// `Key::derive([0x42; 32], "prod/session", XAES-256-GCM, 1)`, computed
+/// outside this crate from the derivation as documented on `Key::derive`,
+/// with Python's standard library:
+///
+/// ```text
+/// python3 -c '
+/// import hmac, hashlib, base64, struct
+/// prk = hmac.new(b"sealed-session/v1 key derivation", b"\x42" * 32, hashlib.sha256).digest()
+/// info = b"key\0" + struct.pack(">Q", 12) + b"prod/session" + bytes([1]) + struct.pack(">I", 1)
+/// okm = hmac.new(prk, info + b"\x01", hashlib.sha256).digest()  # one 32-byte block
+/// print(base64.urlsafe_b64encode(okm).rstrip(b"=").decode())'
+/// ```
+const DERIVED_PROD_SESSION_1: &str = "AtJb4jqB1WqSfJvpu6rgfQcWndU_Epajck-b9h3NneE";
+
+#[test]
+fn derive_is_the_documented_hkdf() {
+    let key = Key::derive(&[0x42; 32], "prod/session", Algorithm::Xaes256Gcm, 1).unwrap();
+    assert_eq!(
+        key.to_text().as_str(),
+        format!("ss1:xaes256gcm:1:{DERIVED_PROD_SESSION_1}")
+    );
+}
+
 #[test]
 fn derive_needs_a_master_of_at_least_32_bytes() {
     for len in [0, 1, 16, 31] {
@@ -428,6 +451,52 @@ fn duplicate_key_id() {
     assert_eq!(
         config_err(Sealer::builder(ring).build_at(T0)),
         ConfigError::DuplicateKeyId { key_id: 2 }
+    );
+}
+
+#[test]
+fn one_secret_twice_in_a_ring_is_refused_whatever_the_ids_and_algorithms() {
+    let bytes = key_bytes(Algorithm::Xaes256Gcm, 1);
+    let cases = [
+        // One secret under two algorithms.
+        (Algorithm::Aes256Gcm, 2),
+        (Algorithm::XChaCha20Poly1305, 7),
+        // A copy under a new id instead of a new key.
+        (Algorithm::Xaes256Gcm, 3),
+    ];
+    for (algorithm, id) in cases {
+        let ring = KeyRing::new(Key::from_bytes(Algorithm::Xaes256Gcm, 1, &bytes))
+            .with_key(key(Algorithm::Aes256Gcm, 9))
+            .with_retiring_key(
+                Key::from_bytes(algorithm, id, &bytes),
+                T0 + Duration::days(1),
+            );
+        assert_eq!(
+            config_err(Sealer::builder(ring).build_at(T0)),
+            ConfigError::DuplicateKeySecret {
+                key_id: id,
+                same_as: 1
+            },
+            "{algorithm} {id}"
+        );
+    }
+    // Keys that differ in a single bit are two keys.
+    let mut other = bytes;
+    other[31] ^= 1;
+    let ring = KeyRing::new(Key::from_bytes(Algorithm::Xaes256Gcm, 1, &bytes))
+        .with_key(Key::from_bytes(Algorithm::Xaes256Gcm, 2, &other));
+    assert!(Sealer::builder(ring).build_at(T0).is_ok());
+}
+
+#[test]
+fn a_shared_secret_error_names_ids_only() {
+    let err = ConfigError::DuplicateKeySecret {
+        key_id: 4,
+        same_as: 2,
+    };
+    assert_eq!(
+        err.to_string(),
+        "key 4 holds the same secret as key 2: give each key its own"
     );
 }
 

@@ -87,3 +87,99 @@ fn nonces_differ_across_threads() {
     }
     assert_eq!(all.len(), 4 * 1024);
 }
+
+/// A real `fork()`: the child inherits the parent's thread-local generator,
+/// which must reseed by itself (issue 13, item 3) so that neither its
+/// nonces nor its session ids repeat the parent's. Unix only; wasm targets
+/// have no fork.
+#[cfg(unix)]
+mod fork {
+    use super::common::{self, HEADER_LEN, T0, decode};
+    use sealed_session::revocation::{MemoryStore, Revocation};
+    use sealed_session::{Algorithm, Sealer, Session};
+    use std::collections::HashSet;
+    use std::io::{Read as _, Write as _};
+    use std::os::fd::{FromRawFd as _, OwnedFd};
+
+    const SEALS: usize = 256;
+    /// A nonce (24 bytes) then a session id (16 bytes).
+    const RECORD: usize = 24 + 16;
+
+    /// What one process draws: the id of a new session, then the nonce of
+    /// its seal, `SEALS` times, in the same order in parent and child so
+    /// that a shared generator state would give byte-equal records.
+    fn draw(sealer: &Sealer) -> Vec<[u8; RECORD]> {
+        (0..SEALS)
+            .map(|_| {
+                let session = Session::new(0u8);
+                let bytes = decode(&sealer.seal_value_at(&session, T0).unwrap());
+                let mut record = [0u8; RECORD];
+                record[..24].copy_from_slice(&bytes[HEADER_LEN..HEADER_LEN + 24]);
+                record[24..].copy_from_slice(session.id().as_bytes());
+                record
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_forked_child_repeats_no_nonce_or_session_id_of_its_parent() {
+        let sealer = common::sealer(Algorithm::Xaes256Gcm);
+        // The parent touches its generator before forking, as any server
+        // that sealed once (or built a Revocation) has.
+        let before = draw(&sealer);
+        let store = MemoryStore::new(10).unwrap();
+        drop(Revocation::new(common::sealer(Algorithm::Xaes256Gcm), store).unwrap());
+
+        let mut fds = [0; 2];
+        // SAFETY: `fds` has room for the two descriptors pipe() writes.
+        assert_eq!(unsafe { libc::pipe(fds.as_mut_ptr()) }, 0, "pipe");
+        // SAFETY: pipe() returned these descriptors and nothing else owns them.
+        let (read_end, write_end) =
+            unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) };
+        // SAFETY: the child only seals, writes to the pipe and `_exit`s; it
+        // never returns into the test harness or prints (another thread of
+        // the harness may hold the output lock at the fork).
+        let pid = unsafe { libc::fork() };
+        assert!(pid >= 0, "fork failed");
+        if pid == 0 {
+            drop(read_end);
+            let ok = std::panic::catch_unwind(|| {
+                let bytes: Vec<u8> = draw(&sealer).concat();
+                std::fs::File::from(write_end).write_all(&bytes).is_ok()
+            });
+            // SAFETY: ends the child at once, skipping the parent's atexit
+            // handlers and destructors.
+            unsafe { libc::_exit(if matches!(ok, Ok(true)) { 0 } else { 1 }) };
+        }
+        drop(write_end);
+        let after = draw(&sealer);
+        let mut child = Vec::new();
+        std::fs::File::from(read_end)
+            .read_to_end(&mut child)
+            .unwrap();
+        let mut status = 0;
+        // SAFETY: `pid` is our child; `status` is a valid out pointer.
+        assert_eq!(unsafe { libc::waitpid(pid, &mut status, 0) }, pid);
+        assert!(
+            libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0,
+            "child failed: {status}"
+        );
+        assert_eq!(child.len(), SEALS * RECORD, "child wrote every record");
+
+        let mut nonces = HashSet::new();
+        let mut ids = HashSet::new();
+        let parent = before.iter().chain(&after).map(|r| r.as_slice());
+        for (i, record) in parent.chain(child.chunks(RECORD)).enumerate() {
+            let from = if i < 2 * SEALS { "parent" } else { "child" };
+            assert!(
+                nonces.insert(record[..24].to_vec()),
+                "{from} nonce {i} repeats"
+            );
+            assert!(
+                ids.insert(record[24..].to_vec()),
+                "{from} session id {i} repeats"
+            );
+        }
+        assert_eq!(nonces.len(), 3 * SEALS);
+    }
+}

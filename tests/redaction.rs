@@ -97,9 +97,14 @@ fn key_ring_sealer_and_builder_debug_hide_the_key() {
         let key = secret_key(algorithm);
         assert_clean("Key {:?}", &format!("{key:?}"));
         assert_clean("Key {:#?}", &format!("{key:#?}"));
+        // A ring refuses one secret twice: the others differ in the last
+        // byte, so every 4-byte window but the last still gives them away.
+        let (mut second, mut third) = (SECRET, SECRET);
+        second[31] ^= 1;
+        third[31] ^= 2;
         let ring = KeyRing::new(key.clone())
-            .with_key(Key::from_bytes(algorithm, 2, &SECRET))
-            .with_retiring_key(Key::from_bytes(algorithm, 3, &SECRET), T0);
+            .with_key(Key::from_bytes(algorithm, 2, &second))
+            .with_retiring_key(Key::from_bytes(algorithm, 3, &third), T0);
         assert_clean("KeyRing", &format!("{ring:?} {ring:#?}"));
         let builder = Sealer::builder(ring.clone()).with_purpose("p");
         assert_clean("SealerBuilder", &format!("{builder:?} {builder:#?}"));
@@ -148,6 +153,10 @@ fn all_errors() -> Vec<Error> {
         ConfigError::Prefix,
         ConfigError::RetiredPrimary { key_id: 1 },
         ConfigError::DuplicateKeyId { key_id: 1 },
+        ConfigError::DuplicateKeySecret {
+            key_id: 2,
+            same_as: 1,
+        },
         ConfigError::KeyText,
         ConfigError::MasterSecret,
         ConfigError::Compression,
@@ -202,6 +211,14 @@ fn all_errors() -> Vec<Error> {
     errors.push(Key::from_text(&format!("{}:extra", key_text.as_str())).unwrap_err());
     errors.push(Key::from_text(&key_text.replace("ss1:", "ss9:")).unwrap_err());
     errors.push(Key::derive(&SECRET[..31], "ctx", Algorithm::default(), 1).unwrap_err());
+    // One secret twice in a ring: the error is about those very bytes.
+    let twice = KeyRing::new(secret_key(Algorithm::default())).with_key(Key::from_bytes(
+        Algorithm::Aes256Gcm,
+        2,
+        &SECRET,
+    ));
+    errors.push(Sealer::builder(twice.clone()).build_at(T0).unwrap_err());
+    errors.push(KeyRing::from_text(&twice.to_text()).unwrap_err());
     errors
 }
 

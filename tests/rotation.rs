@@ -367,6 +367,26 @@ fn duplicate_ids_in_text_are_named() {
 }
 
 #[test]
+fn one_secret_twice_in_the_text_is_refused() {
+    // The same bytes as key 1, under another id and algorithm.
+    let bytes = common::key_bytes(Algorithm::default(), 1);
+    let copy = Key::from_bytes(Algorithm::Aes256Gcm, 3, &bytes).to_text();
+    let text = format!(
+        "{},{};retire=2030-01-08T00:00:00Z,{}",
+        text_of(Algorithm::default(), 1),
+        text_of(Algorithm::default(), 2),
+        copy.as_str()
+    );
+    assert_eq!(
+        KeyRing::from_text(&text).unwrap_err(),
+        Error::InvalidConfig(ConfigError::DuplicateKeySecret {
+            key_id: 3,
+            same_as: 1
+        })
+    );
+}
+
+#[test]
 fn ring_text_errors_never_show_key_bytes() {
     let secret = key(Algorithm::default(), 1);
     let text = secret.to_text();
@@ -550,6 +570,18 @@ fn rotation_mistakes_are_typed_and_leave_the_ring_unchanged() {
         ring.add(key(Algorithm::default(), 2)).unwrap_err(),
         Error::InvalidConfig(ConfigError::DuplicateKeyId { key_id: 2 })
     );
+    // Key 2's bytes under a new id and algorithm: refused by add and rotate.
+    let copy = Key::from_bytes(
+        Algorithm::Aes256Gcm,
+        8,
+        &common::key_bytes(Algorithm::default(), 2),
+    );
+    let shared = Error::InvalidConfig(ConfigError::DuplicateKeySecret {
+        key_id: 8,
+        same_as: 2,
+    });
+    assert_eq!(ring.add(copy.clone()).unwrap_err(), shared);
+    assert_eq!(ring.rotate_at(copy, T0).unwrap_err(), shared);
     assert_eq!(
         ring.promote_at(9, T0).unwrap_err(),
         Error::InvalidConfig(ConfigError::NoSuchKey { key_id: 9 })

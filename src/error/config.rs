@@ -48,6 +48,16 @@ pub enum ConfigError {
         /// The id used twice.
         key_id: u32,
     },
+    /// Two keys in one ring hold the same 32 secret bytes, whatever their
+    /// ids and algorithms: one secret under two algorithms, or a key copied
+    /// under a new id instead of generated. Names the keys by id, never by
+    /// their bytes.
+    DuplicateKeySecret {
+        /// The id of the later of the two keys, in ring order.
+        key_id: u32,
+        /// The id of the earlier key that holds the same bytes.
+        same_as: u32,
+    },
     /// The key text is not `ss1:<algorithm>:<id>:<base64url 32 bytes>`.
     KeyText,
     /// A master secret for key derivation is shorter than 32 bytes.
@@ -171,6 +181,10 @@ impl fmt::Display for ConfigError {
                 write!(f, "primary key {key_id} is already retired")
             }
             ConfigError::DuplicateKeyId { key_id } => write!(f, "key id {key_id} is used twice"),
+            ConfigError::DuplicateKeySecret { key_id, same_as } => write!(
+                f,
+                "key {key_id} holds the same secret as key {same_as}: give each key its own"
+            ),
             ConfigError::KeyText => {
                 f.write_str("key text is not ss1:<algorithm>:<id>:<base64url 32 bytes>")
             }

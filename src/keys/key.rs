@@ -1,17 +1,26 @@
 //! A single key: 32 secret bytes bound to one algorithm and one id, with its
-//! cipher state built once. Zeroized on drop, never printed.
+//! cipher state built once, both in one zeroizing heap box
+//! ([`Cipher`]). Never printed.
 
 use crate::wire::aead::{Cipher, KEY_LEN};
 use crate::{Algorithm, ConfigError, Result};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use core::fmt;
+use subtle::ConstantTimeEq as _;
 use zeroize::Zeroizing;
 
 /// Prefix of the key text form; the `1` versions the text form itself.
 const TEXT_PREFIX: &str = "ss1";
 /// HKDF salt: fixes the derivation to this crate and format version.
 const HKDF_SALT: &[u8] = b"sealed-session/v1 key derivation";
+/// The first bytes of the HKDF info of each kind of derived key. Neither
+/// is a prefix of the other (each ends in NUL) and everything after them
+/// is length-prefixed or fixed-width, so no two derivations, of one kind or
+/// of both, ever share an info string.
+const KEY_LABEL: &[u8] = b"key\0";
+#[cfg(feature = "epoch")]
+const EPOCH_LABEL: &[u8] = b"epoch\0";
 /// Shortest master secret accepted for derivation.
 const MIN_MASTER_LEN: usize = 32;
 
@@ -19,8 +28,10 @@ const MIN_MASTER_LEN: usize = 32;
 ///
 /// The id is written in every cookie's header and selects the key when
 /// opening, so ids must be unique within a [`KeyRing`](crate::KeyRing).
-/// The bytes are wiped from memory when the key is dropped, and neither
-/// `Debug` nor any error ever shows them.
+/// The bytes and the cipher state built from them live in one heap
+/// allocation that is wiped when the key is dropped; moving a key (or a
+/// ring growing) moves only a pointer to it. Neither `Debug` nor any error
+/// ever shows them.
 ///
 /// ```
 /// use sealed_session::{Algorithm, Key};
@@ -39,7 +50,7 @@ const MIN_MASTER_LEN: usize = 32;
 pub struct Key {
     id: u32,
     algorithm: Algorithm,
-    secret: Zeroizing<[u8; KEY_LEN]>,
+    /// The key bytes and their cipher state.
     pub(crate) cipher: Cipher,
 }
 
@@ -101,7 +112,6 @@ impl Key {
         Key {
             id,
             algorithm,
-            secret: Zeroizing::new(*secret),
             cipher: Cipher::new(algorithm, secret),
         }
     }
@@ -109,9 +119,17 @@ impl Key {
     /// Derives a key from a master secret with HKDF-SHA256, so one secret can
     /// serve several cookie names or environments without reusing a key.
     ///
-    /// The HKDF info binds `context`, the algorithm and the id, so changing
-    /// any of them gives an unrelated key. Same inputs, same key: every node
-    /// of a fleet derives it alone.
+    /// The key is HKDF-SHA256 with salt `sealed-session/v1 key derivation`,
+    /// the master secret as input key material, and as info
+    ///
+    /// ```text
+    /// "key" 0x00 || u64be(len(context)) || context || algorithm code || u32be(id)
+    /// ```
+    ///
+    /// (32 bytes of output). Changing any input gives an unrelated key, and
+    /// no context makes it equal an [epoch key](crate::EpochKeys), whose
+    /// info starts with another label. Same inputs, same key: every node of
+    /// a fleet derives it alone.
     ///
     /// ```
     /// use sealed_session::{Algorithm, Key};
@@ -128,20 +146,38 @@ impl Key {
     /// [`ConfigError::MasterSecret`] when `master` is shorter than 32 bytes.
     pub fn derive(master: &[u8], context: &str, algorithm: Algorithm, id: u32) -> Result<Key> {
         check_master(master)?;
-        Ok(Key::derive_checked(master, context, algorithm, id))
+        Ok(Key::derive_checked(
+            master,
+            Domain::Key,
+            context,
+            algorithm,
+            id,
+        ))
     }
 
-    /// [`derive`](Key::derive) for a master secret already known to pass
-    /// [`check_master`]; infallible, so it can run where no error can be
-    /// returned (a lazily filled key cache).
+    /// [`derive`](Key::derive), or an epoch key, for a master secret already
+    /// known to pass [`check_master`]; infallible, so it can run where no
+    /// error can be returned (a lazily filled key cache).
     pub(crate) fn derive_checked(
         master: &[u8],
+        domain: Domain,
         context: &str,
         algorithm: Algorithm,
         id: u32,
     ) -> Key {
-        let mut info = Vec::with_capacity(context.len() + 5);
+        let (label, period) = match domain {
+            Domain::Key => (KEY_LABEL, None::<u32>),
+            #[cfg(feature = "epoch")]
+            Domain::Epoch { period } => (EPOCH_LABEL, Some(period)),
+        };
+        let mut info = Vec::with_capacity(label.len() + 8 + context.len() + 4 + 5);
+        info.extend_from_slice(label);
+        // usize always fits u64 on the targets Rust supports.
+        info.extend_from_slice(&(context.len() as u64).to_be_bytes());
         info.extend_from_slice(context.as_bytes());
+        if let Some(period) = period {
+            info.extend_from_slice(&period.to_be_bytes());
+        }
         info.push(algorithm.code());
         info.extend_from_slice(&id.to_be_bytes());
         let mut secret = Zeroizing::new([0u8; KEY_LEN]);
@@ -192,7 +228,7 @@ impl Key {
         text.push(':');
         text.push_str(&self.id.to_string());
         text.push(':');
-        URL_SAFE_NO_PAD.encode_string(self.secret.as_ref(), &mut text);
+        URL_SAFE_NO_PAD.encode_string(self.cipher.key(), &mut text);
         text
     }
 
@@ -228,6 +264,25 @@ impl Key {
             _ => Err(ConfigError::KeyText.into()),
         }
     }
+
+    /// Whether `other` holds the same 32 secret bytes, compared in constant
+    /// time: it runs on configuration only, but costs nothing more.
+    pub(crate) fn same_secret(&self, other: &Key) -> bool {
+        self.cipher.key().ct_eq(other.cipher.key()).into()
+    }
+}
+
+/// Which kind of key a derivation makes; each has its own HKDF info label.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Domain {
+    /// [`Key::derive`].
+    Key,
+    /// An epoch key of epochs `period` seconds long.
+    #[cfg(feature = "epoch")]
+    Epoch {
+        /// The epoch length in seconds.
+        period: u32,
+    },
 }
 
 /// Rejects master secrets too short to derive keys from.

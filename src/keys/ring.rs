@@ -238,14 +238,17 @@ impl KeyRing {
             .is_some_and(|at| at.unix_timestamp() <= now)
     }
 
-    /// Checks what a sealer needs of a ring at `now`: unique ids and a
-    /// primary that is not retired.
+    /// Checks what a sealer needs of a ring at `now`: unique ids, no secret
+    /// held twice, and a primary that is not retired.
     pub(crate) fn validate(&self, now: OffsetDateTime) -> Result<()> {
         for (i, entry) in self.entries.iter().enumerate() {
             let id = entry.key.id();
             if self.entries[..i].iter().any(|e| e.key.id() == id) {
                 return Err(ConfigError::DuplicateKeyId { key_id: id }.into());
             }
+        }
+        for (i, entry) in self.entries.iter().enumerate() {
+            check_new_secret(&self.entries[..i], &entry.key)?;
         }
         if self.is_retired(0, now.unix_timestamp()) {
             return Err(ConfigError::RetiredPrimary {
@@ -254,5 +257,50 @@ impl KeyRing {
             .into());
         }
         Ok(())
+    }
+}
+
+/// Refuses `key` when one of `earlier` holds the same secret bytes. A ring
+/// holds a handful of keys, so comparing each pair costs nothing.
+///
+/// One secret under two ids is a copy that rotation did not rotate; under
+/// two algorithms (the same bytes as an AES-GCM key and an XAES key, say)
+/// it breaks the assumption each algorithm's analysis makes that its key
+/// is used with it alone.
+pub(crate) fn check_new_secret(earlier: &[Entry], key: &Key) -> Result<()> {
+    match earlier.iter().find(|e| e.key.same_secret(key)) {
+        Some(e) => Err(ConfigError::DuplicateKeySecret {
+            key_id: key.id(),
+            same_as: e.key.id(),
+        }
+        .into()),
+        None => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{Algorithm, Key, KeyRing};
+
+    #[test]
+    fn growing_or_moving_a_ring_leaves_the_key_bytes_where_they_are() {
+        let key = |id: u32| Key::from_bytes(Algorithm::default(), id, &[id as u8; 32]);
+        let mut ring = KeyRing::new(key(0));
+        let primary = ring.primary().cipher.key_address();
+        // 64 pushes: the Vec reallocates six times.
+        for id in 1..64 {
+            ring = ring.with_key(key(id));
+        }
+        let boxed = Box::new(ring);
+        assert_eq!(boxed.primary().cipher.key_address(), primary);
+        let addresses: Vec<usize> = boxed.keys().map(|k| k.cipher.key_address()).collect();
+        let mut ring = *boxed;
+        ring.rotate(key(64)).unwrap();
+        let after: Vec<usize> = ring
+            .keys()
+            .skip(1)
+            .map(|k| k.cipher.key_address())
+            .collect();
+        assert_eq!(after, addresses, "rotation moved entries, not key bytes");
     }
 }

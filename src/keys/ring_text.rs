@@ -17,7 +17,7 @@
 //! known, by key id; they never carry the text itself, so they are safe
 //! to log.
 
-use crate::keys::ring::Entry;
+use crate::keys::ring::{Entry, check_new_secret};
 use crate::wire::unix::MAX_UNIX;
 use crate::{ConfigError, Error, Key, KeyRing, Result, RingEntryError};
 use core::str::FromStr;
@@ -25,6 +25,12 @@ use std::fmt::Write as _;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 use zeroize::Zeroizing;
+
+/// The longest entry of the text form: the longest key text
+/// (`ss1:xchacha20poly1305:4294967295:` and 43 base64url characters), both
+/// attributes (`;since=` and `;retire=`, 20 characters of time each) and
+/// the comma.
+const MAX_ENTRY_TEXT: usize = 76 + 7 + 20 + 8 + 20 + 1;
 
 impl KeyRing {
     /// Parses a ring from its text form: comma-separated key texts, the
@@ -48,8 +54,9 @@ impl KeyRing {
     /// # Errors
     ///
     /// [`ConfigError::RingEntry`] naming the first bad entry (an empty
-    /// text is entry 1, empty), and [`ConfigError::DuplicateKeyId`] when
-    /// two entries share an id.
+    /// text is entry 1, empty), [`ConfigError::DuplicateKeyId`] when two
+    /// entries share an id, and [`ConfigError::DuplicateKeySecret`] when
+    /// two entries hold the same key bytes.
     pub fn from_text(text: &str) -> Result<KeyRing> {
         let mut entries: Vec<Entry> = Vec::new();
         for (index, part) in text.trim().split(',').enumerate() {
@@ -63,6 +70,7 @@ impl KeyRing {
             if entries.iter().any(|e| e.key.id() == id) {
                 return Err(ConfigError::DuplicateKeyId { key_id: id }.into());
             }
+            check_new_secret(&entries, &entry.key)?;
             entries.push(entry);
         }
         Ok(KeyRing { entries })
@@ -102,15 +110,17 @@ impl KeyRing {
     /// use sealed_session::{Algorithm, Key, KeyRing};
     /// use time::macros::datetime;
     /// let ring = KeyRing::new(Key::from_bytes(Algorithm::Aes256Gcm, 2, &[0; 32]))
-    ///     .with_retiring_key(Key::from_bytes(Algorithm::Aes256Gcm, 1, &[0; 32]), datetime!(2030-01-08 0:00 UTC));
+    ///     .with_retiring_key(Key::from_bytes(Algorithm::Aes256Gcm, 1, &[1; 32]), datetime!(2030-01-08 0:00 UTC));
     /// assert_eq!(
     ///     ring.to_text().as_str(),
     ///     "ss1:aes256gcm:2:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA,\
-    ///      ss1:aes256gcm:1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA;retire=2030-01-08T00:00:00Z"
+    ///      ss1:aes256gcm:1:AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE;retire=2030-01-08T00:00:00Z"
     /// );
     /// ```
     pub fn to_text(&self) -> Zeroizing<String> {
-        let mut text = Zeroizing::new(String::with_capacity(self.entries.len() * 110));
+        // Never grown: a reallocation would free a copy of the key texts
+        // without wiping it.
+        let mut text = Zeroizing::new(String::with_capacity(self.entries.len() * MAX_ENTRY_TEXT));
         for (i, entry) in self.entries.iter().enumerate() {
             if i > 0 {
                 text.push(',');

@@ -1,7 +1,7 @@
 //! Rotating a key ring: add a key, make it primary, retire and prune old
 //! ones, and warn about a primary that has sealed for too long.
 
-use crate::keys::ring::Entry;
+use crate::keys::ring::{Entry, check_new_secret};
 use crate::keys::ring_text::time_text;
 use crate::{Algorithm, ConfigError, Key, KeyRing, Result};
 use core::fmt;
@@ -47,8 +47,8 @@ impl KeyRing {
     ///
     /// # Errors
     ///
-    /// [`ConfigError::DuplicateKeyId`] when the ring already has a key with
-    /// the new key's id; the ring is then unchanged.
+    /// As [`add`](KeyRing::add): [`ConfigError::DuplicateKeyId`] or
+    /// [`ConfigError::DuplicateKeySecret`]; the ring is then unchanged.
     pub fn rotate_at(&mut self, key: Key, now: OffsetDateTime) -> Result<()> {
         let id = key.id();
         self.add(key)?;
@@ -70,12 +70,15 @@ impl KeyRing {
     ///
     /// # Errors
     ///
-    /// [`ConfigError::DuplicateKeyId`] when the ring already has that id.
+    /// [`ConfigError::DuplicateKeyId`] when the ring already has that id,
+    /// [`ConfigError::DuplicateKeySecret`] when it already holds that key's
+    /// bytes; the ring is then unchanged.
     pub fn add(&mut self, key: Key) -> Result<()> {
         let id = key.id();
         if self.position(id).is_some() {
             return Err(ConfigError::DuplicateKeyId { key_id: id }.into());
         }
+        check_new_secret(&self.entries, &key)?;
         self.entries.insert(1, Entry::new(key));
         Ok(())
     }

@@ -6,6 +6,7 @@ use aes_gcm::Aes256Gcm;
 use chacha20poly1305::XChaCha20Poly1305;
 use core::fmt;
 use xaes_256_gcm::Xaes256Gcm;
+use zeroize::Zeroizing;
 
 /// Length of every authentication tag in the v1 format.
 pub(crate) const TAG_LEN: usize = 16;
@@ -123,22 +124,54 @@ impl core::str::FromStr for Algorithm {
     }
 }
 
-/// Initialised cipher state of one key. Built once when the key is made.
-#[derive(Clone)]
-pub(crate) enum Cipher {
-    // Boxed: the AES key schedules are hundreds of bytes and rings are moved.
-    Xaes(Box<Xaes256Gcm>),
-    XChaCha(Box<XChaCha20Poly1305>),
-    Aes(Box<Aes256Gcm>),
+/// The secret of one key: its 32 bytes and the cipher state built from them
+/// once, so that no key schedule runs per request.
+///
+/// Both live in one heap allocation that is wiped when dropped (the bytes
+/// by `Zeroizing`, the schedules by the cipher crates' `zeroize` features),
+/// so moving a key, or a ring's `Vec` growing, copies only the pointer and
+/// leaves no key bytes behind in freed memory.
+pub(crate) struct Cipher(Box<Material>);
+
+struct Material {
+    key: Zeroizing<[u8; KEY_LEN]>,
+    state: State,
+}
+
+enum State {
+    Xaes(Xaes256Gcm),
+    XChaCha(XChaCha20Poly1305),
+    Aes(Aes256Gcm),
 }
 
 impl Cipher {
     pub(crate) fn new(algorithm: Algorithm, key: &[u8; KEY_LEN]) -> Cipher {
-        let key = key.into();
-        match algorithm {
-            Algorithm::Xaes256Gcm => Cipher::Xaes(Box::new(Xaes256Gcm::new(key))),
-            Algorithm::XChaCha20Poly1305 => Cipher::XChaCha(Box::new(XChaCha20Poly1305::new(key))),
-            Algorithm::Aes256Gcm => Cipher::Aes(Box::new(Aes256Gcm::new(key))),
+        let array = key.into();
+        let state = match algorithm {
+            Algorithm::Xaes256Gcm => State::Xaes(Xaes256Gcm::new(array)),
+            Algorithm::XChaCha20Poly1305 => State::XChaCha(XChaCha20Poly1305::new(array)),
+            Algorithm::Aes256Gcm => State::Aes(Aes256Gcm::new(array)),
+        };
+        let mut material = Box::new(Material {
+            key: Zeroizing::new([0; KEY_LEN]),
+            state,
+        });
+        // Copied in place, so the boxed bytes are the only copy this makes.
+        material.key.copy_from_slice(key);
+        Cipher(material)
+    }
+
+    /// The 32 key bytes.
+    pub(crate) fn key(&self) -> &[u8; KEY_LEN] {
+        &self.0.key
+    }
+
+    /// The algorithm the state was built for.
+    fn algorithm(&self) -> Algorithm {
+        match self.0.state {
+            State::Xaes(_) => Algorithm::Xaes256Gcm,
+            State::XChaCha(_) => Algorithm::XChaCha20Poly1305,
+            State::Aes(_) => Algorithm::Aes256Gcm,
         }
     }
 
@@ -151,24 +184,38 @@ impl Cipher {
         aad: &[u8],
         buf: &mut [u8],
     ) -> Option<[u8; TAG_LEN]> {
-        let tag = match self {
-            Cipher::Xaes(c) => c.encrypt_inout_detached(array(nonce), aad, buf.into()),
-            Cipher::XChaCha(c) => c.encrypt_inout_detached(array(nonce), aad, buf.into()),
-            Cipher::Aes(c) => c.encrypt_inout_detached(array(nonce), aad, buf.into()),
+        let tag = match &self.0.state {
+            State::Xaes(c) => c.encrypt_inout_detached(array(nonce), aad, buf.into()),
+            State::XChaCha(c) => c.encrypt_inout_detached(array(nonce), aad, buf.into()),
+            State::Aes(c) => c.encrypt_inout_detached(array(nonce), aad, buf.into()),
         };
         tag.ok().map(Into::into)
     }
 
     /// Decrypts `buf` in place; `false` when the tag does not verify.
     pub(crate) fn decrypt(&self, nonce: &[u8], aad: &[u8], buf: &mut [u8], tag: &[u8]) -> bool {
-        match self {
-            Cipher::Xaes(c) => c.decrypt_inout_detached(array(nonce), aad, buf.into(), array(tag)),
-            Cipher::XChaCha(c) => {
+        match &self.0.state {
+            State::Xaes(c) => c.decrypt_inout_detached(array(nonce), aad, buf.into(), array(tag)),
+            State::XChaCha(c) => {
                 c.decrypt_inout_detached(array(nonce), aad, buf.into(), array(tag))
             }
-            Cipher::Aes(c) => c.decrypt_inout_detached(array(nonce), aad, buf.into(), array(tag)),
+            State::Aes(c) => c.decrypt_inout_detached(array(nonce), aad, buf.into(), array(tag)),
         }
         .is_ok()
+    }
+
+    /// Where the key bytes live, for the test that moves keys around.
+    #[cfg(test)]
+    pub(crate) fn key_address(&self) -> usize {
+        core::ptr::from_ref(self.key()) as usize
+    }
+}
+
+impl Clone for Cipher {
+    /// A new allocation built from the key bytes, not a copy of this one's
+    /// state through the stack.
+    fn clone(&self) -> Cipher {
+        Cipher::new(self.algorithm(), self.key())
     }
 }
 

@@ -3,10 +3,36 @@
 use crate::{Error, Malformed, Result};
 use base64::Engine as _;
 use serde::{Serialize, de::DeserializeOwned};
+use zeroize::{Zeroize as _, Zeroizing};
 
 /// Appends the postcard encoding of `data` to `out`.
 pub(crate) fn serialize_into<T: Serialize + ?Sized>(data: &T, out: Vec<u8>) -> Result<Vec<u8>> {
-    postcard::to_extend(data, out).map_err(|_| Error::Serialize)
+    // `out` holds plaintext: a `Serialize` impl that fails or panics midway
+    // must not drop it unwiped.
+    let mut out = Zeroizing::new(out);
+    postcard::to_extend(data, Appender(&mut out)).map_err(|_| Error::Serialize)?;
+    Ok(core::mem::take(&mut *out))
+}
+
+/// Lets postcard write into a borrowed `Vec` (it takes its writer by
+/// value), and grows it by hand: a `Vec` that reallocates frees the old
+/// block, plaintext and all, without wiping it.
+struct Appender<'a>(&'a mut Vec<u8>);
+
+impl Extend<u8> for Appender<'_> {
+    fn extend<I: IntoIterator<Item = u8>>(&mut self, bytes: I) {
+        let bytes = bytes.into_iter();
+        // postcard extends with slices and single bytes, whose size hints
+        // are exact, so `Vec::extend` below never reallocates by itself.
+        let needed = self.0.len().saturating_add(bytes.size_hint().0);
+        if needed > self.0.capacity() {
+            let mut grown = Vec::with_capacity(needed.max(self.0.capacity().saturating_mul(2)));
+            grown.extend_from_slice(self.0);
+            let mut old = core::mem::replace(self.0, grown);
+            old.as_mut_slice().zeroize();
+        }
+        self.0.extend(bytes);
+    }
 }
 
 /// Decodes exactly `bytes` as a `T`; trailing bytes are an error, so a

@@ -17,7 +17,7 @@
 //!   cookie is refused for its key. Without an explicit `p`, the builder
 //!   takes the smallest that works, `ceil((TTL + L) / P)`.
 
-use crate::keys::key::check_master;
+use crate::keys::key::{Domain, check_master};
 use crate::wire::unix::MAX_UNIX;
 use crate::{Algorithm, ConfigError, Key, KeyRing, Result};
 use core::fmt;
@@ -38,11 +38,20 @@ pub const MAX_PREVIOUS_EPOCHS: u32 = 1024;
 
 /// Keys derived per time epoch from one master secret (feature `epoch`).
 ///
-/// The key of epoch `e` is
-/// `Key::derive(master, "epoch:<period in seconds>:<context>", algorithm, e)`
-/// (HKDF-SHA256, see [`Key::derive`]), and its id is `e`, so every node
-/// with the same master secret, context, period and algorithm derives the
-/// same keys, and a change of any of them gives unrelated ones. Give a
+/// The key of epoch `e` is HKDF-SHA256 with salt
+/// `sealed-session/v1 key derivation`, the master secret as input key
+/// material, and as info
+///
+/// ```text
+/// "epoch" 0x00 || u64be(len(context)) || context || u32be(period in seconds)
+///     || algorithm code || u32be(e)
+/// ```
+///
+/// (32 bytes of output), and its id is `e`, so every node with the same
+/// master secret, context, period and algorithm derives the same keys, and
+/// a change of any of them gives unrelated ones. The info's first bytes
+/// differ from those of [`Key::derive`], so no epoch key is ever a key
+/// `Key::derive` gives for any context. Give a
 /// sealer epoch keys with [`Sealer::epoch_builder`](crate::Sealer::epoch_builder):
 /// it seals under the current epoch's key and opens the accepted window
 /// (module docs of the crate's README, "Rotating keys", have the
@@ -72,8 +81,7 @@ pub const MAX_PREVIOUS_EPOCHS: u32 = 1024;
 #[derive(Clone)]
 pub struct EpochKeys {
     master: Arc<Zeroizing<Vec<u8>>>,
-    /// The HKDF context, `epoch:<period>:<context>`.
-    derivation: Arc<str>,
+    context: Arc<str>,
     algorithm: Algorithm,
     period: i64,
     previous: Option<u32>,
@@ -106,7 +114,7 @@ impl EpochKeys {
         }
         Ok(EpochKeys {
             master: Arc::new(Zeroizing::new(master.to_vec())),
-            derivation: format!("epoch:{whole}:{context}").into(),
+            context: context.into(),
             algorithm: Algorithm::default(),
             period: whole,
             previous: None,
@@ -225,7 +233,10 @@ impl EpochKeys {
     /// # Ok::<(), Error>(())
     /// ```
     pub fn key(&self, epoch: u32) -> Key {
-        Key::derive_checked(&self.master, &self.derivation, self.algorithm, epoch)
+        // `new` keeps the period within u32.
+        let period = self.period as u32;
+        let domain = Domain::Epoch { period };
+        Key::derive_checked(&self.master, domain, &self.context, self.algorithm, epoch)
     }
 
     /// A static ring for `now`: the current epoch's key as primary (with its
@@ -263,7 +274,7 @@ impl EpochKeys {
 impl fmt::Debug for EpochKeys {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("EpochKeys")
-            .field("derivation", &self.derivation)
+            .field("context", &self.context)
             .field("algorithm", &self.algorithm)
             .field("period", &self.period)
             .field("previous", &self.previous)
