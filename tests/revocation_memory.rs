@@ -1104,3 +1104,21 @@ fn authenticated_snapshots_refuse_forgeries_and_far_future_not_befores() {
     );
     assert!(fresh.is_empty());
 }
+
+/// A sealer that could not seal at build time (its primary retired) fails
+/// when the revocation is built, not on the first request; the check seals
+/// nothing (issue 13, item 3: builders draw no randomness).
+#[test]
+fn building_checks_that_the_sealer_can_seal_then() {
+    let retire = T0 + Duration::hours(1);
+    let mut ring = KeyRing::new(Key::generate(1));
+    ring.retire(1, retire).unwrap();
+    let sealer = Sealer::builder(ring).build_at(T0).unwrap();
+    let store = MemoryStore::new(10).unwrap();
+    assert_eq!(
+        Revocation::builder(sealer, store)
+            .build_at(retire)
+            .unwrap_err(),
+        Error::RetiredKey { key_id: 1 }
+    );
+}

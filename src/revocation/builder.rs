@@ -2,7 +2,7 @@
 //! checked once when a [`Revocation`] is built.
 
 use super::{FailurePolicy, Revocation, RevocationStore};
-use crate::{ConfigError, Result, Sealer, Session};
+use crate::{ConfigError, Result, Sealer};
 use time::{Duration, OffsetDateTime};
 
 /// Configures a [`Revocation`]; made by [`Revocation::builder`].
@@ -99,9 +99,12 @@ impl<S: RevocationStore> RevocationBuilder<S> {
 
     /// Builds at time `now`.
     ///
-    /// Entry lifetimes follow the sealer's TTL and leeway. An empty
-    /// session is sealed once at `now`, so that a sealer that could not seal
-    /// then fails here rather than on a request.
+    /// Entry lifetimes follow the sealer's TTL and leeway. The sealer's
+    /// sealing key and clock range are checked at `now`, so that a sealer
+    /// that could not seal then fails here rather than on a request;
+    /// nothing is sealed and no random bytes are drawn (a builder that drew
+    /// them before a `fork()` would share its generator state with the
+    /// child).
     ///
     /// ```
     /// # use sealed_session::revocation::*;
@@ -124,9 +127,7 @@ impl<S: RevocationStore> RevocationBuilder<S> {
     /// sealer's TTL or longer than `u32::MAX` seconds; any error of sealing
     /// at `now` (a retired primary key, a clock out of range).
     pub fn build_at(self, now: OffsetDateTime) -> Result<Revocation<S>> {
-        // One seal at `now` surfaces what would fail on every request
-        // (a retired primary key, a clock out of range) at build time.
-        self.sealer.seal_value_at(&Session::new(()), now)?;
+        self.sealer.check_can_seal_at(now)?;
         let (ttl, leeway) = (self.sealer.ttl_seconds(), self.sealer.leeway_seconds());
         let max_ttl = match self.max_ttl {
             None => ttl,

@@ -112,6 +112,14 @@ impl Sealer {
         &self.config.attributes
     }
 
+    /// Whether a seal at `now` would find its key and clock (a retired
+    /// primary key, a clock outside the format's range fail), without
+    /// sealing or drawing random bytes.
+    pub(crate) fn check_can_seal_at(&self, now: time::OffsetDateTime) -> crate::Result<()> {
+        let now = crate::wire::unix::unix(now)?;
+        self.config.keys.sealing(now).map(drop)
+    }
+
     /// The absolute lifetime of new sessions, in seconds.
     pub(crate) fn ttl_seconds(&self) -> i64 {
         self.config.ttl
