@@ -16,6 +16,7 @@ use crate::wire::unix::{MAX_UNIX, unix};
 use crate::{ConfigError, Error, Result};
 use serde::Serialize;
 use time::OffsetDateTime;
+use zeroize::Zeroize as _;
 
 /// Sizes a chunked value: base64 length and Max-Age in, chunk count out
 /// (`None`: one cookie). See `Sealer::seal_chunked_at`.
@@ -324,6 +325,9 @@ impl Sealer {
             .compression
             .and_then(|s| codec::compress(&bytes[payload_at..], s));
         if let Some(packed) = packed {
+            // Truncating would leave the plaintext payload beyond `len`,
+            // where the scratch buffer's wipe (up to `len`) never looks.
+            bytes[payload_at..].zeroize();
             bytes.truncate(payload_at);
             bytes.extend_from_slice(&packed);
             set_compressed(&mut bytes[envelope_at..]);

@@ -105,18 +105,21 @@ pub(crate) struct Compression {
 /// Raw deflate of `payload` if that is shorter and within the cap, else
 /// `None`.
 #[cfg(feature = "compression")]
-pub(crate) fn compress(payload: &[u8], settings: Compression) -> Option<Vec<u8>> {
+pub(crate) fn compress(payload: &[u8], settings: Compression) -> Option<Zeroizing<Vec<u8>>> {
     // Above the decompression cap the sealer's own `open` would refuse the
     // cookie: send it uncompressed (and let the size check decide) instead.
     if payload.len() < settings.threshold || payload.len() > settings.max_decompressed {
         return None;
     }
-    let packed = miniz_oxide::deflate::compress_to_vec(payload, 6);
+    // The compressed form is the plaintext in other words: wiped on drop.
+    // (miniz's own dictionary and any output block it outgrows are freed
+    // unwiped; README, "Secrets in memory", says so.)
+    let packed = Zeroizing::new(miniz_oxide::deflate::compress_to_vec(payload, 6));
     (packed.len() < payload.len()).then_some(packed)
 }
 
 #[cfg(not(feature = "compression"))]
-pub(crate) fn compress(_: &[u8], _: Compression) -> Option<Vec<u8>> {
+pub(crate) fn compress(_: &[u8], _: Compression) -> Option<Zeroizing<Vec<u8>>> {
     None
 }
 
@@ -128,7 +131,7 @@ pub(crate) fn compress(_: &[u8], _: Compression) -> Option<Vec<u8>> {
 /// cap exactly and then breaks is malformed, and only a stream that really
 /// produces more than the cap is too large.
 #[cfg(feature = "compression")]
-pub(crate) fn decompress(packed: &[u8], max_decompressed: usize) -> Result<Vec<u8>> {
+pub(crate) fn decompress(packed: &[u8], max_decompressed: usize) -> Result<Zeroizing<Vec<u8>>> {
     use miniz_oxide::inflate::TINFLStatus;
     use miniz_oxide::inflate::core::{DecompressorOxide, decompress, inflate_flags};
     const FLAGS: u32 = inflate_flags::TINFL_FLAG_USING_NON_WRAPPING_OUTPUT_BUF;
@@ -136,7 +139,9 @@ pub(crate) fn decompress(packed: &[u8], max_decompressed: usize) -> Result<Vec<u
         limit: max_decompressed,
     };
     let ceiling = max_decompressed.saturating_add(1);
-    let mut out = vec![0; packed.len().saturating_mul(4).clamp(1, ceiling)];
+    // The inflated payload is plaintext: wiped on drop, and grown by hand
+    // below so that no outgrown block is freed unwiped.
+    let mut out = Zeroizing::new(vec![0; packed.len().saturating_mul(4).clamp(1, ceiling)]);
     // Boxed: the decompressor's tables are about 11 KB.
     let mut state = Box::<DecompressorOxide>::default();
     let (mut read, mut written) = (0, 0);
@@ -155,7 +160,9 @@ pub(crate) fn decompress(packed: &[u8], max_decompressed: usize) -> Result<Vec<u
             }
             // Below the ceiling (checked above), so the buffer can grow.
             TINFLStatus::HasMoreOutput if read <= packed.len() => {
-                out.resize(out.len().saturating_mul(2).min(ceiling), 0);
+                let mut grown = Zeroizing::new(vec![0; out.len().saturating_mul(2).min(ceiling)]);
+                grown[..written].copy_from_slice(&out[..written]);
+                out = grown;
             }
             _ => return Err(Error::Malformed(Malformed::Compression)),
         }
@@ -163,7 +170,7 @@ pub(crate) fn decompress(packed: &[u8], max_decompressed: usize) -> Result<Vec<u
 }
 
 #[cfg(not(feature = "compression"))]
-pub(crate) fn decompress(_: &[u8], _: usize) -> Result<Vec<u8>> {
+pub(crate) fn decompress(_: &[u8], _: usize) -> Result<Zeroizing<Vec<u8>>> {
     Err(Error::Malformed(Malformed::CompressionUnsupported))
 }
 
@@ -175,7 +182,7 @@ mod tests {
     #[test]
     fn inflate_rejects_bytes_after_the_stream_and_empty_input() {
         let mut packed = miniz_oxide::deflate::compress_to_vec(b"hello hello hello", 6);
-        assert_eq!(decompress(&packed, 100).unwrap(), b"hello hello hello");
+        assert_eq!(decompress(&packed, 100).unwrap()[..], b"hello hello hello"[..]);
         packed.push(0);
         assert_eq!(
             decompress(&packed, 100),
@@ -192,7 +199,7 @@ mod tests {
     fn inflate_stops_at_the_cap() {
         let plain = vec![b'z'; 10_000];
         let packed = miniz_oxide::deflate::compress_to_vec(&plain, 6);
-        assert_eq!(decompress(&packed, 10_000).unwrap(), plain);
+        assert_eq!(decompress(&packed, 10_000).unwrap()[..], plain[..]);
         assert_eq!(
             decompress(&packed, 9_999),
             Err(Error::DecompressedTooLarge { limit: 9_999 })
