@@ -1,6 +1,8 @@
 #![doc = include_str!("../README.md")]
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
+// Feature badges on docs.rs (nightly rustdoc there, `--cfg docsrs`).
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod chunking;
 mod cookie;
@@ -37,6 +39,15 @@ pub use sealer::defaults::{
 pub use session::{Opened, Reseal, Session, SessionId};
 pub use wire::aead::Algorithm;
 pub use wire::header::CookieHeader;
+
+/// The `time` crate, re-exported: durations and instants in this API are
+/// `time` types, so callers need no version of their own to match.
+///
+/// ```
+/// let ttl = sealed_session::time::Duration::hours(12);
+/// assert_eq!(ttl.whole_hours(), 12);
+/// ```
+pub use time;
 
 // A sealer is built once and shared across threads and tasks.
 const _: () = {
