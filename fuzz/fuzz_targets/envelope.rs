@@ -13,6 +13,8 @@ use std::sync::OnceLock;
 
 const MAX_UNIX: i64 = 253_402_300_799;
 const LEEWAY: i64 = 60;
+/// The fixtures' sealer keeps the default TTL: readers cap lifetimes by it.
+const TTL: i64 = sealed_session::DEFAULT_TTL.whole_seconds();
 
 /// The envelope fields as FORMAT.md defines them.
 struct Reference<'a> {
@@ -99,8 +101,11 @@ fuzz_target!(|plain: &[u8]| {
         assert_eq!(got.err(), Some(Error::Malformed(Malformed::Envelope)));
         return;
     };
-    let deadline = if r.issued_at > now + LEEWAY {
+    // FORMAT.md section 5, in its order.
+    let deadline = if r.issued_at > now + 2 * LEEWAY {
         Some(Error::NotYetValid)
+    } else if r.expires_at - r.issued_at > TTL {
+        Some(Error::LifetimeTooLong)
     } else if now >= r.expires_at + LEEWAY {
         Some(Error::Expired)
     } else if r.idle_deadline.is_some_and(|d| now >= d + LEEWAY) {

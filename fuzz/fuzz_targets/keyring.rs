@@ -48,7 +48,9 @@ fn check_ring_text(text: &str) {
             );
             return;
         }
-        Err(Error::InvalidConfig(ConfigError::DuplicateKeyId { .. })) => return,
+        Err(Error::InvalidConfig(
+            ConfigError::DuplicateKeyId { .. } | ConfigError::DuplicateKeySecret { .. },
+        )) => return,
         Err(other) => panic!("ring text refused with {other:?}"),
     };
     assert!(!ring.is_empty());
