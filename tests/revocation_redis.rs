@@ -701,3 +701,35 @@ async fn anonymous_floods_are_bounded_and_renewals_are_atomic() {
         }
     );
 }
+
+/// After a loss that another node re-armed, a node still holding the old
+/// sentinel must record a logout, not report it as done: the session was
+/// issued after the re-arm, so no not-before covers it.
+#[tokio::test]
+async fn a_logout_through_a_node_with_a_stale_sentinel_is_recorded() {
+    let server = RedisServer::start();
+    let stale = revocation(&server).await;
+    let mut conn = raw(&server).await;
+    let _: () = redis::cmd("FLUSHALL").query_async(&mut conn).await.unwrap();
+    let fresh = revocation(&server).await; // re-arms the emptied store
+    tokio::time::sleep(StdDuration::from_millis(1100)).await;
+    let value = cookie(&fresh, Some("dana"));
+    assert_eq!(open(&fresh, &value).await, Ok(7));
+    let checked = r_open(&fresh, &value).await;
+    stale.logout(&checked).await.unwrap();
+    assert_eq!(
+        open(&fresh, &value).await,
+        revoked(RevokedReason::SessionId)
+    );
+    assert_eq!(
+        open(&stale, &value).await,
+        revoked(RevokedReason::SessionId)
+    );
+}
+
+async fn r_open(
+    r: &Revocation<RedisStore>,
+    value: &str,
+) -> sealed_session::revocation::Checked<u32> {
+    r.open_checked::<u32>(value).await.unwrap()
+}

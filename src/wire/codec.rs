@@ -182,7 +182,10 @@ mod tests {
     #[test]
     fn inflate_rejects_bytes_after_the_stream_and_empty_input() {
         let mut packed = miniz_oxide::deflate::compress_to_vec(b"hello hello hello", 6);
-        assert_eq!(decompress(&packed, 100).unwrap()[..], b"hello hello hello"[..]);
+        assert_eq!(
+            decompress(&packed, 100).unwrap()[..],
+            b"hello hello hello"[..]
+        );
         packed.push(0);
         assert_eq!(
             decompress(&packed, 100),

@@ -197,6 +197,23 @@ impl RedisStore {
         if entry.until <= now {
             return Ok(Denial::Expired);
         }
+        match self.deny_once(entry, now).await? {
+            Some(denial) => Ok(denial),
+            // The sentinel changed: adopt (or re-arm) it, then deny under
+            // it. Reporting "revoked already" without writing would lose
+            // the logout of a session issued after another node re-armed.
+            None => {
+                self.arm().await?;
+                self.deny_once(entry, now)
+                    .await?
+                    .ok_or(unavailable(UnavailableReason::Reply))
+            }
+        }
+    }
+
+    /// One denial script; `None` when the store's sentinel is not the one
+    /// this node holds.
+    async fn deny_once(&self, entry: DeniedSession<'_>, now: i64) -> Result<Option<Denial>> {
         let sentinel = self.sentinel_value();
         let code: Vec<i64> = match entry.subject {
             Some(subject) => {
@@ -231,25 +248,22 @@ impl RedisStore {
                 vec![self.run(cmd).await?]
             }
         };
-        match code.as_slice() {
-            [1, ..] => Ok(Denial::Recorded),
-            [2, not_before] => Ok(Denial::Folded {
+        Ok(match code.as_slice() {
+            [1, ..] => Some(Denial::Recorded),
+            [2, not_before] => Some(Denial::Folded {
                 not_before: *not_before,
             }),
-            [0, ..] => Ok(already(RevokedReason::SessionId)),
-            [3, ..] => Ok(already(RevokedReason::SubjectNotBefore)),
-            [4, ..] => Ok(already(RevokedReason::GlobalNotBefore)),
-            [-1] => Err(Error::RevocationFull {
-                limit: usize::try_from(self.anonymous_limit).unwrap_or(usize::MAX),
-            }),
-            [-2, ..] => {
-                // The store lost its data: arming sets the global
-                // not-before, which revokes this session with the rest.
-                self.arm().await?;
-                Ok(already(RevokedReason::GlobalNotBefore))
+            [0, ..] => Some(already(RevokedReason::SessionId)),
+            [3, ..] => Some(already(RevokedReason::SubjectNotBefore)),
+            [4, ..] => Some(already(RevokedReason::GlobalNotBefore)),
+            [-1] => {
+                return Err(Error::RevocationFull {
+                    limit: usize::try_from(self.anonymous_limit).unwrap_or(usize::MAX),
+                });
             }
-            _ => Err(unavailable(UnavailableReason::Reply)),
-        }
+            [-2, ..] => None,
+            _ => return Err(unavailable(UnavailableReason::Reply)),
+        })
     }
 
     async fn set_not_before(
