@@ -188,7 +188,10 @@ fn reexports(modules: &BTreeMap<String, String>) -> BTreeMap<(String, String), S
             let mut paths = Vec::new();
             expand("", tree.trim_end_matches(';'), &mut paths);
             for path in paths {
-                let (from, name) = path.rsplit_once("::").unwrap();
+                // `pub use time;` re-exports a dependency, not a module.
+                let Some((from, name)) = path.rsplit_once("::") else {
+                    continue;
+                };
                 let from = from
                     .trim_start_matches("crate::")
                     .trim_start_matches("self::");
