@@ -261,6 +261,7 @@ fn the_scratch_buffer_keeps_no_plaintext_after_a_seal_or_open() {
 /// which holds the plaintext, without wiping it; README says so.)
 #[cfg(feature = "compression")]
 #[test]
+#[cfg_attr(target_os = "wasi", ignore = "wasm32-wasip1 cannot spawn threads")]
 fn opening_a_compressed_cookie_leaves_no_plaintext_in_freed_memory() {
     let sealer = Sealer::builder(KeyRing::new(key(Algorithm::default(), 1)))
         .with_compression(true)
