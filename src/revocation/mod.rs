@@ -128,6 +128,20 @@ use crate::Opened;
 /// refuse it.
 pub(crate) const MAX_NOT_BEFORE_AHEAD: i64 = 3600;
 
+/// The rule every store applies to a not-before it is asked to set:
+/// `Ok(false)` when it has expired already (nothing to keep),
+/// [`ConfigError::Clock`](crate::ConfigError::Clock) when it lies further
+/// ahead than [`MAX_NOT_BEFORE_AHEAD`].
+pub(crate) fn not_before_to_keep(not_before: i64, until: i64, now: i64) -> Result<bool> {
+    if until <= now {
+        return Ok(false);
+    }
+    if not_before > now + MAX_NOT_BEFORE_AHEAD {
+        return Err(crate::ConfigError::Clock.into());
+    }
+    Ok(true)
+}
+
 /// A session id to put on the deny-list, with its subject and the times
 /// that bound its entry. Times are unix seconds.
 ///

@@ -4,8 +4,8 @@
 
 use super::{Held, MemoryStore, Subject, read, write};
 use crate::revocation::entry::{IdKey, Stamp, covers};
-use crate::revocation::{Denial, DeniedSession, MAX_NOT_BEFORE_AHEAD};
-use crate::{ConfigError, Error, Result, RevokedReason, SessionId};
+use crate::revocation::{Denial, DeniedSession, not_before_to_keep};
+use crate::{Error, Result, RevokedReason, SessionId};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 fn already(reason: RevokedReason) -> Denial {
@@ -179,11 +179,8 @@ impl MemoryStore {
         until: i64,
         now: i64,
     ) -> Result<()> {
-        if until <= now {
+        if !not_before_to_keep(not_before, until, now)? {
             return Ok(());
-        }
-        if not_before > now + MAX_NOT_BEFORE_AHEAD {
-            return Err(ConfigError::Clock.into());
         }
         let stamp = Stamp::new(not_before, until)?;
         if self
@@ -203,11 +200,8 @@ impl MemoryStore {
     }
 
     pub(super) fn global_unix(&self, not_before: i64, until: i64, now: i64) -> Result<()> {
-        if until <= now {
+        if !not_before_to_keep(not_before, until, now)? {
             return Ok(());
-        }
-        if not_before > now + MAX_NOT_BEFORE_AHEAD {
-            return Err(ConfigError::Clock.into());
         }
         let stamp = Stamp::new(not_before, until)?;
         let merge = |packed: u64| {

@@ -3,8 +3,8 @@
 //! atomically.
 
 use super::{RedisStore, unavailable};
-use crate::revocation::{Denial, DeniedSession, MAX_NOT_BEFORE_AHEAD, RevocationStore, Status};
-use crate::{ConfigError, Error, Result, RevokedReason, SessionId, UnavailableReason};
+use crate::revocation::{Denial, DeniedSession, RevocationStore, Status, not_before_to_keep};
+use crate::{Error, Result, RevokedReason, SessionId, UnavailableReason};
 use core::future::Future;
 use redis::Cmd;
 use std::sync::PoisonError;
@@ -273,11 +273,8 @@ impl RedisStore {
         until: i64,
         now: i64,
     ) -> Result<()> {
-        if until <= now {
+        if !not_before_to_keep(not_before, until, now)? {
             return Ok(());
-        }
-        if not_before > now + MAX_NOT_BEFORE_AHEAD {
-            return Err(ConfigError::Clock.into());
         }
         let mut cmd = eval(SET_NOT_BEFORE, &[key]);
         cmd.arg(not_before).arg(until);
