@@ -107,10 +107,11 @@ def make_envelope(sid, issued, expires, idle_deadline, subject, body, compressed
     return out + body
 
 
-def open_cookie(value, keyring, name, purpose, now, leeway=LEEWAY, count=None, limit=None):
+def open_cookie(value, keyring, name, purpose, now, leeway=LEEWAY, count=None, limit=None, ttl=None):
     """Open per FORMAT.md, in its order. keyring: key_id -> (alg code, key).
     count: the chunk count of a joined chunked value (section 11), appended
-    to the associated data; limit: the reader's length limit for the value."""
+    to the associated data; limit: the reader's length limit for the value;
+    ttl: the reader's TTL, which caps every lifetime (section 5)."""
     if limit is None: limit = MAX_COOKIE - len(name) - 1
     sealed = b64decode_strict(value, limit)
     if len(sealed) < 6: raise Reject("too short")
@@ -152,7 +153,8 @@ def open_cookie(value, keyring, name, purpose, now, leeway=LEEWAY, count=None, l
         raise Reject("malformed envelope")
     body = env[pos:]
 
-    if issued > now + leeway: raise Reject("not yet valid")
+    if issued > now + 2 * leeway: raise Reject("not yet valid")
+    if ttl is not None and lifetime > ttl: raise Reject("lifetime too long")
     if now >= f["expires_at"] + leeway: raise Reject("expired")
     if f["idle_deadline"] is not None and now >= f["idle_deadline"] + leeway:
         raise Reject("idle expired")
@@ -275,10 +277,17 @@ def check_vector(v):
         except Reject as r:
             errors.append(f"padding bits {stream.hex()}: rejected: {r}")
     # Deadline boundaries (section 5), one second either side of each edge.
-    must_reject("not yet valid", c, at=e["issued_at"] - LEEWAY - 1)
+    must_reject("not yet valid", c, at=e["issued_at"] - 2 * LEEWAY - 1)
+    try:
+        open_cookie(c, keyring, name, purpose, now, ttl=v["ttl"] - 1)
+        errors.append("lifetime over a shorter reader's TTL: accepted")
+    except Reject:
+        pass
+    try: open_cookie(c, keyring, name, purpose, now, ttl=v["ttl"])
+    except Reject as r: errors.append(f"lifetime at the TTL: {r}")
     must_reject("expired", c, at=e["expires_at"] + LEEWAY)
     if e["idle_deadline"] is not None: must_reject("idle expired", c, at=e["idle_deadline"] + LEEWAY)
-    for at in (e["issued_at"] - LEEWAY, min(e["expires_at"], e["idle_deadline"] or MAX_TIME) + LEEWAY - 1):
+    for at in (e["issued_at"] - 2 * LEEWAY, min(e["expires_at"], e["idle_deadline"] or MAX_TIME) + LEEWAY - 1):
         try: open_cookie(c, keyring, name, purpose, at)
         except Reject as r: errors.append(f"open at {at}: {r}")
     return errors
