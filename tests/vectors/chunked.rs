@@ -10,7 +10,10 @@
 //! recomputes every value and chunk from FORMAT.md alone, independently of
 //! this crate.
 
-use crate::common::{Demo, aad_and_plaintext, clock, hex_field, pattern, session};
+use crate::common::{
+    Demo, aad_and_plaintext, assert_opens_to_the_recorded_fields, clock, hex_field, pattern,
+    session,
+};
 use sealed_session::{Algorithm, Chunking, Error, Key, KeyRing, Malformed, Opened, Sealer};
 use serde_json::{Value, json};
 use time::{Duration, OffsetDateTime};
@@ -279,36 +282,7 @@ fn every_chunked_vector_opens_to_its_fields() {
     for v in &load() {
         let what = v["description"].as_str().unwrap();
         let opened = open_chunks(v, &chunk_values(v)).unwrap();
-        let s = opened.session();
-        let env = &v["envelope"];
-        assert_eq!(
-            postcard::to_allocvec(s.data()).unwrap(),
-            hex_field(v, "payload"),
-            "{what}"
-        );
-        assert_eq!(
-            s.id().as_bytes().as_slice(),
-            hex_field(env, "session_id"),
-            "{what}"
-        );
-        assert_eq!(
-            s.issued_at().unwrap().unix_timestamp(),
-            env["issued_at"],
-            "{what}"
-        );
-        assert_eq!(
-            s.expires_at().unwrap().unix_timestamp(),
-            env["expires_at"],
-            "{what}"
-        );
-        assert_eq!(
-            s.idle_deadline().map(|t| t.unix_timestamp()),
-            env["idle_deadline"].as_i64(),
-            "{what}"
-        );
-        assert_eq!(s.subject(), env["subject"].as_str(), "{what}");
-        assert_eq!(u64::from(opened.key_id()), v["key_id"], "{what}");
-        assert!(!opened.needs_reseal(), "{what}");
+        assert_opens_to_the_recorded_fields(v, &opened, what);
     }
 }
 

@@ -5,7 +5,7 @@
 
 #![allow(dead_code)] // each suite uses a different part
 
-use sealed_session::{Algorithm, Key, Session, SessionId};
+use sealed_session::{Algorithm, Key, Opened, Session, SessionId};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use time::OffsetDateTime;
@@ -119,4 +119,32 @@ fn key_bytes(key: &Key) -> Vec<u8> {
     base64::engine::general_purpose::URL_SAFE_NO_PAD
         .decode(b64)
         .unwrap()
+}
+
+/// Asserts that a vector's cookie opened to exactly its recorded fields:
+/// payload bytes, id, times, subject and key id, with no re-seal due.
+pub fn assert_opens_to_the_recorded_fields(v: &Value, opened: &Opened<Demo>, what: &str) {
+    let s = opened.session();
+    let env = &v["envelope"];
+    let unix = |t: Option<OffsetDateTime>| t.map(|t| t.unix_timestamp());
+    assert_eq!(
+        postcard::to_allocvec(s.data()).unwrap(),
+        hex_field(v, "payload"),
+        "{what}"
+    );
+    assert_eq!(
+        s.id().as_bytes().as_slice(),
+        hex_field(env, "session_id"),
+        "{what}"
+    );
+    assert_eq!(unix(s.issued_at()), env["issued_at"].as_i64(), "{what}");
+    assert_eq!(unix(s.expires_at()), env["expires_at"].as_i64(), "{what}");
+    assert_eq!(
+        unix(s.idle_deadline()),
+        env["idle_deadline"].as_i64(),
+        "{what}"
+    );
+    assert_eq!(s.subject(), env["subject"].as_str(), "{what}");
+    assert_eq!(u64::from(opened.key_id()), v["key_id"], "{what}");
+    assert!(!opened.needs_reseal(), "{what}");
 }
