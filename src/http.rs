@@ -60,7 +60,7 @@ pub(crate) use scan::ChunkSet;
 use crate::{ConfigError, Error, Result, Sealer, Session};
 use ::http::header::SET_COOKIE;
 use ::http::{HeaderMap, HeaderValue};
-use serde::Serialize;
+use crate::SessionData;
 
 /// The value of the cookie named `name` in `headers`' `Cookie` headers,
 /// when it was sent exactly once: names compare as exact bytes, and a name
@@ -93,7 +93,7 @@ pub fn find_cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
 /// # Errors
 ///
 /// As [`Sealer::seal`].
-pub fn set_cookie<T: Serialize>(sealer: &Sealer, session: &Session<T>) -> Result<HeaderValue> {
+pub fn set_cookie<T: SessionData>(sealer: &Sealer, session: &Session<T>) -> Result<HeaderValue> {
     header_value(sealer.seal(session)?).ok_or(Error::InvalidConfig(ConfigError::Attribute))
 }
 
@@ -115,7 +115,7 @@ pub fn set_cookie<T: Serialize>(sealer: &Sealer, session: &Session<T>) -> Result
 /// # Errors
 ///
 /// As [`Sealer::seal_at`].
-pub fn set_cookie_at<T: Serialize>(
+pub fn set_cookie_at<T: SessionData>(
     sealer: &Sealer,
     session: &Session<T>,
     now: time::OffsetDateTime,

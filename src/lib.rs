@@ -14,6 +14,7 @@ mod session;
 mod wire;
 
 pub mod revocation;
+pub mod schema;
 
 #[cfg(feature = "axum")]
 pub mod axum;
@@ -23,7 +24,7 @@ pub mod http;
 pub use chunking::{Chunking, DEFAULT_HEADER_BUDGET, DEFAULT_MAX_CHUNKS, SealedCookies};
 pub use cookie::attributes::{CookieAttributes, SameSite};
 pub use error::{ConfigError, Error, Malformed, Result, RingEntryError};
-pub use error::{RevokedReason, SnapshotError, UnavailableReason};
+pub use error::{RevokedReason, SnapshotError, UnavailableReason, UntraceableReason};
 #[cfg(feature = "epoch")]
 pub use keys::epoch::{EpochKeys, MAX_PREVIOUS_EPOCHS};
 pub use keys::key::Key;
@@ -37,7 +38,9 @@ pub use sealer::defaults::{
     DEFAULT_MAX_DECOMPRESSED, DEFAULT_RENEWAL_THRESHOLD, DEFAULT_TTL,
 };
 pub use session::{Opened, Reseal, Session, SessionId};
+pub use schema::SessionData;
 pub use wire::aead::Algorithm;
+pub use wire::codec::Codec;
 pub use wire::header::CookieHeader;
 
 /// The `time` crate, re-exported: durations and instants in this API are

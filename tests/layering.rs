@@ -30,6 +30,7 @@ const STAGES: &[(&str, u8)] = &[
     ("keys", 2),
     ("cookie", 2),
     ("session", 2),
+    ("schema", 2),
     ("sealer", 3),
     ("chunking", 4),
     ("revocation", 5),

@@ -14,7 +14,7 @@ use core::marker::PhantomData;
 use core::pin::Pin;
 use core::task::{Context, Poll};
 use http::{Request, StatusCode};
-use serde::{Serialize, de::DeserializeOwned};
+use crate::SessionData;
 use std::sync::Arc;
 use tower_layer::Layer;
 use tower_service::Service;
@@ -118,7 +118,7 @@ where
     I: Service<Request<B>, Response = Response> + Clone + Send + 'static,
     I::Future: Send,
     B: Send + 'static,
-    T: Serialize + DeserializeOwned + Send + 'static,
+    T: SessionData + Send + 'static,
     S: RevocationStore + 'static,
 {
     type Response = Response;
@@ -165,7 +165,7 @@ where
 
 /// Reads and opens the request's cookies, applying the duplicate rules of
 /// [`crate::http`].
-fn read_cookies<T: DeserializeOwned, B>(
+fn read_cookies<T: SessionData, B>(
     req: &Request<B>,
     sealer: &Sealer,
     chunking: Option<Chunking>,

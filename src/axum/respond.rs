@@ -7,7 +7,7 @@ use crate::http::{append_set_cookies, protect_from_caches, vary_on_cookie};
 use crate::{Chunking, Error, Result, SealedCookies, Sealer, Session};
 use axum_core::response::{IntoResponse, Response};
 use http::{HeaderValue, StatusCode};
-use serde::Serialize;
+use crate::SessionData;
 
 /// The typed reason the layer answered 500 or 503 itself, put in the
 /// response extensions so that an outer layer can log it. It holds only
@@ -44,7 +44,7 @@ pub(super) struct Finish<'a> {
 
 impl Finish<'_> {
     /// Seals the handler's changes onto `response`, with cache headers.
-    pub(super) fn apply<T: Serialize, S>(
+    pub(super) fn apply<T: SessionData, S>(
         &self,
         mut response: Response,
         handle: &SessionHandle<T, S>,
@@ -88,7 +88,7 @@ impl Finish<'_> {
     }
 
     /// The `Set-Cookie` values the handler's changes call for.
-    fn lines<T: Serialize>(&self, state: &State<T>) -> Result<Vec<HeaderValue>> {
+    fn lines<T: SessionData>(&self, state: &State<T>) -> Result<Vec<HeaderValue>> {
         let lines = match &state.slot {
             Slot::Fresh(session) => self.seal(session)?,
             Slot::Opened(checked) if checked.opened().needs_reseal() => {
@@ -104,7 +104,7 @@ impl Finish<'_> {
             .collect())
     }
 
-    fn seal<T: Serialize>(&self, session: &Session<T>) -> Result<Vec<String>> {
+    fn seal<T: SessionData>(&self, session: &Session<T>) -> Result<Vec<String>> {
         let sealed = match self.chunking {
             Some(chunking) => chunking.seal(self.sealer, session)?,
             None => SealedCookies::single(self.sealer.seal(session)?),

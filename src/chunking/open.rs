@@ -3,7 +3,7 @@
 
 use super::Chunking;
 use crate::{Error, Malformed, Opened, Result, Sealer};
-use serde::de::DeserializeOwned;
+use crate::SessionData;
 use time::OffsetDateTime;
 
 impl Chunking {
@@ -22,7 +22,7 @@ impl Chunking {
     /// # Errors
     ///
     /// As [`open_at`](Self::open_at).
-    pub fn open<'a, T: DeserializeOwned>(
+    pub fn open<'a, T: SessionData>(
         &self,
         sealer: &Sealer,
         single: Option<&str>,
@@ -59,7 +59,7 @@ impl Chunking {
     /// base64url or no longer starts with the header, the error
     /// [`Sealer::open_at`] gives for it, such as [`Malformed::Base64`]);
     /// otherwise as [`Sealer::open_at`].
-    pub fn open_at<'a, T: DeserializeOwned>(
+    pub fn open_at<'a, T: SessionData>(
         &self,
         sealer: &Sealer,
         single: Option<&str>,

@@ -4,7 +4,7 @@
 use super::{Chunking, SealedCookies};
 use crate::cookie::attributes::max_age_len;
 use crate::{Error, Result, Sealer, Session};
-use serde::Serialize;
+use crate::SessionData;
 use time::OffsetDateTime;
 
 impl Chunking {
@@ -20,7 +20,7 @@ impl Chunking {
     /// # Errors
     ///
     /// As [`seal_at`](Self::seal_at).
-    pub fn seal<T: Serialize>(
+    pub fn seal<T: SessionData>(
         &self,
         sealer: &Sealer,
         session: &Session<T>,
@@ -51,7 +51,7 @@ impl Chunking {
     /// [`Error::TooLarge`] with the sealed value's length and the longest
     /// value any allowed layout carries (one cookie, or up to the maximum
     /// chunk count within the budget); otherwise as [`Sealer::seal_at`].
-    pub fn seal_at<T: Serialize>(
+    pub fn seal_at<T: SessionData>(
         &self,
         sealer: &Sealer,
         session: &Session<T>,
@@ -75,7 +75,7 @@ impl Chunking {
     /// `nonce` is not the primary algorithm's nonce length.
     #[cfg(feature = "vectors")]
     #[doc(hidden)]
-    pub fn seal_with_nonce_at<T: Serialize>(
+    pub fn seal_with_nonce_at<T: SessionData>(
         &self,
         sealer: &Sealer,
         session: &Session<T>,

@@ -117,6 +117,20 @@ pub enum ConfigError {
         /// The fewest previous epochs that cover the TTL plus the leeway.
         needed: u32,
     },
+    /// A session type's schema could not be derived from its serde shape:
+    /// give it an explicit version
+    /// ([`SealerBuilder::with_schema_version`](crate::SealerBuilder::with_schema_version)).
+    UntraceableSchema {
+        /// Why tracing failed.
+        reason: super::UntraceableReason,
+    },
+    /// Two schema declarations of one sealer collide: two types pinned to
+    /// one version, two migrations from one schema, or a migration whose
+    /// source has the schema of its target.
+    ConflictingSchema {
+        /// The schema id declared twice.
+        schema: u32,
+    },
 }
 
 /// What is wrong with one entry of a key ring's text form; see
@@ -164,6 +178,13 @@ impl fmt::Display for RingEntryError {
 impl fmt::Display for ConfigError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
+            ConfigError::UntraceableSchema { reason } => write!(
+                f,
+                "session type has no traceable schema ({reason}): give it an explicit version"
+            ),
+            ConfigError::ConflictingSchema { schema } => {
+                write!(f, "schema {schema:#010x} is declared twice")
+            }
             ConfigError::CookieName => f.write_str("cookie name is empty or not a valid token"),
             ConfigError::Purpose => f.write_str("purpose is longer than 255 bytes"),
             ConfigError::Ttl => f.write_str("TTL must be between 1 s and u32::MAX s"),

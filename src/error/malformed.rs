@@ -27,6 +27,9 @@ pub enum Malformed {
     /// The payload is compressed but this build lacks the `compression`
     /// feature.
     CompressionUnsupported,
+    /// The payload is MessagePack but this build lacks the `messagepack`
+    /// feature.
+    CodecUnsupported,
     /// A chunked session's cookies do not fit together: the first chunk
     /// lacks a valid chunk count, or a chunk it counts is missing or empty
     /// (see FORMAT.md, "Chunked values").
@@ -43,6 +46,7 @@ impl fmt::Display for Malformed {
             Malformed::Envelope => "invalid envelope",
             Malformed::Compression => "invalid compressed payload",
             Malformed::CompressionUnsupported => "compressed payload, built without compression",
+            Malformed::CodecUnsupported => "MessagePack payload, built without messagepack",
             Malformed::Chunks => "chunked cookies missing, extra or without a valid count",
         })
     }

@@ -7,10 +7,12 @@
 mod config;
 mod malformed;
 mod revocation;
+mod schema;
 
 pub use config::{ConfigError, RingEntryError};
 pub use malformed::Malformed;
 pub use revocation::{RevokedReason, SnapshotError, UnavailableReason};
+pub use schema::UntraceableReason;
 
 use core::fmt;
 
@@ -92,9 +94,27 @@ pub enum Error {
     },
     /// The session data could not be serialized.
     Serialize,
-    /// The authenticated payload does not deserialize into the requested type
-    /// (for example after a change of the session struct).
+    /// The authenticated payload does not deserialize into the requested
+    /// type although its schema matched (a type whose `Deserialize` refuses
+    /// some values, or a self-describing payload that lacks a field). Not
+    /// the client's fault: the cookie is authentic.
     Deserialize,
+    /// The cookie's payload follows another schema than the session type
+    /// (the type changed between deploys) and no migration or staged
+    /// schema of this sealer reads it. Not the client's fault: the cookie
+    /// is authentic; README, "Changing the session type".
+    SchemaMismatch {
+        /// The schema id in the cookie.
+        found: u32,
+        /// The schema id of the requested type.
+        expected: u32,
+    },
+    /// A migration from the cookie's schema failed: its payload did not
+    /// deserialize as the old type, or the migration function refused it.
+    MigrationFailed {
+        /// The schema id in the cookie.
+        from: u32,
+    },
     /// A configuration value was rejected when the sealer or key was built.
     InvalidConfig(ConfigError),
     /// The session was revoked: logged out, logged out everywhere, or
@@ -136,6 +156,9 @@ impl Error {
         !matches!(
             self,
             Error::Serialize
+                | Error::Deserialize
+                | Error::SchemaMismatch { .. }
+                | Error::MigrationFailed { .. }
                 | Error::InvalidConfig(_)
                 | Error::RevocationUnavailable { .. }
                 | Error::RevocationFull { .. }
@@ -172,6 +195,13 @@ impl fmt::Display for Error {
             }
             Error::Serialize => f.write_str("session data could not be serialized"),
             Error::Deserialize => f.write_str("session data could not be deserialized"),
+            Error::SchemaMismatch { found, expected } => write!(
+                f,
+                "session cookie has schema {found:#010x}, the session type {expected:#010x}"
+            ),
+            Error::MigrationFailed { from } => {
+                write!(f, "migrating a session of schema {from:#010x} failed")
+            }
             Error::InvalidConfig(why) => write!(f, "invalid configuration: {why}"),
             Error::Revoked { reason } => write!(f, "session revoked: {reason}"),
             Error::RevocationUnavailable { reason } => {

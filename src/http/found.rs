@@ -5,7 +5,7 @@
 use super::RequestCookies;
 use super::conflict::CookieConflict;
 use crate::{Chunking, Error, Malformed, Opened, Result, Sealer};
-use serde::de::DeserializeOwned;
+use crate::SessionData;
 
 /// What a request's cookies of ours come to, from
 /// [`RequestCookies::open`].
@@ -68,7 +68,7 @@ impl RequestCookies<'_> {
     /// assert!(matches!(found, Found::Conflict(CookieConflict::Ambiguous)));
     /// # Ok::<(), Error>(())
     /// ```
-    pub fn open<T: DeserializeOwned>(
+    pub fn open<T: SessionData>(
         &self,
         sealer: &Sealer,
         chunking: Option<Chunking>,

@@ -3,7 +3,7 @@
 use super::{Checked, RevocationStore};
 use crate::wire::unix::unix;
 use crate::{Error, Opened, Result, Sealer};
-use serde::de::DeserializeOwned;
+use crate::SessionData;
 use time::{Duration, OffsetDateTime};
 
 /// What a check does when the store cannot answer.
@@ -140,7 +140,7 @@ impl<S: RevocationStore> Revocation<S> {
     /// # Errors
     ///
     /// As [`open_checked_at`](Self::open_checked_at).
-    pub async fn open_checked<T: DeserializeOwned>(&self, value: &str) -> Result<Checked<T>> {
+    pub async fn open_checked<T: SessionData>(&self, value: &str) -> Result<Checked<T>> {
         self.open_checked_at(value, OffsetDateTime::now_utc()).await
     }
 
@@ -161,7 +161,7 @@ impl<S: RevocationStore> Revocation<S> {
     ///
     /// Every error of [`Sealer::open_at`], then those of
     /// [`check_at`](Self::check_at).
-    pub async fn open_checked_at<T: DeserializeOwned>(
+    pub async fn open_checked_at<T: SessionData>(
         &self,
         value: &str,
         now: OffsetDateTime,

@@ -7,7 +7,8 @@ use crate::cookie::attributes::{CookieAttributes, MAX_AGE_CAP, is_cookie_name, m
 use crate::keys::source::KeySpec;
 use crate::wire::aad::{MAX_LABEL_LEN, aad_labels};
 use crate::wire::aead::TAG_LEN;
-use crate::wire::codec::{self, Compression};
+use crate::schema::migrate::SchemaPlan;
+use crate::wire::codec::{self, Codec, Compression};
 use crate::wire::envelope::ENVELOPE_FIXED_LEN;
 
 #[cfg(feature = "compression")]
@@ -54,6 +55,8 @@ pub struct SealerBuilder {
     max_cookie_size: usize,
     attributes: CookieAttributes,
     compression: Option<Compression>,
+    pub(super) codec: Codec,
+    pub(super) schemas: SchemaPlan,
 }
 
 impl SealerBuilder {
@@ -69,6 +72,8 @@ impl SealerBuilder {
             max_cookie_size: DEFAULT_MAX_COOKIE_SIZE,
             attributes: CookieAttributes::default(),
             compression: None,
+            codec: Codec::default(),
+            schemas: SchemaPlan::default(),
         }
     }
 
@@ -330,8 +335,11 @@ impl SealerBuilder {
         if self.max_cookie_size < smallest_cookie {
             return Err(ConfigError::MaxCookieSize.into());
         }
+        let schemas = self.schemas.build()?;
         let aad_labels = aad_labels(&self.name, &self.purpose);
         Ok(Sealer::from_config(Config {
+            schemas,
+            codec: self.codec,
             keys,
             aad_labels,
             name: self.name,

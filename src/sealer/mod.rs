@@ -7,13 +7,15 @@ pub(crate) mod builder;
 pub(crate) mod clock;
 pub(crate) mod defaults;
 mod open;
+mod schemas;
 pub(crate) mod scratch;
 mod seal;
 
 use crate::KeyRing;
 use crate::cookie::attributes::{CookieAttributes, max_age_len, push_max_age};
 use crate::keys::source::KeySource;
-use crate::wire::codec::{self, Compression};
+use crate::schema::migrate::Schemas;
+use crate::wire::codec::{self, Codec, Compression};
 
 /// Everything a sealer needs per request, checked and precomputed by the
 /// builder.
@@ -32,6 +34,9 @@ pub(crate) struct Config {
     /// The attributes after `Max-Age`, rendered once.
     pub(crate) suffix: String,
     pub(crate) compression: Option<Compression>,
+    /// How payloads are written (both are read).
+    pub(crate) codec: Codec,
+    pub(crate) schemas: Schemas,
 }
 
 /// Seals sessions into cookies and opens them again.
@@ -67,6 +72,7 @@ impl core::fmt::Debug for Sealer {
             .field("leeway", &c.leeway)
             .field("max_cookie_size", &c.max_cookie_size)
             .field("compression", &c.compression)
+            .field("codec", &c.codec)
             .finish_non_exhaustive()
     }
 }

@@ -11,7 +11,7 @@ use crate::wire::envelope::Envelope;
 use crate::wire::header::{HEADER_LEN, Header};
 use crate::wire::unix::unix;
 use crate::{Error, Malformed, Result};
-use serde::de::DeserializeOwned;
+use crate::schema::SessionData;
 use time::OffsetDateTime;
 
 impl Sealer {
@@ -28,8 +28,8 @@ impl Sealer {
     /// # Errors
     ///
     /// As [`open_at`](Self::open_at).
-    pub fn open<T: DeserializeOwned>(&self, value: &str) -> Result<Opened<T>> {
-        self.open_with(value, clock::unix_now()?, None, codec::deserialize)
+    pub fn open<T: SessionData>(&self, value: &str) -> Result<Opened<T>> {
+        self.open_with(value, clock::unix_now()?, None, |e, p| self.decode(e, p))
     }
 
     /// Opens a cookie value at time `now`.
@@ -37,7 +37,9 @@ impl Sealer {
     /// The steps, each rejecting with its own [`Error`]: length cap, strict
     /// base64url, header (version, algorithm), key lookup by id (unknown,
     /// retired, other algorithm), authentication, envelope, deadlines with
-    /// the leeway, decompression (capped), deserialization (exact).
+    /// the leeway, decompression (capped), the payload's schema (the
+    /// type's, or one a migration or staged schema reads), deserialization
+    /// (exact).
     ///
     /// ```
     /// # use sealed_session::*;
@@ -59,12 +61,8 @@ impl Sealer {
     ///
     /// Every [`Error`] reason of a bad, old or forged cookie; see the list
     /// above.
-    pub fn open_at<T: DeserializeOwned>(
-        &self,
-        value: &str,
-        now: OffsetDateTime,
-    ) -> Result<Opened<T>> {
-        self.open_with(value, unix(now)?, None, codec::deserialize)
+    pub fn open_at<T: SessionData>(&self, value: &str, now: OffsetDateTime) -> Result<Opened<T>> {
+        self.open_with(value, unix(now)?, None, |e, p| self.decode(e, p))
     }
 
     /// Opens a cookie value at `now` like [`open_at`](Self::open_at), every
@@ -84,32 +82,46 @@ impl Sealer {
     ///
     /// # Errors
     ///
-    /// As [`open_at`](Self::open_at), except [`Error::Deserialize`].
+    /// As [`open_at`](Self::open_at), except [`Error::Deserialize`] and the
+    /// schema errors.
     pub fn open_raw_at(&self, value: &str, now: OffsetDateTime) -> Result<Opened<Vec<u8>>> {
-        self.open_with(value, unix(now)?, None, |payload| Ok(payload.to_vec()))
+        self.open_with(value, unix(now)?, None, |_, payload| {
+            Ok((payload.to_vec(), false))
+        })
     }
 
     /// Opens the joined value of a session split over `chunks` cookies
     /// (FORMAT.md, "Chunked values"): the count is bound into the
     /// associated data, so a value opens only with the count it was sealed
     /// for. The caller caps the joined length; see `crate::chunking`.
-    pub(crate) fn open_chunked_at<T: DeserializeOwned>(
+    pub(crate) fn open_chunked_at<T: SessionData>(
         &self,
         value: &str,
         chunks: u8,
         now: OffsetDateTime,
     ) -> Result<Opened<T>> {
-        self.open_with(value, unix(now)?, Some(chunks), codec::deserialize)
+        self.open_with(value, unix(now)?, Some(chunks), |e, p| self.decode(e, p))
+    }
+
+    /// The payload as a `T`, by its schema; the flag asks for a re-seal
+    /// (migrated, or written in another codec than this sealer's).
+    fn decode<T: SessionData>(&self, envelope: &Envelope<'_>, payload: &[u8]) -> Result<(T, bool)> {
+        let c = &self.config;
+        let (data, migrated) = c
+            .schemas
+            .decode(envelope.schema, payload, envelope.messagepack)?;
+        Ok((data, migrated || envelope.messagepack != c.codec.is_messagepack()))
     }
 
     /// The opening pipeline; `decode` turns the (decompressed) payload into
-    /// the session data. `chunks` is the count of a chunked value.
+    /// the session data and says whether its schema asks for a re-seal.
+    /// `chunks` is the count of a chunked value.
     fn open_with<T>(
         &self,
         value: &str,
         now: i64,
         chunks: Option<u8>,
-        decode: impl FnOnce(&[u8]) -> Result<T>,
+        decode: impl FnOnce(&Envelope<'_>, &[u8]) -> Result<(T, bool)>,
     ) -> Result<Opened<T>> {
         let c = &self.config;
         if value.is_empty() {
@@ -139,7 +151,7 @@ impl Sealer {
         buf: &mut Vec<u8>,
         now: i64,
         chunks: Option<u8>,
-        decode: impl FnOnce(&[u8]) -> Result<T>,
+        decode: impl FnOnce(&Envelope<'_>, &[u8]) -> Result<(T, bool)>,
     ) -> Result<Opened<T>> {
         let c = &self.config;
         let header = Header::decode(buf)?;
@@ -154,19 +166,20 @@ impl Sealer {
         }
         let envelope = Envelope::decode(ciphertext)?;
         self.check_deadlines(&envelope, now)?;
-        let data = if envelope.compressed {
+        let (data, schema) = if envelope.compressed {
             let max = c
                 .compression
                 .map_or(crate::sealer::defaults::DEFAULT_MAX_DECOMPRESSED, |s| {
                     s.max_decompressed
                 });
-            decode(&codec::decompress(envelope.payload, max)?)?
+            decode(&envelope, &codec::decompress(envelope.payload, max)?)?
         } else {
-            decode(envelope.payload)?
+            decode(&envelope, envelope.payload)?
         };
         let reseal = Reseal {
             non_primary_key,
             idle_renewal: self.idle_renewal_due(&envelope, now),
+            schema,
         };
         let session = Session::restored(
             data,

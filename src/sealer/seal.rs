@@ -14,7 +14,7 @@ use crate::wire::envelope::{Fields, set_compressed};
 use crate::wire::header::{HEADER_LEN, Header};
 use crate::wire::unix::{MAX_UNIX, unix};
 use crate::{ConfigError, Error, Result};
-use serde::Serialize;
+use crate::schema::SessionData;
 use time::OffsetDateTime;
 use zeroize::Zeroize as _;
 
@@ -57,7 +57,7 @@ impl Sealer {
     /// # Errors
     ///
     /// As [`seal_at`](Self::seal_at).
-    pub fn seal<T: Serialize>(&self, session: &Session<T>) -> Result<String> {
+    pub fn seal<T: SessionData>(&self, session: &Session<T>) -> Result<String> {
         self.seal_line(session, clock::unix_now()?)
     }
 
@@ -83,9 +83,13 @@ impl Sealer {
     /// [`Error::TooLarge`] when the `Set-Cookie` value would exceed the
     /// limit, [`Error::Expired`] for a session whose absolute deadline has
     /// passed, [`Error::RetiredKey`] when the primary key has retired,
-    /// [`Error::Serialize`] when `T` does not serialize, and
+    /// [`Error::Serialize`] when `T` does not serialize,
+    /// [`ConfigError::UntraceableSchema`] when `T` has neither a traceable
+    /// shape nor an explicit version (declare it with
+    /// [`SealerBuilder::with_schema`](crate::SealerBuilder::with_schema) to
+    /// learn that when the sealer is built), and
     /// [`ConfigError::Clock`] for a clock outside 1970..=9999.
-    pub fn seal_at<T: Serialize>(
+    pub fn seal_at<T: SessionData>(
         &self,
         session: &Session<T>,
         now: OffsetDateTime,
@@ -94,7 +98,7 @@ impl Sealer {
     }
 
     /// [`seal_at`](Self::seal_at) at `now` in unix seconds.
-    fn seal_line<T: Serialize>(&self, session: &Session<T>, now: i64) -> Result<String> {
+    fn seal_line<T: SessionData>(&self, session: &Session<T>, now: i64) -> Result<String> {
         let c = &self.config;
         self.seal_planned(
             session,
@@ -128,7 +132,7 @@ impl Sealer {
     /// # Errors
     ///
     /// As [`seal_at`](Self::seal_at).
-    pub fn seal_value<T: Serialize>(&self, session: &Session<T>) -> Result<String> {
+    pub fn seal_value<T: SessionData>(&self, session: &Session<T>) -> Result<String> {
         self.seal_planned(
             session,
             clock::unix_now()?,
@@ -153,7 +157,7 @@ impl Sealer {
     /// # Errors
     ///
     /// As [`seal_at`](Self::seal_at).
-    pub fn seal_value_at<T: Serialize>(
+    pub fn seal_value_at<T: SessionData>(
         &self,
         session: &Session<T>,
         now: OffsetDateTime,
@@ -171,7 +175,7 @@ impl Sealer {
     /// value and the Max-Age, checks that the cookies fit and returns the
     /// chunk count, which is bound into the associated data, or `None` for
     /// a single v1 cookie. Returns the value and the Max-Age.
-    pub(crate) fn seal_chunked_at<T: Serialize>(
+    pub(crate) fn seal_chunked_at<T: SessionData>(
         &self,
         session: &Session<T>,
         now: OffsetDateTime,
@@ -199,7 +203,7 @@ impl Sealer {
     /// `nonce` is not the primary algorithm's nonce length.
     #[cfg(feature = "vectors")]
     #[doc(hidden)]
-    pub fn seal_value_with_nonce_at<T: Serialize>(
+    pub fn seal_value_with_nonce_at<T: SessionData>(
         &self,
         session: &Session<T>,
         now: OffsetDateTime,
@@ -223,7 +227,7 @@ impl Sealer {
     /// that other implementations can be checked byte for byte, and must
     /// never be enabled in production builds.
     #[cfg(feature = "vectors")]
-    pub(crate) fn seal_chunked_with_nonce_at<T: Serialize>(
+    pub(crate) fn seal_chunked_with_nonce_at<T: SessionData>(
         &self,
         session: &Session<T>,
         now: OffsetDateTime,
@@ -247,7 +251,7 @@ impl Sealer {
     /// The sealed bytes are built in this thread's scratch buffer and
     /// handed to `finish` with the Max-Age, which makes the one string the
     /// caller gets.
-    fn seal_planned<T: Serialize, R>(
+    fn seal_planned<T: SessionData, R>(
         &self,
         session: &Session<T>,
         now: i64,
@@ -278,6 +282,8 @@ impl Sealer {
             // (within the leeway) must not write a negative offset.
             idle_deadline: c.idle.map(|idle| (now + idle).clamp(issued_at, expires_at)),
             subject: session.subject(),
+            schema: c.schemas.id_of::<T>()?,
+            messagepack: c.codec.is_messagepack(),
         };
         let draft = Draft {
             key: &key,
@@ -297,7 +303,7 @@ impl Sealer {
 
     /// Writes `header || nonce || encrypted envelope || tag` into `bytes`
     /// (empty on entry).
-    fn seal_into<T: Serialize>(
+    fn seal_into<T: SessionData>(
         &self,
         bytes: &mut Vec<u8>,
         draft: &Draft<'_, T>,
@@ -320,7 +326,7 @@ impl Sealer {
         bytes.extend_from_slice(&[0; MAX_NONCE_LEN][..nonce_len]);
         draft.fields.write(bytes);
         let payload_at = bytes.len();
-        *bytes = codec::serialize_into(draft.data, std::mem::take(bytes))?;
+        *bytes = codec::serialize_into(draft.data, std::mem::take(bytes), c.codec)?;
         let packed = c
             .compression
             .and_then(|s| codec::compress(&bytes[payload_at..], s));

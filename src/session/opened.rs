@@ -16,17 +16,20 @@ pub struct Reseal {
     /// The configured share of the idle window has passed: a new cookie
     /// moves the idle deadline forward.
     pub idle_renewal: bool,
+    /// The cookie follows an older schema (it was migrated) or another
+    /// codec than this sealer seals with.
+    pub schema: bool,
 }
 
 impl Reseal {
     /// Whether any reason applies.
     ///
     /// ```
-    /// let r = sealed_session::Reseal { non_primary_key: true, idle_renewal: false };
+    /// let r = sealed_session::Reseal { non_primary_key: true, ..Default::default() };
     /// assert!(r.any());
     /// ```
     pub fn any(self) -> bool {
-        self.non_primary_key || self.idle_renewal
+        self.non_primary_key || self.idle_renewal || self.schema
     }
 }
 

@@ -1,47 +1,134 @@
-//! Payload bytes: postcard (de)serialization, optional deflate, base64url.
+//! Payload bytes: postcard or MessagePack (de)serialization, optional
+//! deflate, base64url.
 
 use crate::{Error, Malformed, Result};
 use base64::Engine as _;
 use serde::{Serialize, de::DeserializeOwned};
 use zeroize::{Zeroize as _, Zeroizing};
 
-/// Appends the postcard encoding of `data` to `out`.
-pub(crate) fn serialize_into<T: Serialize + ?Sized>(data: &T, out: Vec<u8>) -> Result<Vec<u8>> {
+/// How a session's data becomes payload bytes, chosen per sealer with
+/// [`SealerBuilder::with_codec`](crate::SealerBuilder::with_codec); every
+/// sealer opens both. FORMAT.md, "Payload".
+///
+/// ```
+/// use sealed_session::Codec;
+/// assert_eq!(Codec::default(), Codec::Postcard);
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Codec {
+    /// postcard: no field names, the smallest and fastest. Every change of
+    /// the session type is a new schema (caught, then migrated).
+    #[default]
+    Postcard,
+    /// MessagePack with field names (feature `messagepack`): fields added
+    /// with `#[serde(default)]` (or as `Option`) and removed fields open
+    /// without a migration, at a cost in bytes (BENCHMARKS.md).
+    #[cfg(feature = "messagepack")]
+    MessagePack,
+}
+
+impl Codec {
+    /// Whether payloads name their fields (the envelope's codec flag).
+    pub(crate) fn is_messagepack(self) -> bool {
+        match self {
+            Codec::Postcard => false,
+            #[cfg(feature = "messagepack")]
+            Codec::MessagePack => true,
+        }
+    }
+}
+
+/// Appends the encoding of `data` in `codec` to `out`.
+pub(crate) fn serialize_into<T: Serialize + ?Sized>(
+    data: &T,
+    out: Vec<u8>,
+    codec: Codec,
+) -> Result<Vec<u8>> {
     // `out` holds plaintext: a `Serialize` impl that fails or panics midway
     // must not drop it unwiped.
     let mut out = Zeroizing::new(out);
-    postcard::to_extend(data, Appender(&mut out)).map_err(|_| Error::Serialize)?;
+    match codec {
+        Codec::Postcard => {
+            postcard::to_extend(data, Appender(&mut out)).map_err(|_| Error::Serialize)?;
+        }
+        #[cfg(feature = "messagepack")]
+        Codec::MessagePack => {
+            rmp_serde::encode::write_named(&mut Appender(&mut out), data)
+                .map_err(|_| Error::Serialize)?;
+        }
+    }
     Ok(core::mem::take(&mut *out))
 }
 
-/// Lets postcard write into a borrowed `Vec` (it takes its writer by
-/// value), and grows it by hand: a `Vec` that reallocates frees the old
-/// block, plaintext and all, without wiping it.
+/// Lets the encoders write into a borrowed `Vec` (postcard takes its
+/// writer by value), and grows it by hand: a `Vec` that reallocates frees
+/// the old block, plaintext and all, without wiping it.
 struct Appender<'a>(&'a mut Vec<u8>);
 
-impl Extend<u8> for Appender<'_> {
-    fn extend<I: IntoIterator<Item = u8>>(&mut self, bytes: I) {
-        let bytes = bytes.into_iter();
-        // postcard extends with slices and single bytes, whose size hints
-        // are exact, so `Vec::extend` below never reallocates by itself.
-        let needed = self.0.len().saturating_add(bytes.size_hint().0);
+impl Appender<'_> {
+    fn reserve(&mut self, more: usize) {
+        let needed = self.0.len().saturating_add(more);
         if needed > self.0.capacity() {
             let mut grown = Vec::with_capacity(needed.max(self.0.capacity().saturating_mul(2)));
             grown.extend_from_slice(self.0);
             let mut old = core::mem::replace(self.0, grown);
             old.as_mut_slice().zeroize();
         }
+    }
+}
+
+impl Extend<u8> for Appender<'_> {
+    fn extend<I: IntoIterator<Item = u8>>(&mut self, bytes: I) {
+        let bytes = bytes.into_iter();
+        // postcard extends with slices and single bytes, whose size hints
+        // are exact, so `Vec::extend` below never reallocates by itself.
+        self.reserve(bytes.size_hint().0);
         self.0.extend(bytes);
     }
 }
 
-/// Decodes exactly `bytes` as a `T`; trailing bytes are an error, so a
-/// payload has one meaning only.
-pub(crate) fn deserialize<T: DeserializeOwned>(bytes: &[u8]) -> Result<T> {
+#[cfg(feature = "messagepack")]
+impl std::io::Write for Appender<'_> {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.reserve(bytes.len());
+        self.0.extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Decodes exactly `bytes` as a `T` (MessagePack when the envelope says
+/// so, else postcard); trailing bytes are an error, so a payload has one
+/// meaning only.
+pub(crate) fn deserialize<T: DeserializeOwned>(bytes: &[u8], messagepack: bool) -> Result<T> {
+    if messagepack {
+        return deserialize_messagepack(bytes);
+    }
     match postcard::take_from_bytes(bytes) {
         Ok((value, [])) => Ok(value),
         _ => Err(Error::Deserialize),
     }
+}
+
+#[cfg(feature = "messagepack")]
+fn deserialize_messagepack<T: DeserializeOwned>(bytes: &[u8]) -> Result<T> {
+    let mut de = rmp_serde::Deserializer::new(std::io::Cursor::new(bytes));
+    // Deep enough for any session type, shallow enough for a 1 MB stack.
+    de.set_max_depth(128);
+    let value = T::deserialize(&mut de).map_err(|_| Error::Deserialize)?;
+    if de.position() != bytes.len() as u64 {
+        return Err(Error::Deserialize);
+    }
+    Ok(value)
+}
+
+#[cfg(not(feature = "messagepack"))]
+fn deserialize_messagepack<T>(_: &[u8]) -> Result<T> {
+    Err(Malformed::CodecUnsupported.into())
 }
 
 /// The base64url engine: unpadded, canonical (no padding accepted, no

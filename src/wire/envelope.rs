@@ -6,9 +6,9 @@
 //! sealed    = header(6) || nonce(12|24) || ciphertext(envelope) || tag(16)
 //! header    = version(1) = 0x01 || algorithm(1) || key_id(4, u32 BE)
 //! aad       = header || len(name)(1) || name || len(purpose)(1) || purpose
-//! envelope  = flags(1) || session_id(16) || issued_at(8, u64 BE unix s)
-//!             || lifetime(4, u32 BE s) || [idle(4, u32 BE s)] || [len(1) || subject]
-//!             || payload
+//! envelope  = flags(1) || session_id(16) || issued_at(5, u40 BE unix s)
+//!             || lifetime(4, u32 BE s) || schema(4, u32 BE)
+//!             || [idle(4, u32 BE s)] || [len(1) || subject] || payload
 //! ```
 
 use crate::wire::aad::MAX_LABEL_LEN;
@@ -16,17 +16,22 @@ use crate::wire::unix::{MAX_UNIX, within_range};
 use crate::{Error, Malformed, Result};
 
 pub(crate) const SESSION_ID_LEN: usize = 16;
-/// flags + session id + issued-at + lifetime.
-pub(crate) const ENVELOPE_FIXED_LEN: usize = 1 + SESSION_ID_LEN + 8 + 4;
+/// Bytes of the issue time: 40 bits reach past year 9999 (`MAX_UNIX`).
+const ISSUED_AT_LEN: usize = 5;
+/// flags + session id + issued-at + lifetime + schema.
+pub(crate) const ENVELOPE_FIXED_LEN: usize = 1 + SESSION_ID_LEN + ISSUED_AT_LEN + 4 + 4;
 /// Longest subject: its length is one byte.
 pub(crate) const MAX_SUBJECT_LEN: usize = MAX_LABEL_LEN;
 
 const FLAG_IDLE: u8 = 0b001;
 const FLAG_SUBJECT: u8 = 0b010;
 const FLAG_COMPRESSED: u8 = 0b100;
-const KNOWN_FLAGS: u8 = FLAG_IDLE | FLAG_SUBJECT | FLAG_COMPRESSED;
+/// The payload is MessagePack with field names, not postcard.
+const FLAG_MESSAGEPACK: u8 = 0b1000;
+const KNOWN_FLAGS: u8 = FLAG_IDLE | FLAG_SUBJECT | FLAG_COMPRESSED | FLAG_MESSAGEPACK;
 
-const _: () = assert!(ENVELOPE_FIXED_LEN == 29);
+const _: () = assert!(ENVELOPE_FIXED_LEN == 30);
+const _: () = assert!(MAX_UNIX < 1 << (8 * ISSUED_AT_LEN));
 
 /// The authenticated fields of a session, borrowed from the plaintext.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -36,6 +41,10 @@ pub(crate) struct Envelope<'a> {
     pub(crate) expires_at: i64,
     pub(crate) idle_deadline: Option<i64>,
     pub(crate) subject: Option<&'a str>,
+    /// The payload's schema identity (FORMAT.md, "Schema").
+    pub(crate) schema: u32,
+    /// The payload is MessagePack (else postcard).
+    pub(crate) messagepack: bool,
     pub(crate) compressed: bool,
     pub(crate) payload: &'a [u8],
 }
@@ -47,6 +56,8 @@ pub(crate) struct Fields<'a> {
     pub(crate) expires_at: i64,
     pub(crate) idle_deadline: Option<i64>,
     pub(crate) subject: Option<&'a str>,
+    pub(crate) schema: u32,
+    pub(crate) messagepack: bool,
 }
 
 impl Fields<'_> {
@@ -63,10 +74,14 @@ impl Fields<'_> {
         if self.subject.is_some() {
             flags |= FLAG_SUBJECT;
         }
+        if self.messagepack {
+            flags |= FLAG_MESSAGEPACK;
+        }
         out.push(flags);
         out.extend_from_slice(&self.session_id);
-        out.extend_from_slice(&(self.issued_at as u64).to_be_bytes());
+        out.extend_from_slice(&(self.issued_at as u64).to_be_bytes()[8 - ISSUED_AT_LEN..]);
         out.extend_from_slice(&offset(self.issued_at, self.expires_at).to_be_bytes());
+        out.extend_from_slice(&self.schema.to_be_bytes());
         if let Some(idle) = self.idle_deadline {
             out.extend_from_slice(&offset(self.issued_at, idle).to_be_bytes());
         }
@@ -102,14 +117,17 @@ impl<'a> Envelope<'a> {
             return None;
         }
         let (session_id, rest) = rest.split_first_chunk::<SESSION_ID_LEN>()?;
-        let (issued_at, rest) = rest.split_first_chunk::<8>()?;
-        let issued_at = i64::try_from(u64::from_be_bytes(*issued_at)).ok()?;
+        let (issued_at, rest) = rest.split_first_chunk::<ISSUED_AT_LEN>()?;
+        let mut wide = [0; 8];
+        wide[8 - ISSUED_AT_LEN..].copy_from_slice(issued_at);
+        let issued_at = i64::try_from(u64::from_be_bytes(wide)).ok()?;
         if issued_at > MAX_UNIX {
             return None;
         }
         // Below MAX_UNIX + u32::MAX: these sums cannot overflow an i64.
-        let (lifetime, mut rest) = rest.split_first_chunk::<4>()?;
+        let (lifetime, rest) = rest.split_first_chunk::<4>()?;
         let expires_at = within_range(issued_at + i64::from(u32::from_be_bytes(*lifetime)))?;
+        let (schema, mut rest) = rest.split_first_chunk::<4>()?;
         let mut idle_deadline = None;
         if flags & FLAG_IDLE != 0 {
             let (idle, tail) = rest.split_first_chunk::<4>()?;
@@ -131,6 +149,8 @@ impl<'a> Envelope<'a> {
             expires_at,
             idle_deadline,
             subject,
+            schema: u32::from_be_bytes(*schema),
+            messagepack: flags & FLAG_MESSAGEPACK != 0,
             compressed: flags & FLAG_COMPRESSED != 0,
             payload: rest,
         })

@@ -9,9 +9,9 @@
 //! sealed    = header(6) || nonce(12|24) || ciphertext(envelope) || tag(16)
 //! header    = version(1) = 0x01 || algorithm(1) || key_id(4, u32 BE)
 //! aad       = header || len(name)(1) || name || len(purpose)(1) || purpose
-//! envelope  = flags(1) || session_id(16) || issued_at(8, u64 BE unix s)
-//!             || lifetime(4, u32 BE s) || [idle(4, u32 BE s)] || [len(1) || subject]
-//!             || payload
+//! envelope  = flags(1) || session_id(16) || issued_at(5, u40 BE unix s)
+//!             || lifetime(4, u32 BE s) || schema(4, u32 BE)
+//!             || [idle(4, u32 BE s)] || [len(1) || subject] || payload
 //! ```
 
 pub(crate) mod aad;
