@@ -57,10 +57,10 @@ pub use found::Found;
 #[cfg(feature = "axum")]
 pub(crate) use scan::ChunkSet;
 
+use crate::SessionData;
 use crate::{ConfigError, Error, Result, Sealer, Session};
 use ::http::header::SET_COOKIE;
 use ::http::{HeaderMap, HeaderValue};
-use crate::SessionData;
 
 /// The value of the cookie named `name` in `headers`' `Cookie` headers,
 /// when it was sent exactly once: names compare as exact bytes, and a name

@@ -31,6 +31,7 @@ pub use keys::key::Key;
 pub use keys::ring::KeyRing;
 pub use keys::rotation::RingWarning;
 pub use random::reseed_nonce_source;
+pub use schema::SessionData;
 pub use sealer::Sealer;
 pub use sealer::builder::SealerBuilder;
 pub use sealer::defaults::{
@@ -38,7 +39,6 @@ pub use sealer::defaults::{
     DEFAULT_MAX_DECOMPRESSED, DEFAULT_RENEWAL_THRESHOLD, DEFAULT_TTL,
 };
 pub use session::{Opened, Reseal, Session, SessionId};
-pub use schema::SessionData;
 pub use wire::aead::Algorithm;
 pub use wire::codec::Codec;
 pub use wire::header::CookieHeader;

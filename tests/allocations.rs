@@ -201,6 +201,7 @@ fn moving_keys_and_growing_rings_leave_no_key_bytes_in_freed_memory() {
 /// A `Serialize` that unwinds, after whatever came before it in the session
 /// data was serialized. `resume_unwind` skips the panic hook, so the test
 /// prints nothing and captures no backtrace.
+#[derive(serde::Deserialize)]
 struct Panics;
 
 impl serde::Serialize for Panics {

@@ -32,7 +32,7 @@ fn with_limits(threshold: usize, max_decompressed: usize, max_cookie_size: usize
         .unwrap()
 }
 
-fn value<T: serde::Serialize>(sealer: &Sealer, data: T) -> String {
+fn value<T: sealed_session::SessionData>(sealer: &Sealer, data: T) -> String {
     sealer.seal_value_at(&Session::new(data), T0).unwrap()
 }
 

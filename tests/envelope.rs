@@ -35,11 +35,11 @@ fn fixed(flags: u8, issued_at: u64, lifetime: u32) -> Vec<u8> {
     out
 }
 
-fn open<T: serde::de::DeserializeOwned>(plain: &[u8]) -> Result<T, Error> {
+fn open<T: sealed_session::SessionData>(plain: &[u8]) -> Result<T, Error> {
     open_at(plain, T0)
 }
 
-fn open_at<T: serde::de::DeserializeOwned>(plain: &[u8], now: OffsetDateTime) -> Result<T, Error> {
+fn open_at<T: sealed_session::SessionData>(plain: &[u8], now: OffsetDateTime) -> Result<T, Error> {
     sealer()
         .open_at::<T>(&forge(plain), now)
         .map(|o| o.into_session().into_data())

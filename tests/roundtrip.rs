@@ -85,7 +85,7 @@ fn round_trip<T>(
     data: T,
 ) -> Result<(), TestCaseError>
 where
-    T: Serialize + DeserializeOwned + PartialEq + Debug,
+    T: sealed_session::SessionData + PartialEq + Debug,
 {
     let sealer = sealer(algorithm, idle);
     let now = T0 + Duration::seconds(offset);

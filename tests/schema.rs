@@ -101,7 +101,11 @@ mod retyped {
 }
 
 fn ring() -> KeyRing {
-    KeyRing::new(Key::from_bytes(sealed_session::Algorithm::default(), 1, &[7; 32]))
+    KeyRing::new(Key::from_bytes(
+        sealed_session::Algorithm::default(),
+        1,
+        &[7; 32],
+    ))
 }
 
 fn sealer(codec: Codec) -> Sealer {
@@ -201,7 +205,10 @@ fn an_added_enum_variant_and_a_nested_change_are_new_schemas() {
     );
     // The variant added to an existing enum: postcard refuses, MessagePack
     // reads the old variant.
-    mismatch::<after::Plan>(Codec::Postcard, &cookie(Codec::Postcard, before::Plan::Free));
+    mismatch::<after::Plan>(
+        Codec::Postcard,
+        &cookie(Codec::Postcard, before::Plan::Free),
+    );
     let opened = sealer(Codec::MessagePack)
         .open::<after::Plan>(&cookie(Codec::MessagePack, before::Plan::Paid { seats: 4 }))
         .unwrap();
@@ -344,7 +351,13 @@ fn a_failed_migration_is_a_typed_error_not_a_session() {
     let err = sealer.open::<v2::User>(&admin).unwrap_err();
     assert_eq!(err, Error::MigrationFailed { from });
     assert!(!err.is_client_fault());
-    assert!(!Error::SchemaMismatch { found: 1, expected: 2 }.is_client_fault());
+    assert!(
+        !Error::SchemaMismatch {
+            found: 1,
+            expected: 2
+        }
+        .is_client_fault()
+    );
 }
 
 /// Step 1 of a rolling deploy: nodes still on v1 learn to read v2 (staged);
@@ -352,8 +365,8 @@ fn a_failed_migration_is_a_typed_error_not_a_session() {
 /// at once, in both directions, and nobody is logged out.
 #[test]
 fn a_rolling_deploy_logs_nobody_out_in_either_direction() {
-    use before::Count as V1;
     use after::Count as V2;
+    use before::Count as V1;
     let old_node = Sealer::builder(ring())
         .with_staged_schema(|v2: V2| V1 {
             user: v2.user,
@@ -468,7 +481,10 @@ fn an_untraceable_type_fails_the_build_when_declared_and_works_with_a_version() 
     let value = pinned
         .seal_value(&Session::new(Email("a@b".into())))
         .unwrap();
-    assert_eq!(pinned.open::<Email>(&value).unwrap().session().data().0, "a@b");
+    assert_eq!(
+        pinned.open::<Email>(&value).unwrap().session().data().0,
+        "a@b"
+    );
     // Another sealer without the version does not know the schema.
     assert!(matches!(
         Sealer::builder(ring())

@@ -69,7 +69,11 @@ fn enums_behind_options_sequences_and_maps_are_traced_to_every_variant() {
         fingerprint::<Deep<a::Flag>>().unwrap(),
         fingerprint::<Deep<b::Flag>>().unwrap()
     );
-    assert!(shape::<Deep<b::Flag>>().unwrap().ends_with("enum Flag{On:();Off:();Auto:();}"));
+    assert!(
+        shape::<Deep<b::Flag>>()
+            .unwrap()
+            .ends_with("enum Flag{On:();Off:();Auto:();}")
+    );
 }
 
 #[test]
@@ -124,7 +128,10 @@ fn common_field_types_trace() {
     let text = shape::<Everything>().unwrap();
     assert!(text.contains("count:u32,"), "{text}");
     assert!(text.contains("pair:tuple(i64,char,),"), "{text}");
-    assert!(text.contains("wrapped:Wrapper(u64),marker:Marker,"), "{text}");
+    assert!(
+        text.contains("wrapped:Wrapper(u64),marker:Marker,"),
+        "{text}"
+    );
     assert!(!text.contains("skipped"), "{text}");
 }
 

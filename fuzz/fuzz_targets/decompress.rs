@@ -52,7 +52,7 @@ fn reference(stream: &[u8], cap: usize) -> Result<Vec<u8>, Error> {
     }
 }
 
-fn check<T: DeserializeOwned + PartialEq + core::fmt::Debug>(
+fn check<T: sealed_session::SessionData + PartialEq + core::fmt::Debug>(
     sealer: &Sealer,
     cap: usize,
     stream: &[u8],

@@ -39,7 +39,7 @@ fuzz_target!(|data: &[u8]| {
 
 fn check<T>(sealer: &Sealer, value: &str)
 where
-    T: DeserializeOwned + Serialize + PartialEq + core::fmt::Debug,
+    T: sealed_session::SessionData + PartialEq + core::fmt::Debug,
 {
     let result = alloc_cap::within(MAX_SINGLE_ALLOC, MAX_PEAK, || {
         sealer.open_at::<T>(value, fixtures::t0())
@@ -81,7 +81,7 @@ where
 /// Whatever opened seals again and opens to the same session.
 fn reseal_round_trips<T>(sealer: &Sealer, opened: Opened<T>)
 where
-    T: DeserializeOwned + Serialize + PartialEq + core::fmt::Debug,
+    T: sealed_session::SessionData + PartialEq + core::fmt::Debug,
 {
     let session = opened.into_session();
     let value = sealer

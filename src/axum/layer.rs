@@ -4,6 +4,7 @@
 use super::Sessions;
 use super::handle::{SessionHandle, Slot};
 use super::respond::{Carried, Finish, failure};
+use crate::SessionData;
 use crate::http::{Found, RequestCookies};
 use crate::revocation::{Checked, Revocation, RevocationStore};
 use crate::{Chunking, Opened, Result, Sealer};
@@ -14,7 +15,6 @@ use core::marker::PhantomData;
 use core::pin::Pin;
 use core::task::{Context, Poll};
 use http::{Request, StatusCode};
-use crate::SessionData;
 use std::sync::Arc;
 use tower_layer::Layer;
 use tower_service::Service;

@@ -2,12 +2,12 @@
 //! (`Set-Cookie`, cache headers), or answer 500 when it cannot be sealed.
 
 use super::handle::{SessionHandle, Slot, State};
+use crate::SessionData;
 use crate::http::{CacheProtection, ChunkSet, CookieConflict};
 use crate::http::{append_set_cookies, protect_from_caches, vary_on_cookie};
 use crate::{Chunking, Error, Result, SealedCookies, Sealer, Session};
 use axum_core::response::{IntoResponse, Response};
 use http::{HeaderValue, StatusCode};
-use crate::SessionData;
 
 /// The typed reason the layer answered 500 or 503 itself, put in the
 /// response extensions so that an outer layer can log it. It holds only

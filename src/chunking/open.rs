@@ -2,8 +2,8 @@
 //! them and open the joined value with the count bound.
 
 use super::Chunking;
-use crate::{Error, Malformed, Opened, Result, Sealer};
 use crate::SessionData;
+use crate::{Error, Malformed, Opened, Result, Sealer};
 use time::OffsetDateTime;
 
 impl Chunking {

@@ -2,9 +2,9 @@
 //! and the header budget, then render their `Set-Cookie` lines.
 
 use super::{Chunking, SealedCookies};
+use crate::SessionData;
 use crate::cookie::attributes::max_age_len;
 use crate::{Error, Result, Sealer, Session};
-use crate::SessionData;
 use time::OffsetDateTime;
 
 impl Chunking {

@@ -4,8 +4,8 @@
 
 use super::RequestCookies;
 use super::conflict::CookieConflict;
-use crate::{Chunking, Error, Malformed, Opened, Result, Sealer};
 use crate::SessionData;
+use crate::{Chunking, Error, Malformed, Opened, Result, Sealer};
 
 /// What a request's cookies of ours come to, from
 /// [`RequestCookies::open`].
@@ -68,11 +68,7 @@ impl RequestCookies<'_> {
     /// assert!(matches!(found, Found::Conflict(CookieConflict::Ambiguous)));
     /// # Ok::<(), Error>(())
     /// ```
-    pub fn open<T: SessionData>(
-        &self,
-        sealer: &Sealer,
-        chunking: Option<Chunking>,
-    ) -> Found<T> {
+    pub fn open<T: SessionData>(&self, sealer: &Sealer, chunking: Option<Chunking>) -> Found<T> {
         if let Some(conflict) = self.conflict() {
             return Found::Conflict(conflict);
         }

@@ -1,9 +1,9 @@
 //! `Revocation`: a sealer and a store together: checks, logouts, renewals.
 
 use super::{Checked, RevocationStore};
+use crate::SessionData;
 use crate::wire::unix::unix;
 use crate::{Error, Opened, Result, Sealer};
-use crate::SessionData;
 use time::{Duration, OffsetDateTime};
 
 /// What a check does when the store cannot answer.

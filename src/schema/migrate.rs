@@ -91,11 +91,13 @@ impl SchemaPlan {
                 return Err(ConfigError::ConflictingSchema { schema: *id });
             }
         }
-        let id_of = |ty: TypeId, trace: fn() -> core::result::Result<u32, ConfigError>| {
-            match self.pinned.iter().find(|(t, _)| *t == ty) {
-                Some((_, id)) => Ok(*id),
-                None => trace(),
-            }
+        let id_of = |ty: TypeId, trace: fn() -> core::result::Result<u32, ConfigError>| match self
+            .pinned
+            .iter()
+            .find(|(t, _)| *t == ty)
+        {
+            Some((_, id)) => Ok(*id),
+            None => trace(),
         };
         let mut edges: Vec<(u32, Edge)> = Vec::with_capacity(self.edges.len());
         for edge in &self.edges {
@@ -147,7 +149,12 @@ impl Schemas {
         }
         let mismatch = Error::SchemaMismatch { found, expected };
         let failed = Error::MigrationFailed { from: found };
-        let Some(mut edge) = self.edges.iter().find(|(id, _)| *id == found).map(|(_, e)| e) else {
+        let Some(mut edge) = self
+            .edges
+            .iter()
+            .find(|(id, _)| *id == found)
+            .map(|(_, e)| e)
+        else {
             // Field names on the wire: an added field with a default or a
             // removed one still reads (and moves to the current schema).
             if messagepack {

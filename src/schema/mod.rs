@@ -110,10 +110,7 @@ fn traced_id<T: DeserializeOwned>() -> Result<u32, UntraceableReason> {
 
 type Cache = RwLock<HashMap<TypeId, Result<u32, UntraceableReason>>>;
 
-fn cached(
-    ty: TypeId,
-    trace: fn() -> Result<u32, UntraceableReason>,
-) -> Result<u32, ConfigError> {
+fn cached(ty: TypeId, trace: fn() -> Result<u32, UntraceableReason>) -> Result<u32, ConfigError> {
     static CACHE: OnceLock<Cache> = OnceLock::new();
     let cache = CACHE.get_or_init(Cache::default);
     // A poisoned lock still holds complete entries: each is inserted whole.

@@ -256,9 +256,7 @@ impl<'de> de::Deserializer<'de> for Tracer<'_> {
         visitor: V,
     ) -> Res<V::Value> {
         let _ = write!(self.out, "{name}(");
-        let value = self.container(name, |t| {
-            visitor.visit_seq(Elements::new(t, None, len))
-        });
+        let value = self.container(name, |t| visitor.visit_seq(Elements::new(t, None, len)));
         self.out.push(')');
         value
     }
@@ -335,7 +333,11 @@ impl<'de> de::Deserializer<'de> for Tracer<'_> {
             visitor.visit_enum(variant)
         })?;
         if fresh.is_some() {
-            self.ex.enums.get_mut(name).expect("inserted above").contents[index] = Some(content);
+            self.ex
+                .enums
+                .get_mut(name)
+                .expect("inserted above")
+                .contents[index] = Some(content);
         }
         Ok(value)
     }
@@ -356,7 +358,11 @@ struct Elements<'t, 'a> {
 }
 
 impl<'t, 'a> Elements<'t, 'a> {
-    fn new(tracer: &'t mut Tracer<'a>, fields: Option<&'static [&'static str]>, len: usize) -> Self {
+    fn new(
+        tracer: &'t mut Tracer<'a>,
+        fields: Option<&'static [&'static str]>,
+        len: usize,
+    ) -> Self {
         Elements {
             tracer,
             fields,

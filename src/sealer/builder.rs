@@ -5,9 +5,9 @@ use super::{Config, Sealer};
 use crate::KeyRing;
 use crate::cookie::attributes::{CookieAttributes, MAX_AGE_CAP, is_cookie_name, max_age_len};
 use crate::keys::source::KeySpec;
+use crate::schema::migrate::SchemaPlan;
 use crate::wire::aad::{MAX_LABEL_LEN, aad_labels};
 use crate::wire::aead::TAG_LEN;
-use crate::schema::migrate::SchemaPlan;
 use crate::wire::codec::{self, Codec, Compression};
 use crate::wire::envelope::ENVELOPE_FIXED_LEN;
 

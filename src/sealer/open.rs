@@ -3,6 +3,7 @@
 //! envelope, deadlines, decompression, deserialization.
 
 use super::{Sealer, clock, scratch};
+use crate::schema::SessionData;
 use crate::session::{Opened, Reseal, Session, SessionId};
 use crate::wire::aad::{MAX_AAD_LEN, append_aad};
 use crate::wire::aead::TAG_LEN;
@@ -11,7 +12,6 @@ use crate::wire::envelope::Envelope;
 use crate::wire::header::{HEADER_LEN, Header};
 use crate::wire::unix::unix;
 use crate::{Error, Malformed, Result};
-use crate::schema::SessionData;
 use time::OffsetDateTime;
 
 impl Sealer {
@@ -110,7 +110,10 @@ impl Sealer {
         let (data, migrated) = c
             .schemas
             .decode(envelope.schema, payload, envelope.messagepack)?;
-        Ok((data, migrated || envelope.messagepack != c.codec.is_messagepack()))
+        Ok((
+            data,
+            migrated || envelope.messagepack != c.codec.is_messagepack(),
+        ))
     }
 
     /// The opening pipeline; `decode` turns the (decompressed) payload into

@@ -6,6 +6,7 @@ use crate::Key;
 #[cfg(feature = "vectors")]
 use crate::Malformed;
 use crate::cookie::attributes::{MAX_AGE_CAP, push_max_age};
+use crate::schema::SessionData;
 use crate::session::Session;
 use crate::wire::aad::{MAX_AAD_LEN, append_aad};
 use crate::wire::aead::{MAX_NONCE_LEN, TAG_LEN};
@@ -14,7 +15,7 @@ use crate::wire::envelope::{Fields, set_compressed};
 use crate::wire::header::{HEADER_LEN, Header};
 use crate::wire::unix::{MAX_UNIX, unix};
 use crate::{ConfigError, Error, Result};
-use crate::schema::SessionData;
+use serde::Serialize;
 use time::OffsetDateTime;
 use zeroize::Zeroize as _;
 
@@ -102,6 +103,7 @@ impl Sealer {
         let c = &self.config;
         self.seal_planned(
             session,
+            self.config.schemas.id_of::<T>()?,
             now,
             crate::random::fill,
             NO_CHUNKS,
@@ -135,6 +137,7 @@ impl Sealer {
     pub fn seal_value<T: SessionData>(&self, session: &Session<T>) -> Result<String> {
         self.seal_planned(
             session,
+            self.config.schemas.id_of::<T>()?,
             clock::unix_now()?,
             crate::random::fill,
             NO_CHUNKS,
@@ -164,6 +167,7 @@ impl Sealer {
     ) -> Result<String> {
         self.seal_planned(
             session,
+            self.config.schemas.id_of::<T>()?,
             unix(now)?,
             crate::random::fill,
             NO_CHUNKS,
@@ -183,6 +187,7 @@ impl Sealer {
     ) -> Result<(String, i64)> {
         self.seal_planned(
             session,
+            self.config.schemas.id_of::<T>()?,
             unix(now)?,
             crate::random::fill,
             Some(plan),
@@ -215,7 +220,52 @@ impl Sealer {
             return Err(Malformed::TooShort.into());
         }
         let fill = |slot: &mut [u8]| slot.copy_from_slice(nonce);
-        self.seal_planned(session, now, fill, NO_CHUNKS, base64_value)
+        self.seal_planned(
+            session,
+            self.config.schemas.id_of::<T>()?,
+            now,
+            fill,
+            NO_CHUNKS,
+            base64_value,
+        )
+    }
+
+    /// Seals `payload` verbatim as the payload bytes of a new session with
+    /// schema id `schema` (postcard sealers only), for tests of what
+    /// readers accept: payloads no `Serialize` writes, schemas of other
+    /// types.
+    #[cfg(feature = "vectors")]
+    #[doc(hidden)]
+    pub fn seal_raw_value_at(
+        &self,
+        payload: &[u8],
+        schema: u32,
+        now: OffsetDateTime,
+    ) -> Result<String> {
+        /// A tuple of bytes: postcard writes them as they are.
+        struct Verbatim<'a>(&'a [u8]);
+        impl Serialize for Verbatim<'_> {
+            fn serialize<S: serde::Serializer>(
+                &self,
+                s: S,
+            ) -> core::result::Result<S::Ok, S::Error> {
+                use serde::ser::SerializeTuple as _;
+                let mut t = s.serialize_tuple(self.0.len())?;
+                for b in self.0 {
+                    t.serialize_element(b)?;
+                }
+                t.end()
+            }
+        }
+        let session = Session::new(Verbatim(payload));
+        self.seal_planned(
+            &session,
+            schema,
+            unix(now)?,
+            crate::random::fill,
+            NO_CHUNKS,
+            base64_value,
+        )
     }
 
     /// [`seal_chunked_at`](Self::seal_chunked_at) with a caller-chosen
@@ -240,9 +290,14 @@ impl Sealer {
             return Err(Malformed::TooShort.into());
         }
         let fill = |slot: &mut [u8]| slot.copy_from_slice(nonce);
-        self.seal_planned(session, now, fill, Some(plan), |bytes, max_age| {
-            (base64_value(bytes, max_age), max_age)
-        })
+        self.seal_planned(
+            session,
+            self.config.schemas.id_of::<T>()?,
+            now,
+            fill,
+            Some(plan),
+            |bytes, max_age| (base64_value(bytes, max_age), max_age),
+        )
     }
 
     /// The sealing pipeline. Without `plan` the value is one cookie, sized
@@ -251,9 +306,10 @@ impl Sealer {
     /// The sealed bytes are built in this thread's scratch buffer and
     /// handed to `finish` with the Max-Age, which makes the one string the
     /// caller gets.
-    fn seal_planned<T: SessionData, R>(
+    fn seal_planned<T: Serialize, R>(
         &self,
         session: &Session<T>,
+        schema: u32,
         now: i64,
         fill_nonce: impl FnOnce(&mut [u8]),
         plan: Option<impl FnOnce(usize, i64) -> Result<Option<u8>>>,
@@ -282,7 +338,7 @@ impl Sealer {
             // (within the leeway) must not write a negative offset.
             idle_deadline: c.idle.map(|idle| (now + idle).clamp(issued_at, expires_at)),
             subject: session.subject(),
-            schema: c.schemas.id_of::<T>()?,
+            schema,
             messagepack: c.codec.is_messagepack(),
         };
         let draft = Draft {
@@ -303,7 +359,7 @@ impl Sealer {
 
     /// Writes `header || nonce || encrypted envelope || tag` into `bytes`
     /// (empty on entry).
-    fn seal_into<T: SessionData>(
+    fn seal_into<T: Serialize>(
         &self,
         bytes: &mut Vec<u8>,
         draft: &Draft<'_, T>,

@@ -133,7 +133,7 @@ pub fn decode(text: &str) -> Vec<u8> {
 }
 
 /// Seals `data` at [`T0`] and returns the decoded bytes of the value.
-pub fn sealed_bytes<T: serde::Serialize>(sealer: &Sealer, data: T) -> Vec<u8> {
+pub fn sealed_bytes<T: sealed_session::SessionData>(sealer: &Sealer, data: T) -> Vec<u8> {
     let value = sealer
         .seal_value_at(&sealed_session::Session::new(data), T0)
         .expect("seal");
