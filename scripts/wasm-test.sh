@@ -17,7 +17,7 @@ step() { printf '\n--- %s\n' "$*"; }
 # (tests/nonces.rs), threads_crossing_a_boundary_agree (tests/epoch.rs),
 # many_threads_revoke_and_check_and_nothing_is_lost
 # (tests/revocation_memory.rs).
-SUITE_FEATURES="vectors,compression,epoch,http"
+SUITE_FEATURES="vectors,compression,epoch,http,messagepack"
 
 core() {
     step "rustup targets"

@@ -30,6 +30,8 @@ pub(crate) struct State<T> {
     /// The id of the session the request's cookie carried, to tell a
     /// re-seal from a newly issued id.
     pub(crate) original: Option<SessionId>,
+    /// Why the request's authentic cookie could not be read, if so.
+    pub(crate) unreadable: Option<crate::Error>,
 }
 
 impl<T> State<T> {
@@ -112,6 +114,7 @@ impl<T, S> SessionHandle<T, S> {
                 removed: false,
                 accessed: false,
                 original,
+                unreadable: None,
             })),
             revocation,
         }
@@ -234,6 +237,27 @@ impl<T, S> SessionHandle<T, S> {
     /// ```
     pub fn revocation_unchecked(&self) -> bool {
         matches!(&self.access().slot, Slot::Opened(checked) if !checked.store_answered())
+    }
+
+    /// Why the request's cookie, authentic but unreadable by this server,
+    /// gave no session: [`Error::SchemaMismatch`](crate::Error::SchemaMismatch)
+    /// (the session type changed without a migration),
+    /// [`Error::MigrationFailed`](crate::Error::MigrationFailed) or
+    /// [`Error::Deserialize`](crate::Error::Deserialize). The layer keeps
+    /// such a cookie (unless the handler starts a new session) and counts it
+    /// ([`Sessions::unreadable_sessions`](super::Sessions::unreadable_sessions));
+    /// a handler may show "please sign in again" instead of a silent logout.
+    /// `None` otherwise.
+    ///
+    /// ```
+    /// # async fn h(session: sealed_session::axum::SessionHandle<u8, std::sync::Arc<sealed_session::revocation::MemoryStore>>) {
+    /// if let Some(error) = session.unreadable() {
+    ///     eprintln!("session of an older deploy not read: {error}");
+    /// }
+    /// # }
+    /// ```
+    pub fn unreadable(&self) -> Option<crate::Error> {
+        self.access().unreadable.clone()
     }
 }
 

@@ -136,8 +136,10 @@ where
         let revocation = self.sessions.current();
         let chunking = self.sessions.chunking();
         let seal_on_server_error = self.sessions.seal_on_server_error();
+        let sessions = self.sessions.clone();
         Box::pin(async move {
             let (mut carried, found) = read_cookies::<T, B>(&req, revocation.sealer(), chunking);
+            let mut unreadable = None;
             let slot = match found {
                 Found::Session(opened) => match check(&revocation, opened).await {
                     Ok(Some(checked)) => Slot::Opened(checked),
@@ -147,9 +149,17 @@ where
                     }
                     Err(error) => return Ok(failure(StatusCode::SERVICE_UNAVAILABLE, error)),
                 },
+                // Authentic but not readable here: no session, the cookie
+                // kept for a node (or deploy) that reads it, the operator told.
+                Found::Unreadable(error) => {
+                    sessions.report_unreadable(&error);
+                    unreadable = Some(error);
+                    Slot::Empty
+                }
                 Found::None | Found::Invalid(_) | Found::Conflict(_) => Slot::Empty,
             };
             let handle = SessionHandle::new(slot, Arc::clone(&revocation));
+            handle.lock().unreadable = unreadable;
             req.extensions_mut().insert(handle.clone());
             let response = inner.call(req).await?;
             let finish = Finish {
@@ -177,7 +187,7 @@ fn read_cookies<T: SessionData, B>(
             conflict: Some(*conflict),
             ..Carried::default()
         },
-        Found::None | Found::Session(_) | Found::Invalid(_) => Carried {
+        Found::None | Found::Session(_) | Found::Invalid(_) | Found::Unreadable(_) => Carried {
             single: cookies.plain_values().next().is_some(),
             chunks: cookies.chunk_set(),
             conflict: None,

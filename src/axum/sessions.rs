@@ -3,6 +3,7 @@
 
 use crate::revocation::{Revocation, RevocationStore};
 use crate::{Chunking, ConfigError, Result};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, PoisonError, RwLock};
 
 /// The session configuration shared by layers and by the code that rotates
@@ -29,6 +30,8 @@ pub struct Sessions<S> {
     current: Arc<RwLock<Arc<Revocation<S>>>>,
     chunking: Option<Chunking>,
     seal_on_server_error: bool,
+    /// Authentic cookies this server could not read, since it started.
+    unreadable: Arc<AtomicU64>,
 }
 
 impl<S> Clone for Sessions<S> {
@@ -37,6 +40,7 @@ impl<S> Clone for Sessions<S> {
             current: Arc::clone(&self.current),
             chunking: self.chunking,
             seal_on_server_error: self.seal_on_server_error,
+            unreadable: Arc::clone(&self.unreadable),
         }
     }
 }
@@ -67,7 +71,43 @@ impl<S: RevocationStore + 'static> Sessions<S> {
             current: Arc::new(RwLock::new(Arc::new(revocation))),
             chunking: None,
             seal_on_server_error: false,
+            unreadable: Arc::default(),
         }
+    }
+
+    /// How many requests, since these sessions were made, carried an
+    /// authentic cookie this server could not read
+    /// ([`Found::Unreadable`](crate::http::Found::Unreadable): a schema
+    /// without a migration, a failed migration, a payload that did not
+    /// deserialize). Such a request runs without a session and the cookie
+    /// is kept; with the `tracing` feature each one is also a `warn` event.
+    /// A number that grows after a deploy means sessions are being lost:
+    /// add a migration or a staged schema (README, "Changing the session
+    /// type").
+    ///
+    /// ```
+    /// # use sealed_session::axum::Sessions;
+    /// # use sealed_session::revocation::{MemoryStore, Revocation};
+    /// # use sealed_session::{Error, Key, KeyRing, Sealer};
+    /// # let sessions = Sessions::new(Revocation::new(Sealer::builder(KeyRing::new(Key::generate(1))).build()?, MemoryStore::new(10)?)?);
+    /// assert_eq!(sessions.unreadable_sessions(), 0);
+    /// # Ok::<(), Error>(())
+    /// ```
+    pub fn unreadable_sessions(&self) -> u64 {
+        self.unreadable.load(Ordering::Relaxed)
+    }
+
+    /// Counts (and, with `tracing`, reports) one unreadable cookie.
+    pub(super) fn report_unreadable(&self, error: &crate::Error) {
+        self.unreadable.fetch_add(1, Ordering::Relaxed);
+        #[cfg(feature = "tracing")]
+        tracing::warn!(
+            target: "sealed_session",
+            reason = %error,
+            "authentic session cookie could not be read: no session for this request, cookie kept"
+        );
+        #[cfg(not(feature = "tracing"))]
+        let _ = error;
     }
 
     /// Whether a response with a 5xx status still gets the handler's

@@ -22,6 +22,9 @@ use crate::{Chunking, Error, Malformed, Opened, Result, Sealer};
 ///     Found::Session(opened) => println!("hello {}", opened.session().data()),
 ///     // Delete what did not open; the error says why (safe to log).
 ///     Found::Invalid(_error) => assert_eq!(cookies.removals(&sealer).len(), 1),
+///     // Authentic, but this server cannot read it: tell the operator,
+///     // keep the cookie.
+///     Found::Unreadable(error) => eprintln!("session kept, unreadable: {error}"),
 ///     // No session, and nothing deleted.
 ///     Found::None | Found::Conflict(_) => {}
 /// }
@@ -34,8 +37,17 @@ pub enum Found<T> {
     /// The session the cookies carried.
     Session(Opened<T>),
     /// Our cookies did not open (tampered, expired, another key, ...): no
-    /// session; delete them with [`RequestCookies::removals`].
+    /// session; delete them with [`RequestCookies::removals`]. The error is
+    /// a [client fault](Error::is_client_fault).
     Invalid(Error),
+    /// Our cookie is authentic, but this server cannot read it: its schema
+    /// is one the sealer has no migration for
+    /// ([`Error::SchemaMismatch`]), a migration failed, or the payload did
+    /// not deserialize (the session type changed between deploys, or a
+    /// node runs another version). No session, and *keep* the cookie:
+    /// another node, or the next deploy, may read it. Not the client's
+    /// fault: log it (README, "Changing the session type").
+    Unreadable(Error),
     /// Copies that must be neither used nor deleted: no session, and no
     /// removal.
     Conflict(CookieConflict),
@@ -86,7 +98,8 @@ impl RequestCookies<'_> {
         if !self.contested() {
             return match open(self.single()) {
                 Ok(opened) => Found::Session(opened),
-                Err(error) => Found::Invalid(error),
+                Err(error) if error.is_client_fault() => Found::Invalid(error),
+                Err(error) => Found::Unreadable(error),
             };
         }
         // Each copy of the plain name alone, then the chunks alone.
