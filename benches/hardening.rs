@@ -60,7 +60,7 @@ fn bench_sources(c: &mut Criterion) {
         group.bench_function(format!("{algorithm}/seal_at"), |b| {
             b.iter(|| {
                 sealer
-                    .seal_value_at(&Session::new(black_box(data.as_str())), now)
+                    .seal_value_at(&Session::new(black_box(data.clone())), now)
                     .unwrap()
             })
         });

@@ -52,9 +52,10 @@ pub use wire::header::CookieHeader;
 /// ```
 pub use time;
 
-// A sealer is built once and shared across threads and tasks.
+// A sealer is built once and shared across threads and tasks (and used
+// across `catch_unwind`).
 const _: () = {
-    const fn shareable<T: Send + Sync>() {}
+    const fn shareable<T: Send + Sync + std::panic::RefUnwindSafe>() {}
     shareable::<Sealer>();
     shareable::<KeyRing>();
 };

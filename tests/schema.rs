@@ -333,7 +333,7 @@ fn a_failed_migration_is_a_typed_error_not_a_session() {
     use chain::*;
     let sealer = Sealer::builder(ring())
         .with_fallible_migration(|u: v1::User| {
-            (!u.admin).then(|| v2::User {
+            (!u.admin).then_some(v2::User {
                 name: u.name,
                 role: v2::Role::Member,
             })

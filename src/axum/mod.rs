@@ -19,6 +19,13 @@
 //! 3. A tampered, expired, revoked, unknown-key or otherwise unopenable
 //!    cookie is "no session": the handler sees none, and the response
 //!    deletes the cookie (and any chunks) with removal cookies. Never a 500.
+//!    An *authentic* cookie this server cannot read (a schema it has no
+//!    migration for, a failed migration, a payload that does not
+//!    deserialize: the session type changed between deploys) is also no
+//!    session, but is **kept**, counted
+//!    ([`Sessions::unreadable_sessions`]), reported to the handler
+//!    ([`SessionHandle::unreadable`]) and, with the `tracing` feature,
+//!    logged as a `warn` event.
 //! 4. Runs the handler with a [`SessionHandle`] in the request extensions.
 //!    The handle shares its state with the layer, so every change made
 //!    through it is sealed whatever the handler returns: there is nothing

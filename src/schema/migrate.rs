@@ -7,10 +7,14 @@ use super::{SessionData, fingerprint};
 use crate::wire::codec;
 use crate::{ConfigError, Error, Result};
 use core::any::{Any, TypeId};
+use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 
 type Value = Box<dyn Any>;
-type Apply = Arc<dyn Fn(Value) -> Option<Value> + Send + Sync>;
+/// Unwind-safe by assertion: a migration only reads its input, so one that
+/// panics leaves nothing of the sealer half-changed (and `&Sealer` stays
+/// usable across `catch_unwind`, as before migrations existed).
+type Apply = Arc<AssertUnwindSafe<Box<dyn Fn(Value) -> Option<Value> + Send + Sync>>>;
 
 /// One edge `Old -> New`.
 #[derive(Clone)]
@@ -72,10 +76,10 @@ impl SchemaPlan {
             from_id: fingerprint::<Old>,
             to_id: fingerprint::<New>,
             decode: decode_as::<Old>,
-            apply: Arc::new(move |old: Value| {
+            apply: Arc::new(AssertUnwindSafe(Box::new(move |old: Value| {
                 let old = old.downcast::<Old>().ok()?;
                 f(*old).map(|new| Box::new(new) as Value)
-            }),
+            }))),
         });
     }
 
@@ -170,7 +174,7 @@ impl Schemas {
         // chain is never longer than the edges.
         for _ in 0..self.edges.len() {
             reseal |= !edge.staged;
-            value = (edge.apply)(value).ok_or_else(|| failed.clone())?;
+            value = (edge.apply.0)(value).ok_or_else(|| failed.clone())?;
             if edge.to_type == TypeId::of::<T>() {
                 let data = value.downcast::<T>().map_err(|_| failed.clone())?;
                 return Ok((*data, reseal));

@@ -26,6 +26,7 @@ mod trace;
 
 use crate::error::{ConfigError, UntraceableReason};
 use core::any::TypeId;
+use core::cell::Cell;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use sha2::{Digest as _, Sha256};
@@ -70,7 +71,21 @@ const TRACED: u32 = 1 << 31;
 /// [`ConfigError::UntraceableSchema`] when the type reads self-describing
 /// data (`deserialize_any`), validates what it reads, or nests too deep.
 pub fn fingerprint<T: DeserializeOwned + 'static>() -> Result<u32, ConfigError> {
-    cached(TypeId::of::<T>(), traced_id::<T>)
+    let ty = TypeId::of::<T>();
+    // Most apps seal one session type: the thread's last answer is a
+    // compare away, where the shared map costs a lock and a hash (about
+    // 40 ns; BENCHMARKS.md, "Schema").
+    thread_local! {
+        static LAST: Cell<Option<(TypeId, u32)>> = const { Cell::new(None) };
+    }
+    if let Some((last, id)) = LAST.with(Cell::get)
+        && last == ty
+    {
+        return Ok(id);
+    }
+    let id = cached(ty, traced_id::<T>)?;
+    LAST.with(|last| last.set(Some((ty, id))));
+    Ok(id)
 }
 
 /// The canonical shape text that [`fingerprint`] hashes; for tests and for
