@@ -51,7 +51,7 @@ impl SealerBuilder {
     ///
     /// ```
     /// # use sealed_session::*;
-    /// #[derive(serde::Serialize, serde::Deserialize)]
+    /// #[derive(serde::Serialize, serde::Deserialize, Clone)]
     /// #[serde(try_from = "String", into = "String")]
     /// struct Email(String);
     /// impl TryFrom<String> for Email {

@@ -164,7 +164,7 @@ impl CookieHeader {
     /// ```
     /// # use sealed_session::*;
     /// # let value = Sealer::builder(KeyRing::new(Key::generate(1))).build()?.seal_value(&Session::new(()))?;
-    /// assert_eq!(CookieHeader::decode(&value)?.envelope_len(), 29);
+    /// assert_eq!(CookieHeader::decode(&value)?.envelope_len(), 30);
     /// # Ok::<(), Error>(())
     /// ```
     pub fn envelope_len(&self) -> usize {
