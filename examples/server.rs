@@ -94,9 +94,10 @@ fn sealer(ring: KeyRing, cookie: &Cookie) -> sealed_session::Result<Sealer> {
         .build()
 }
 
-fn unavailable(error: sealed_session::Error) -> (StatusCode, String) {
-    (StatusCode::SERVICE_UNAVAILABLE, format!("{error}\n"))
-}
+/// What a handler that only calls the session answers: session errors are
+/// responses (503 when the store is down, 500 when the session cannot be
+/// saved), with a generic body.
+type SessionReply = Result<String, sealed_session::Error>;
 
 fn describe(session: Option<&Session<Visitor>>) -> String {
     match session {
@@ -116,15 +117,15 @@ struct Login {
     user: String,
 }
 
-async fn login<S: RevocationStore + 'static>(session: Handle<S>, Query(q): Query<Login>) -> Reply {
+async fn login<S: RevocationStore + 'static>(
+    session: Handle<S>,
+    Query(q): Query<Login>,
+) -> SessionReply {
     let visitor = Visitor {
         user: q.user.clone(),
         ..Visitor::default()
     };
-    session
-        .login(visitor, Some(&q.user))
-        .await
-        .map_err(unavailable)?;
+    session.login(visitor, Some(&q.user)).await?;
     Ok(session.read(describe))
 }
 
@@ -200,13 +201,13 @@ fn pad_to_line<S: RevocationStore + 'static>(
     ))
 }
 
-async fn logout<S: RevocationStore + 'static>(session: Handle<S>) -> Reply {
-    session.logout().await.map_err(unavailable)?;
+async fn logout<S: RevocationStore + 'static>(session: Handle<S>) -> SessionReply {
+    session.logout().await?;
     Ok("logged out\n".into())
 }
 
-async fn logout_everywhere<S: RevocationStore + 'static>(session: Handle<S>) -> Reply {
-    session.logout_everywhere().await.map_err(unavailable)?;
+async fn logout_everywhere<S: RevocationStore + 'static>(session: Handle<S>) -> SessionReply {
+    session.logout_everywhere().await?;
     Ok("logged out everywhere\n".into())
 }
 

@@ -66,9 +66,11 @@ impl<T> State<T> {
 /// use sealed_session::revocation::MemoryStore;
 /// use std::sync::Arc;
 ///
-/// async fn login(session: SessionHandle<String, Arc<MemoryStore>>) -> Result<&'static str, String> {
+/// // Session errors are responses (503 when the store is down, ...):
+/// // `?` never turns a failure into a 200.
+/// async fn login(session: SessionHandle<String, Arc<MemoryStore>>) -> Result<&'static str, sealed_session::Error> {
 ///     // A new session id (the old one is revoked), bound to the user.
-///     session.login("alice's cart".to_string(), Some("user-42")).await.map_err(|e| e.to_string())?;
+///     session.login("alice's cart".to_string(), Some("user-42")).await?;
 ///     Ok("welcome")
 /// }
 /// ```

@@ -2,8 +2,9 @@
 //! handler; after it, `respond` seals the session (or deletes the cookie).
 
 use super::Sessions;
+use super::errors::failure;
 use super::handle::{SessionHandle, Slot};
-use super::respond::{Carried, Finish, failure};
+use super::respond::{Carried, Finish};
 use crate::SessionData;
 use crate::http::{Found, RequestCookies};
 use crate::revocation::{Checked, Revocation, RevocationStore};

@@ -86,12 +86,14 @@
 //! [`Opened::needs_reseal`]: crate::Opened::needs_reseal
 //! [`Revocation`]: crate::revocation::Revocation
 
+mod errors;
 mod handle;
 mod layer;
 mod respond;
 mod revoking;
 mod sessions;
 
+pub use errors::status_of;
 pub use handle::{MissingSessionLayer, SessionHandle};
 pub use layer::{SessionLayer, SessionService};
 pub use respond::SessionError;

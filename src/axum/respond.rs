@@ -6,7 +6,7 @@ use crate::SessionData;
 use crate::http::{CacheProtection, ChunkSet, CookieConflict};
 use crate::http::{append_set_cookies, protect_from_caches, vary_on_cookie};
 use crate::{Chunking, Error, Result, SealedCookies, Sealer, Session};
-use axum_core::response::{IntoResponse, Response};
+use axum_core::response::Response;
 use http::{HeaderValue, StatusCode};
 
 /// The typed reason the layer answered 500 or 503 itself, put in the
@@ -66,7 +66,9 @@ impl Finish<'_> {
         } else {
             match self.lines(&state) {
                 Ok(lines) => lines,
-                Err(error) => return failure(StatusCode::INTERNAL_SERVER_ERROR, error),
+                Err(error) => {
+                    return super::errors::failure(StatusCode::INTERNAL_SERVER_ERROR, error);
+                }
             }
         };
         let (accessed, issued) = (state.accessed, state.issued_new_id());
@@ -131,15 +133,4 @@ impl Finish<'_> {
         }
         lines
     }
-}
-
-/// The layer's own answer, with the typed reason in the extensions.
-pub(super) fn failure(status: StatusCode, error: Error) -> Response {
-    let message = match status {
-        StatusCode::SERVICE_UNAVAILABLE => "session store unavailable",
-        _ => "session could not be saved",
-    };
-    let mut response = (status, message).into_response();
-    response.extensions_mut().insert(SessionError(error));
-    response
 }
