@@ -2,12 +2,49 @@
 //! with the layer that seals it.
 
 use crate::revocation::{Checked, Revocation};
-use crate::{Result, Session, SessionId};
+use crate::{Result, Session, SessionData, SessionId};
 use axum_core::extract::FromRequestParts;
 use axum_core::response::{IntoResponse, Response};
 use http::StatusCode;
 use http::request::Parts;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+
+/// Runs `f` on an unchanged session; when it marks the session changed but
+/// leaves its data (as encoded), subject and deadlines as they were, the
+/// mark is dropped, so no cookie is sealed for nothing.
+fn tracked<T: SessionData, R>(session: &mut Session<T>, f: impl FnOnce(&mut Session<T>) -> R) -> R {
+    if session.is_changed() {
+        return f(session);
+    }
+    let before = Snapshot::of(session);
+    let out = f(session);
+    if session.is_changed() && before.is_some() && before == Snapshot::of(session) {
+        session.set_unchanged();
+    }
+    out
+}
+
+/// What a seal writes of a session, to compare.
+#[derive(PartialEq)]
+struct Snapshot {
+    /// The data's encoding, wiped when dropped (it is plaintext).
+    data: zeroize::Zeroizing<Vec<u8>>,
+    subject: Option<String>,
+    deadlines: (Option<i64>, Option<i64>, Option<i64>),
+}
+
+impl Snapshot {
+    fn of<T: SessionData>(session: &Session<T>) -> Option<Snapshot> {
+        let data =
+            crate::wire::codec::serialize_into(session.data(), Vec::new(), crate::Codec::Postcard)
+                .ok()?;
+        Some(Snapshot {
+            data: zeroize::Zeroizing::new(data),
+            subject: session.subject().map(str::to_owned),
+            deadlines: (session.issued_at, session.expires_at, session.idle_deadline),
+        })
+    }
+}
 
 /// The session slot of one request.
 pub(crate) enum Slot<T> {
@@ -186,19 +223,24 @@ impl<T, S> SessionHandle<T, S> {
     }
 
     /// Changes the session, if there is one; `None` otherwise. Mutating
-    /// through [`Session::data_mut`] marks it changed, so it is sealed.
+    /// through [`Session::data_mut`] marks it changed, so it is sealed,
+    /// unless the data, subject and deadlines end up as they were: a
+    /// handler that writes the same value back sends no `Set-Cookie`.
     ///
     /// ```
     /// # async fn h(session: sealed_session::axum::SessionHandle<u8, std::sync::Arc<sealed_session::revocation::MemoryStore>>) {
     /// session.update(|s| *s.data_mut() += 1);
     /// # }
     /// ```
-    pub fn update<R>(&self, f: impl FnOnce(&mut Session<T>) -> R) -> Option<R> {
+    pub fn update<R>(&self, f: impl FnOnce(&mut Session<T>) -> R) -> Option<R>
+    where
+        T: SessionData,
+    {
         let mut state = self.access();
         match &mut state.slot {
             Slot::Empty => None,
             Slot::Fresh(session) => Some(f(session)),
-            Slot::Opened(checked) => Some(f(checked.session_mut())),
+            Slot::Opened(checked) => Some(tracked(checked.session_mut(), f)),
         }
     }
 
@@ -211,12 +253,15 @@ impl<T, S> SessionHandle<T, S> {
     /// session.insert(7);
     /// # }
     /// ```
-    pub fn insert(&self, data: T) {
+    pub fn insert(&self, data: T)
+    where
+        T: SessionData,
+    {
         let mut state = self.access();
         match &mut state.slot {
             Slot::Empty => state.slot = Slot::Fresh(Session::new(data)),
             Slot::Fresh(session) => *session.data_mut() = data,
-            Slot::Opened(checked) => *checked.session_mut().data_mut() = data,
+            Slot::Opened(checked) => tracked(checked.session_mut(), |s| *s.data_mut() = data),
         }
     }
 

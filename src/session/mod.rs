@@ -128,6 +128,12 @@ impl<T> Session<T> {
         self.changed
     }
 
+    /// Forgets a change that left the session as it was (the axum handle
+    /// compares before and after a change).
+    pub(crate) fn set_unchanged(&mut self) {
+        self.changed = false;
+    }
+
     /// The session id. It changes only through
     /// [`Revocation::renew_id`](crate::revocation::Revocation::renew_id),
     /// which also puts the old id on the deny-list; there is no public way
