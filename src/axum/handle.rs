@@ -2,11 +2,7 @@
 //! with the layer that seals it.
 
 use crate::revocation::{Checked, Revocation};
-use crate::{Result, Session, SessionData, SessionId};
-use axum_core::extract::FromRequestParts;
-use axum_core::response::{IntoResponse, Response};
-use http::StatusCode;
-use http::request::Parts;
+use crate::{Session, SessionData, SessionId};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 /// Runs `f` on an unchanged session; when it marks the session changed but
@@ -305,44 +301,5 @@ impl<T, S> SessionHandle<T, S> {
     /// ```
     pub fn unreadable(&self) -> Option<crate::Error> {
         self.access().unreadable.clone()
-    }
-}
-
-/// The rejection when a handler asks for a [`SessionHandle`] on a route
-/// without the [`SessionLayer`](super::SessionLayer) (or with a layer for
-/// another session type): a server bug, answered with 500.
-///
-/// ```
-/// use axum_core::response::IntoResponse;
-/// let response = sealed_session::axum::MissingSessionLayer.into_response();
-/// assert_eq!(response.status(), 500);
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct MissingSessionLayer;
-
-impl IntoResponse for MissingSessionLayer {
-    fn into_response(self) -> Response {
-        (
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "session layer missing for this session type",
-        )
-            .into_response()
-    }
-}
-
-impl<T, S, St> FromRequestParts<St> for SessionHandle<T, S>
-where
-    T: Send + 'static,
-    S: Send + Sync + 'static,
-    St: Send + Sync,
-{
-    type Rejection = MissingSessionLayer;
-
-    async fn from_request_parts(parts: &mut Parts, _: &St) -> Result<Self, Self::Rejection> {
-        parts
-            .extensions
-            .get::<SessionHandle<T, S>>()
-            .cloned()
-            .ok_or(MissingSessionLayer)
     }
 }

@@ -3,6 +3,7 @@
 
 use super::Sessions;
 use super::errors::failure;
+use super::extract::LayerTypes;
 use super::handle::{SessionHandle, Slot};
 use super::respond::{Carried, Finish};
 use crate::SessionData;
@@ -162,6 +163,10 @@ where
             let handle = SessionHandle::new(slot, Arc::clone(&revocation));
             handle.lock().unreadable = unreadable;
             req.extensions_mut().insert(handle.clone());
+            req.extensions_mut().insert(LayerTypes {
+                session: core::any::type_name::<T>(),
+                store: core::any::type_name::<S>(),
+            });
             let response = inner.call(req).await?;
             let finish = Finish {
                 sealer: revocation.sealer(),

@@ -87,6 +87,7 @@
 //! [`Revocation`]: crate::revocation::Revocation
 
 mod errors;
+mod extract;
 mod handle;
 mod layer;
 mod respond;
@@ -94,7 +95,8 @@ mod revoking;
 mod sessions;
 
 pub use errors::status_of;
-pub use handle::{MissingSessionLayer, SessionHandle};
+pub use extract::{MissingSessionLayer, NoSession, RequiredSession};
+pub use handle::SessionHandle;
 pub use layer::{SessionLayer, SessionService};
 pub use respond::SessionError;
 pub use sessions::Sessions;
