@@ -9,12 +9,12 @@ mod axum_support;
 
 use axum::Router;
 use axum::routing::get;
+use axum_support::events::Events;
 use axum_support::{Store, key, send, store};
 use sealed_session::axum::{SessionHandle, Sessions};
 use sealed_session::revocation::Revocation;
 use sealed_session::{Error, KeyRing, Sealer, Session, SessionData};
 use serde::{Deserialize, Serialize};
-use std::sync::{Arc, Mutex};
 
 mod v1 {
     use super::*;
@@ -76,42 +76,6 @@ fn v1_cookie() -> String {
     format!("__Host-session={value}")
 }
 
-/// Records the `tracing` events of the code it runs.
-#[derive(Default, Clone)]
-struct Events(Arc<Mutex<Vec<String>>>);
-
-impl tracing::Subscriber for Events {
-    fn enabled(&self, _: &tracing::Metadata<'_>) -> bool {
-        true
-    }
-    fn new_span(&self, _: &tracing::span::Attributes<'_>) -> tracing::span::Id {
-        tracing::span::Id::from_u64(1)
-    }
-    fn record(&self, _: &tracing::span::Id, _: &tracing::span::Record<'_>) {}
-    fn record_follows_from(&self, _: &tracing::span::Id, _: &tracing::span::Id) {}
-    fn event(&self, event: &tracing::Event<'_>) {
-        struct Text<'a>(&'a mut String);
-        impl tracing::field::Visit for Text<'_> {
-            fn record_debug(
-                &mut self,
-                field: &tracing::field::Field,
-                value: &dyn core::fmt::Debug,
-            ) {
-                self.0.push_str(&format!("{}={:?} ", field.name(), value));
-            }
-        }
-        let mut line = format!(
-            "{} {} ",
-            event.metadata().level(),
-            event.metadata().target()
-        );
-        event.record(&mut Text(&mut line));
-        self.0.lock().unwrap().push(line);
-    }
-    fn enter(&self, _: &tracing::span::Id) {}
-    fn exit(&self, _: &tracing::span::Id) {}
-}
-
 #[test]
 fn an_unreadable_cookie_is_no_session_kept_counted_and_reported() {
     let events = Events::default();
@@ -119,12 +83,7 @@ fn an_unreadable_cookie_is_no_session_kept_counted_and_reported() {
     let sessions = sessions(plain(), &store);
     let app = app::<v2::User>(&sessions);
     let cookie = v1_cookie();
-    let reply = tracing::subscriber::with_default(events.clone(), || {
-        tokio::runtime::Builder::new_current_thread()
-            .build()
-            .unwrap()
-            .block_on(send(&app, "/read", Some(&cookie)))
-    });
+    let reply = events.capture(send(&app, "/read", Some(&cookie)));
     assert_eq!(reply.status, 200);
     assert_eq!(reply.body, "mismatch");
     assert!(
@@ -133,7 +92,7 @@ fn an_unreadable_cookie_is_no_session_kept_counted_and_reported() {
         reply.set_cookies
     );
     assert_eq!(sessions.unreadable_sessions(), 1);
-    let events = events.0.lock().unwrap();
+    let events = events.lines();
     assert_eq!(events.len(), 1, "{events:?}");
     assert!(events[0].starts_with("WARN sealed_session "), "{events:?}");
     assert!(

@@ -3,6 +3,7 @@
 
 use super::Sessions;
 use super::errors::failure;
+use super::events;
 use super::extract::LayerTypes;
 use super::handle::{SessionHandle, Slot};
 use super::respond::{Carried, Finish};
@@ -149,7 +150,10 @@ where
                         carried.clear = true;
                         Slot::Empty
                     }
-                    Err(error) => return Ok(failure(StatusCode::SERVICE_UNAVAILABLE, error)),
+                    Err(error) => {
+                        events::store_failed(&error);
+                        return Ok(failure(StatusCode::SERVICE_UNAVAILABLE, error));
+                    }
                 },
                 // Authentic but not readable here: no session, the cookie
                 // kept for a node (or deploy) that reads it, the operator told.
@@ -158,7 +162,15 @@ where
                     unreadable = Some(error);
                     Slot::Empty
                 }
-                Found::None | Found::Invalid(_) | Found::Conflict(_) => Slot::Empty,
+                Found::Invalid(error) => {
+                    events::rejected(&error);
+                    Slot::Empty
+                }
+                Found::Conflict(conflict) => {
+                    events::conflict(conflict);
+                    Slot::Empty
+                }
+                Found::None => Slot::Empty,
             };
             let handle = SessionHandle::new(slot, Arc::clone(&revocation));
             handle.lock().unreadable = unreadable;
@@ -212,7 +224,10 @@ async fn check<T, S: RevocationStore>(
 ) -> Result<Option<Checked<T>>> {
     match revocation.check(opened).await {
         Ok(checked) => Ok(Some(checked)),
-        Err(error) if error.is_client_fault() => Ok(None),
+        Err(error) if error.is_client_fault() => {
+            events::rejected(&error);
+            Ok(None)
+        }
         Err(error) => Err(error),
     }
 }

@@ -87,6 +87,7 @@
 //! [`Revocation`]: crate::revocation::Revocation
 
 mod errors;
+mod events;
 mod extract;
 mod handle;
 mod layer;

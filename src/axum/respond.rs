@@ -1,6 +1,7 @@
 //! After the handler: decide what the response says about the session
 //! (`Set-Cookie`, cache headers), or answer 500 when it cannot be sealed.
 
+use super::events;
 use super::handle::{SessionHandle, Slot, State};
 use crate::SessionData;
 use crate::http::{CacheProtection, ChunkSet, CookieConflict};
@@ -42,6 +43,19 @@ pub(super) struct Finish<'a> {
     pub(super) seal_on_server_error: bool,
 }
 
+/// The first reason a re-seal is due, for the `sealed` event.
+fn reseal_reason(reseal: crate::Reseal) -> &'static str {
+    if reseal.schema {
+        "older schema or other codec"
+    } else if reseal.non_primary_key {
+        "non-primary key"
+    } else if reseal.idle_renewal {
+        "idle renewal"
+    } else {
+        "changed by the handler"
+    }
+}
+
 impl Finish<'_> {
     /// Seals the handler's changes onto `response`, with cache headers.
     pub(super) fn apply<T: SessionData, S>(
@@ -67,6 +81,7 @@ impl Finish<'_> {
             match self.lines(&state) {
                 Ok(lines) => lines,
                 Err(error) => {
+                    super::events::seal_failed(&error);
                     return super::errors::failure(StatusCode::INTERNAL_SERVER_ERROR, error);
                 }
             }
@@ -92,12 +107,33 @@ impl Finish<'_> {
     /// The `Set-Cookie` values the handler's changes call for.
     fn lines<T: SessionData>(&self, state: &State<T>) -> Result<Vec<HeaderValue>> {
         let lines = match &state.slot {
-            Slot::Fresh(session) => self.seal(session)?,
+            Slot::Fresh(session) => {
+                events::sealed("new", "created in this request");
+                self.seal(session)?
+            }
             Slot::Opened(checked) if checked.opened().needs_reseal() => {
+                events::sealed(
+                    if checked.session().is_changed() {
+                        "changed"
+                    } else {
+                        "resealed"
+                    },
+                    reseal_reason(checked.opened().reseal()),
+                );
                 self.seal(checked.session())?
             }
             Slot::Opened(_) => Vec::new(),
-            Slot::Empty if state.removed || self.carried.clear => self.removals(),
+            Slot::Empty if state.removed || self.carried.clear => {
+                events::sealed(
+                    "removed",
+                    if state.removed {
+                        "ended by the handler"
+                    } else {
+                        "cookie did not open"
+                    },
+                );
+                self.removals()
+            }
             Slot::Empty => Vec::new(),
         };
         Ok(lines

@@ -100,14 +100,7 @@ impl<S: RevocationStore + 'static> Sessions<S> {
     /// Counts (and, with `tracing`, reports) one unreadable cookie.
     pub(super) fn report_unreadable(&self, error: &crate::Error) {
         self.unreadable.fetch_add(1, Ordering::Relaxed);
-        #[cfg(feature = "tracing")]
-        tracing::warn!(
-            target: "sealed_session",
-            reason = %error,
-            "authentic session cookie could not be read: no session for this request, cookie kept"
-        );
-        #[cfg(not(feature = "tracing"))]
-        let _ = error;
+        super::events::unreadable(error);
     }
 
     /// Whether a response with a 5xx status still gets the handler's

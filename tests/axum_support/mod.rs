@@ -5,6 +5,9 @@
 // Every test file uses a different subset of these helpers.
 #![allow(dead_code)]
 
+#[cfg(feature = "tracing")]
+pub mod events;
+
 use axum::Router;
 use axum::body::Body;
 use http::header::{COOKIE, SET_COOKIE};
