@@ -126,6 +126,47 @@ impl Sealer {
         self.config.keys.sealing(now).map(drop)
     }
 
+    /// The absolute lifetime of new sessions (and the longest lifetime a
+    /// cookie may have to open here).
+    ///
+    /// ```
+    /// # use sealed_session::*;
+    /// let sealer = Sealer::builder(KeyRing::new(Key::generate(1))).build()?;
+    /// assert_eq!(sealer.ttl(), DEFAULT_TTL);
+    /// # Ok::<(), Error>(())
+    /// ```
+    pub fn ttl(&self) -> time::Duration {
+        time::Duration::seconds(self.config.ttl)
+    }
+
+    /// The clock leeway applied to every deadline.
+    ///
+    /// ```
+    /// # use sealed_session::*;
+    /// let sealer = Sealer::builder(KeyRing::new(Key::generate(1))).build()?;
+    /// assert_eq!(sealer.leeway(), DEFAULT_LEEWAY);
+    /// # Ok::<(), Error>(())
+    /// ```
+    pub fn leeway(&self) -> time::Duration {
+        time::Duration::seconds(self.config.leeway)
+    }
+
+    /// When a key that stops sealing at `demoted_at` can be retired without
+    /// refusing a cookie it sealed: its last cookies live for the TTL, plus
+    /// the leeway. Use it for a ring's `;retire=` time after a rotation.
+    ///
+    /// ```
+    /// # use sealed_session::*;
+    /// use time::macros::datetime;
+    /// let sealer = Sealer::builder(KeyRing::new(Key::generate(1))).build()?;
+    /// let rotated = datetime!(2030-01-01 0:00 UTC);
+    /// assert_eq!(sealer.safe_retire_at(rotated), rotated + DEFAULT_TTL + DEFAULT_LEEWAY);
+    /// # Ok::<(), Error>(())
+    /// ```
+    pub fn safe_retire_at(&self, demoted_at: time::OffsetDateTime) -> time::OffsetDateTime {
+        demoted_at + self.ttl() + self.leeway()
+    }
+
     /// The absolute lifetime of new sessions, in seconds.
     pub(crate) fn ttl_seconds(&self) -> i64 {
         self.config.ttl
