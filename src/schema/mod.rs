@@ -21,8 +21,10 @@
 //! # Ok::<(), sealed_session::ConfigError>(())
 //! ```
 
+mod access;
 pub(crate) mod migrate;
 mod trace;
+mod tracer;
 
 use crate::error::{ConfigError, UntraceableReason};
 use core::any::TypeId;

@@ -15,13 +15,12 @@
 //! types whose `Deserialize` validates what it reads) is untraceable and
 //! needs an explicit version.
 
+use super::access::{Elements, Entries, Variant};
+use super::tracer::{EnumInfo, Explorer, Res, TraceError, Tracer, fail};
 use crate::error::UntraceableReason;
 use core::fmt::Write as _;
-use serde::de::{self, DeserializeSeed, IntoDeserializer as _, Visitor};
-use std::collections::BTreeMap;
+use serde::de::{self, Visitor};
 
-/// Nesting beyond this is refused rather than followed.
-const MAX_DEPTH: usize = 64;
 /// Each pass describes at least one more variant; more passes than this
 /// means the type is too large to trace at startup.
 const MAX_PASSES: usize = 4096;
@@ -54,94 +53,6 @@ pub(crate) fn shape<T: de::DeserializeOwned>() -> Result<String, UntraceableReas
         }
     }
     Err(UntraceableReason::TooLarge)
-}
-
-#[derive(Default)]
-struct Explorer {
-    enums: BTreeMap<&'static str, EnumInfo>,
-    /// Whether this pass described a variant not seen before.
-    progress: bool,
-    /// Container names from the root to here.
-    stack: Vec<&'static str>,
-    /// Inside a repeated container: invent as little as possible.
-    recursing: usize,
-}
-
-struct EnumInfo {
-    variants: &'static [&'static str],
-    /// Each variant's content, once described.
-    contents: Vec<Option<String>>,
-    started: Vec<bool>,
-}
-
-/// A serde error that carries only a reason, never the invented data.
-#[derive(Debug)]
-pub(crate) struct TraceError(UntraceableReason);
-
-impl core::fmt::Display for TraceError {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        core::fmt::Display::fmt(&self.0, f)
-    }
-}
-
-impl std::error::Error for TraceError {}
-
-impl de::Error for TraceError {
-    fn custom<M: core::fmt::Display>(_: M) -> Self {
-        TraceError(UntraceableReason::Rejected)
-    }
-}
-
-type Res<T> = Result<T, TraceError>;
-
-fn fail<T>(reason: UntraceableReason) -> Res<T> {
-    Err(TraceError(reason))
-}
-
-struct Tracer<'a> {
-    ex: &'a mut Explorer,
-    out: &'a mut String,
-    depth: usize,
-}
-
-impl<'a> Tracer<'a> {
-    fn child<'b>(&'b mut self, out: &'b mut String) -> Res<Tracer<'b>> {
-        if self.depth >= MAX_DEPTH {
-            return fail(UntraceableReason::TooDeep);
-        }
-        Ok(Tracer {
-            ex: self.ex,
-            out,
-            depth: self.depth + 1,
-        })
-    }
-
-    /// Runs `visit` inside the container `name`; a container already on
-    /// the path is written as a reference and visited with empty content.
-    fn container<R>(
-        &mut self,
-        name: &'static str,
-        visit: impl FnOnce(&mut Tracer<'_>) -> Res<R>,
-    ) -> Res<R> {
-        let repeated = self.ex.stack.contains(&name);
-        if repeated {
-            let _ = write!(self.out, "@{name}");
-            self.ex.recursing += 1;
-        }
-        self.ex.stack.push(name);
-        let mut sink = String::new();
-        let result = if repeated {
-            let mut child = self.child(&mut sink)?;
-            visit(&mut child)
-        } else {
-            visit(self)
-        };
-        self.ex.stack.pop();
-        if repeated {
-            self.ex.recursing -= 1;
-        }
-        result
-    }
 }
 
 macro_rules! scalar {
@@ -264,10 +175,7 @@ impl<'de> de::Deserializer<'de> for Tracer<'_> {
     fn deserialize_map<V: Visitor<'de>>(mut self, visitor: V) -> Res<V::Value> {
         self.out.push_str("map<");
         let count = usize::from(self.ex.recursing == 0);
-        let value = visitor.visit_map(Entries {
-            tracer: &mut self,
-            left: count,
-        });
+        let value = visitor.visit_map(Entries::new(&mut self, count));
         self.out.push('>');
         value
     }
@@ -326,10 +234,7 @@ impl<'de> de::Deserializer<'de> for Tracer<'_> {
         };
         let mut content = String::new();
         let value = self.container(name, |t| {
-            let variant = Variant {
-                tracer: t.child(&mut content)?,
-                index: index as u32,
-            };
+            let variant = Variant::new(t.child(&mut content)?, index as u32);
             visitor.visit_enum(variant)
         })?;
         if fresh.is_some() {
@@ -346,124 +251,5 @@ impl<'de> de::Deserializer<'de> for Tracer<'_> {
         // As postcard and rmp-serde: types that print themselves for JSON
         // (times, addresses) take their compact form here too.
         false
-    }
-}
-
-/// The elements of a sequence, tuple or struct (with field names).
-struct Elements<'t, 'a> {
-    tracer: &'t mut Tracer<'a>,
-    fields: Option<&'static [&'static str]>,
-    at: usize,
-    len: usize,
-}
-
-impl<'t, 'a> Elements<'t, 'a> {
-    fn new(
-        tracer: &'t mut Tracer<'a>,
-        fields: Option<&'static [&'static str]>,
-        len: usize,
-    ) -> Self {
-        Elements {
-            tracer,
-            fields,
-            at: 0,
-            len,
-        }
-    }
-}
-
-impl<'de> de::SeqAccess<'de> for Elements<'_, '_> {
-    type Error = TraceError;
-
-    fn next_element_seed<S: DeserializeSeed<'de>>(&mut self, seed: S) -> Res<Option<S::Value>> {
-        if self.at == self.len {
-            return Ok(None);
-        }
-        if let Some(field) = self.fields.and_then(|f| f.get(self.at)) {
-            let _ = write!(self.tracer.out, "{field}:");
-        }
-        self.at += 1;
-        let mut inner = String::new();
-        let value = seed.deserialize(self.tracer.child(&mut inner)?)?;
-        self.tracer.out.push_str(&inner);
-        self.tracer.out.push(',');
-        Ok(Some(value))
-    }
-
-    fn size_hint(&self) -> Option<usize> {
-        Some(self.len - self.at)
-    }
-}
-
-/// A map's one invented entry.
-struct Entries<'t, 'a> {
-    tracer: &'t mut Tracer<'a>,
-    left: usize,
-}
-
-impl<'de> de::MapAccess<'de> for Entries<'_, '_> {
-    type Error = TraceError;
-
-    fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> Res<Option<K::Value>> {
-        if self.left == 0 {
-            return Ok(None);
-        }
-        self.left -= 1;
-        let mut inner = String::new();
-        let key = seed.deserialize(self.tracer.child(&mut inner)?)?;
-        self.tracer.out.push_str(&inner);
-        self.tracer.out.push_str("=>");
-        Ok(Some(key))
-    }
-
-    fn next_value_seed<S: DeserializeSeed<'de>>(&mut self, seed: S) -> Res<S::Value> {
-        let mut inner = String::new();
-        let value = seed.deserialize(self.tracer.child(&mut inner)?)?;
-        self.tracer.out.push_str(&inner);
-        Ok(value)
-    }
-}
-
-/// One variant of an enum, chosen by index.
-struct Variant<'a> {
-    tracer: Tracer<'a>,
-    index: u32,
-}
-
-impl<'de, 'a> de::EnumAccess<'de> for Variant<'a> {
-    type Error = TraceError;
-    type Variant = Self;
-
-    fn variant_seed<S: DeserializeSeed<'de>>(self, seed: S) -> Res<(S::Value, Self)> {
-        let index: de::value::U32Deserializer<TraceError> = self.index.into_deserializer();
-        Ok((seed.deserialize(index)?, self))
-    }
-}
-
-impl<'de> de::VariantAccess<'de> for Variant<'_> {
-    type Error = TraceError;
-
-    fn unit_variant(self) -> Res<()> {
-        self.tracer.out.push_str("()");
-        Ok(())
-    }
-
-    fn newtype_variant_seed<S: DeserializeSeed<'de>>(self, seed: S) -> Res<S::Value> {
-        seed.deserialize(self.tracer)
-    }
-
-    fn tuple_variant<V: Visitor<'de>>(self, len: usize, visitor: V) -> Res<V::Value> {
-        de::Deserializer::deserialize_tuple(self.tracer, len, visitor)
-    }
-
-    fn struct_variant<V: Visitor<'de>>(
-        mut self,
-        fields: &'static [&'static str],
-        visitor: V,
-    ) -> Res<V::Value> {
-        self.tracer.out.push('{');
-        let value = visitor.visit_seq(Elements::new(&mut self.tracer, Some(fields), fields.len()));
-        self.tracer.out.push('}');
-        value
     }
 }
