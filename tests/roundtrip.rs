@@ -6,7 +6,7 @@ mod common;
 use common::{NAME, T0, value_of};
 use proptest::prelude::*;
 use sealed_session::{Algorithm, ConfigError, Error, Sealer, Session};
-use serde::{Deserialize, Serialize, de::DeserializeOwned};
+use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::fmt::Debug;
 use time::Duration;
@@ -209,7 +209,8 @@ fn reopened_session_can_be_changed_and_resealed() {
 }
 
 /// Data whose `Serialize` fails, like a type with a custom impl that
-/// rejects some states.
+/// rejects some states. (Session data must also deserialize.)
+#[derive(Deserialize)]
 struct Unserializable;
 
 impl Serialize for Unserializable {
