@@ -5,13 +5,11 @@
 
 mod common;
 
-use common::{ENVELOPE_FIXED_LEN, HEADER_LEN, T0, decode};
+use common::{ENVELOPE_FIXED_LEN, FLAG_COMPRESSED, HEADER_LEN, T0, decode};
 use proptest::prelude::*;
 use sealed_session::{
     Algorithm, DEFAULT_COMPRESSION_THRESHOLD, DEFAULT_MAX_DECOMPRESSED, Error, Sealer, Session,
 };
-
-const FLAG_COMPRESSED: u8 = 0b100;
 
 fn plain(algorithm: Algorithm) -> Sealer {
     common::sealer(algorithm)
@@ -32,8 +30,10 @@ fn with_limits(threshold: usize, max_decompressed: usize, max_cookie_size: usize
         .unwrap()
 }
 
-fn value<T: sealed_session::SessionData>(sealer: &Sealer, data: T) -> String {
-    sealer.seal_value_at(&Session::new(data), T0).unwrap()
+fn value<T: sealed_session::SessionData + Clone>(sealer: &Sealer, data: &T) -> String {
+    sealer
+        .seal_value_at(&Session::new(data.clone()), T0)
+        .unwrap()
 }
 
 /// Decoded length of a value. The compressed flag is encrypted, so from
@@ -117,11 +117,11 @@ fn payload_below_the_threshold_is_not_compressed() {
 fn payload_too_large_to_seal_plain_fits_compressed() {
     let data = "a".repeat(20_000);
     assert!(matches!(
-        plain(Algorithm::default()).seal_at(&Session::new(&data), T0),
+        plain(Algorithm::default()).seal_at(&Session::new(data.clone()), T0),
         Err(Error::TooLarge { .. })
     ));
     let sealer = compressing(Algorithm::default());
-    let line = sealer.seal_at(&Session::new(&data), T0).unwrap();
+    let line = sealer.seal_at(&Session::new(data.clone()), T0).unwrap();
     assert!(line.len() <= 4096);
     let v = common::value_of(&line, common::NAME);
     assert_eq!(
@@ -257,9 +257,12 @@ fn compressed_size_is_what_the_limit_counts() {
         .unwrap();
     let roomy = compressing(Algorithm::default());
     let data = noise(400);
-    let size = roomy.seal_at(&Session::new(&data), T0).unwrap().len();
+    let size = roomy
+        .seal_at(&Session::new(data.clone()), T0)
+        .unwrap()
+        .len();
     assert_eq!(
-        sealer.seal_at(&Session::new(&data), T0).unwrap_err(),
+        sealer.seal_at(&Session::new(data.clone()), T0).unwrap_err(),
         Error::TooLarge { size, limit: 300 }
     );
     let line = sealer.seal_at(&Session::new(vec![0u8; 5000]), T0).unwrap();
