@@ -5,13 +5,11 @@
 
 mod common;
 
-use common::{ENVELOPE_FIXED_LEN, HEADER_LEN, T0, decode};
+use common::{ENVELOPE_FIXED_LEN, FLAG_COMPRESSED, HEADER_LEN, T0, decode};
 use proptest::prelude::*;
 use sealed_session::{
     Algorithm, DEFAULT_COMPRESSION_THRESHOLD, DEFAULT_MAX_DECOMPRESSED, Error, Sealer, Session,
 };
-
-const FLAG_COMPRESSED: u8 = 0b100;
 
 fn plain(algorithm: Algorithm) -> Sealer {
     common::sealer(algorithm)

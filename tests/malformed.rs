@@ -5,7 +5,9 @@
 
 mod common;
 
-use common::{T0, decode, encode, min_sealed_len, sealed_bytes, sealer, sextet};
+use common::{
+    T0, decode, encode, forge_payload, min_sealed_len, schema_of, sealed_bytes, sealer, sextet,
+};
 use sealed_session::{Algorithm, Error, Malformed, Sealer, Session};
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
@@ -321,108 +323,125 @@ fn unknown_algorithm_byte() {
     }
 }
 
+/// Opens `payload` as a `T` from an authentic cookie of `T`'s schema,
+/// forged under the test's key: the bytes reach the payload decoder as
+/// they are (a sealed payload of another type would be refused first, as
+/// a schema mismatch).
+fn open_forged<T: sealed_session::SessionData>(payload: &[u8]) -> Result<T, Error> {
+    sealer(Algorithm::XChaCha20Poly1305)
+        .open_at::<T>(&forge_payload::<T>(0, payload), T0)
+        .map(|o| o.into_session().into_data())
+}
+
 #[test]
 fn huge_length_prefix_in_payload_fails_fast_without_allocating() {
-    // The payload cannot be forged, but it can be reinterpreted: ten raw
-    // bytes (an array serializes without a length) read back as a sequence
-    // type start with the varint 2^64 - 1 (or 2^32 - 1), a length claim a
-    // careless deserializer would try to allocate.
-    let sealer = sealer(Algorithm::default());
+    // Ten bytes that start with the varint 2^64 - 1 (or 2^32 - 1) read as
+    // a sequence type: a length claim a careless deserializer would try
+    // to allocate. Only a key holder can write such a payload; the test is
+    // one.
     let huge64: [u8; 10] = [0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01];
     let huge32: [u8; 5] = [0xff, 0xff, 0xff, 0xff, 0x0f];
-    let values = [
-        sealer.seal_value_at(&Session::new(huge64), T0).unwrap(),
-        sealer.seal_value_at(&Session::new(huge32), T0).unwrap(),
-    ];
-    for value in &values {
+    for payload in [&huge64[..], &huge32[..]] {
         let start = Instant::now();
+        assert_eq!(open_forged::<Vec<u8>>(payload), Err(Error::Deserialize));
+        assert_eq!(open_forged::<String>(payload), Err(Error::Deserialize));
+        assert_eq!(open_forged::<Vec<u64>>(payload), Err(Error::Deserialize));
         assert_eq!(
-            sealer.open_at::<Vec<u8>>(value, T0).unwrap_err(),
-            Error::Deserialize
+            open_forged::<Vec<Vec<u64>>>(payload),
+            Err(Error::Deserialize)
         );
+        assert_eq!(open_forged::<Vec<String>>(payload), Err(Error::Deserialize));
         assert_eq!(
-            sealer.open_at::<String>(value, T0).unwrap_err(),
-            Error::Deserialize
-        );
-        assert_eq!(
-            sealer.open_at::<Vec<u64>>(value, T0).unwrap_err(),
-            Error::Deserialize
-        );
-        assert_eq!(
-            sealer.open_at::<Vec<Vec<u64>>>(value, T0).unwrap_err(),
-            Error::Deserialize
-        );
-        assert_eq!(
-            sealer.open_at::<Vec<String>>(value, T0).unwrap_err(),
-            Error::Deserialize
-        );
-        assert_eq!(
-            sealer.open_at::<HashMap<u64, u64>>(value, T0).unwrap_err(),
-            Error::Deserialize
+            open_forged::<HashMap<u64, u64>>(payload),
+            Err(Error::Deserialize)
         );
         // A real allocation of 2^32 elements would take far longer (or
         // abort the process); a rejection from the length check is instant.
         assert!(start.elapsed() < Duration::from_secs(2));
     }
-    // Sanity: the reinterpretation is what we think it is.
-    let opened = sealer.open_at::<[u8; 10]>(&values[0], T0).unwrap();
-    assert_eq!(*opened.session().data(), huge64);
+    // Sanity: the forged bytes are what we think they are.
+    assert_eq!(open_forged::<[u8; 10]>(&huge64), Ok(huge64));
 }
 
 #[test]
-fn opening_as_a_wrong_type_is_deserialize() {
+fn opening_as_a_wrong_type_is_a_schema_mismatch() {
+    // The envelope names the payload's schema: a cookie of one type is
+    // never decoded as another, whether or not its bytes would fit.
     let sealer = sealer(Algorithm::default());
     let value = sealer
         .seal_value_at(&Session::new(String::from("hello")), T0)
         .unwrap();
+    let mismatch = |expected| Error::SchemaMismatch {
+        found: schema_of::<String>(),
+        expected,
+    };
     assert_eq!(
         sealer.open_at::<bool>(&value, T0).unwrap_err(),
-        Error::Deserialize
+        mismatch(schema_of::<bool>())
     );
-    // A u64 reads the length 5, then leaves "hello" over.
+    // Same bytes as a `Vec<u8>` ("hello" is a length and five bytes).
     assert_eq!(
-        sealer.open_at::<u64>(&value, T0).unwrap_err(),
-        Error::Deserialize
+        sealer.open_at::<Vec<u8>>(&value, T0).unwrap_err(),
+        mismatch(schema_of::<Vec<u8>>())
     );
-    // Not enough bytes for the requested type.
     assert_eq!(
         sealer.open_at::<(String, u64)>(&value, T0).unwrap_err(),
-        Error::Deserialize
-    );
-    let value = sealer
-        .seal_value_at(&Session::new(vec![0xffu8, 0xfe]), T0)
-        .unwrap();
-    // Same bytes, not UTF-8.
-    assert_eq!(
-        sealer.open_at::<String>(&value, T0).unwrap_err(),
-        Error::Deserialize
+        mismatch(schema_of::<(String, u64)>())
     );
     // Opening as the sealed type still works.
     assert_eq!(
         sealer
-            .open_at::<Vec<u8>>(&value, T0)
+            .open_at::<String>(&value, T0)
             .unwrap()
             .session()
             .data(),
-        &[0xff, 0xfe]
+        "hello"
     );
 }
 
 #[test]
+fn a_payload_that_does_not_fit_its_type_is_deserialize() {
+    // postcard of "hello": a length, then the bytes.
+    let hello = [5, b'h', b'e', b'l', b'l', b'o'];
+    assert_eq!(open_forged::<String>(&hello), Ok("hello".into()));
+    assert_eq!(open_forged::<bool>(&hello), Err(Error::Deserialize));
+    // A u64 reads the length 5, then leaves "hello" over.
+    assert_eq!(open_forged::<u64>(&hello), Err(Error::Deserialize));
+    // Not enough bytes for the requested type.
+    assert_eq!(
+        open_forged::<(String, u64)>(&hello),
+        Err(Error::Deserialize)
+    );
+    // Not UTF-8.
+    assert_eq!(
+        open_forged::<String>(&[2, 0xff, 0xfe]),
+        Err(Error::Deserialize)
+    );
+    assert_eq!(
+        open_forged::<Vec<u8>>(&[2, 0xff, 0xfe]),
+        Ok(vec![0xff, 0xfe])
+    );
+    // The cookie is authentic: the server's data does not fit its type,
+    // which is not the client's fault.
+    assert!(!Error::Deserialize.is_client_fault());
+}
+
+#[test]
 fn trailing_bytes_after_the_payload_are_deserialize() {
-    // Exact decoding: a payload has one meaning only.
+    // Exact decoding: a payload has one meaning only. postcard of
+    // (7u32, 9u32) is two bytes.
+    assert_eq!(open_forged::<u32>(&[7, 9]), Err(Error::Deserialize));
+    assert_eq!(open_forged::<()>(&[7, 9]), Err(Error::Deserialize));
+    assert_eq!(open_forged::<(u32, u32)>(&[7, 9]), Ok((7, 9)));
+    assert_eq!(
+        open_forged::<(u32, u32)>(&[7, 9, 0]),
+        Err(Error::Deserialize)
+    );
+    // What the sealer writes opens as exactly its own type.
     let sealer = sealer(Algorithm::default());
     let value = sealer
         .seal_value_at(&Session::new((7u32, 9u32)), T0)
         .unwrap();
-    assert_eq!(
-        sealer.open_at::<u32>(&value, T0).unwrap_err(),
-        Error::Deserialize
-    );
-    assert_eq!(
-        sealer.open_at::<()>(&value, T0).unwrap_err(),
-        Error::Deserialize
-    );
     assert_eq!(
         *sealer
             .open_at::<(u32, u32)>(&value, T0)

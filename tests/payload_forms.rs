@@ -9,9 +9,6 @@ mod common;
 use common::T0;
 use sealed_session::{Algorithm, Error, Sealer, Session};
 
-#[cfg(feature = "compression")]
-const FLAG_COMPRESSED: u8 = 0b100;
-
 /// Seals `bytes` as the payload and opens it as a `T`.
 fn read<T: sealed_session::SessionData, const N: usize>(
     sealer: &Sealer,
@@ -101,13 +98,9 @@ fn overlong_varints_are_accepted_up_to_the_type_maximum() {
 fn padding_bits_of_a_deflate_stream_may_be_anything() {
     let sealer = common::sealer(Algorithm::XChaCha20Poly1305);
     let open = |stream: &[u8]| {
-        let mut plain = vec![FLAG_COMPRESSED];
-        plain.extend_from_slice(&[0x11; 16]);
-        plain.extend_from_slice(&(T0.unix_timestamp() as u64).to_be_bytes());
-        plain.extend_from_slice(&3600u32.to_be_bytes());
-        plain.extend_from_slice(stream);
+        let value = common::forge_payload::<String>(common::FLAG_COMPRESSED, stream);
         sealer
-            .open_at::<String>(&common::forge(&plain), T0)
+            .open_at::<String>(&value, T0)
             .map(|o| o.into_session().into_data())
     };
     // postcard "abc": 3, b'a', b'b', b'c'.

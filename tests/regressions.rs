@@ -9,19 +9,15 @@
 
 mod common;
 
-use common::{T0, forge};
+use common::T0;
 use sealed_session::{Algorithm, Error, Malformed, Sealer};
 
 const ALG: Algorithm = Algorithm::XChaCha20Poly1305;
 
-/// An envelope valid at [`T0`] whose payload is the DEFLATE `stream`.
-fn compressed_envelope(stream: &[u8]) -> Vec<u8> {
-    let mut plain = vec![0b100];
-    plain.extend_from_slice(&[0x11; 16]);
-    plain.extend_from_slice(&(T0.unix_timestamp() as u64).to_be_bytes());
-    plain.extend_from_slice(&3600u32.to_be_bytes());
-    plain.extend_from_slice(stream);
-    plain
+/// An authentic cookie valid at [`T0`] whose payload is the DEFLATE
+/// `stream`, under the schema of the `Vec<u8>` the tests open it as.
+fn compressed_envelope(stream: &[u8]) -> String {
+    common::forge_payload::<Vec<u8>>(common::FLAG_COMPRESSED, stream)
 }
 
 #[cfg(feature = "compression")]
@@ -46,7 +42,7 @@ fn capped(cap: usize) -> Sealer {
 #[test]
 fn invalid_stream_filling_the_cap_exactly_is_malformed() {
     let found = [0x01, 0x6d, 0x02, 0x92, 0xfd, 0x03];
-    let value = forge(&compressed_envelope(&found));
+    let value = compressed_envelope(&found);
     assert_eq!(
         capped(1).open_at::<Vec<u8>>(&value, T0).unwrap_err(),
         Error::Malformed(Malformed::Compression)
@@ -55,7 +51,7 @@ fn invalid_stream_filling_the_cap_exactly_is_malformed() {
     // carries only the cap's 5.
     let mut truncated = vec![0x01, 10, 0, !10, 0xff];
     truncated.extend_from_slice(b"abcde");
-    let value = forge(&compressed_envelope(&truncated));
+    let value = compressed_envelope(&truncated);
     assert_eq!(
         capped(5).open_at::<Vec<u8>>(&value, T0).unwrap_err(),
         Error::Malformed(Malformed::Compression)
@@ -80,7 +76,7 @@ fn streams_around_the_cap_keep_their_reasons() {
     let payload = [4, b'a', b'b', b'c', b'd'];
     let open = |cap: usize, stream: &[u8]| {
         capped(cap)
-            .open_at::<Vec<u8>>(&forge(&compressed_envelope(stream)), T0)
+            .open_at::<Vec<u8>>(&compressed_envelope(stream), T0)
             .map(|o| o.into_session().into_data())
     };
     assert_eq!(open(5, &stored(&payload)), Ok(b"abcd".to_vec()));

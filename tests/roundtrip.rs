@@ -209,7 +209,7 @@ fn reopened_session_can_be_changed_and_resealed() {
 }
 
 /// Data whose `Serialize` fails, like a type with a custom impl that
-/// rejects some states.
+/// rejects some states. (Session data must also deserialize.)
 #[derive(Deserialize)]
 struct Unserializable;
 

@@ -12,14 +12,19 @@ that dropped, reordered, re-counted and foreign chunks are rejected. It also
 parses every vector's key text by the grammar of section 12 (after a
 self-test of that grammar) and checks that DEFLATE padding bits carry
 nothing (section 6). Postcard payloads are compared as bytes, never decoded,
-so section 6's varint rule (overlong forms accepted) holds trivially here.
+so section 6's varint rule (overlong forms accepted) holds trivially here;
+MessagePack payloads are decoded (the subset the vectors use), checked to
+name the session type's fields, and encoded back to the same bytes. Each
+vector's schema id is checked by section 13: an explicit version as
+recorded, or the traced id, the SHA-256 of the domain label and the shape
+text, which is itself rebuilt here from the type by the grammar.
 
 Usage: python3 tools/check_vectors.py [vector files...]
 (default: tests/vectors/v1.json and tests/vectors/v1-chunked.json; a vector
 with a "chunks" field is checked as a chunked one).
 Needs pycryptodome (pip install pycryptodome).
 """
-import base64, json, os, re, struct, sys, zlib
+import base64, hashlib, json, os, re, struct, sys, zlib
 from Crypto.Cipher import AES, ChaCha20_Poly1305
 
 # FORMAT.md section 3: code and nonce length. The vector names are not in
@@ -31,6 +36,10 @@ LEEWAY = 60                      # crate default clock leeway, section 5
 MAX_COOKIE = 4096                # crate default maximum cookie size, section 1
 MAX_INFLATE = 64 * 1024          # crate default decompression limit, section 6
 MAX_AGE_CAP = 34560000           # 400 days, section 7
+ENVELOPE_FIXED = 30              # flags, session_id, issued_at, lifetime, schema; section 5
+FLAG_IDLE, FLAG_SUBJECT, FLAG_COMPRESSED, FLAG_MESSAGEPACK = 1, 2, 4, 8
+UNKNOWN_FLAGS = 0xF0             # bits 4-7, section 5
+SCHEMA_LABEL = b"sealed-session schema v1\0"   # section 13
 
 
 class Reject(Exception):
@@ -99,19 +108,30 @@ def make_aad(hdr, name, purpose):
     return hdr + bytes([len(n)]) + n + bytes([len(p)]) + p
 
 
-def make_envelope(sid, issued, expires, idle_deadline, subject, body, compressed):
-    flags = (idle_deadline is not None) | (subject is not None) << 1 | compressed << 2
-    out = bytes([flags]) + sid + struct.pack(">QI", issued, expires - issued)
+def u40(n):
+    assert 0 <= n < 1 << 40
+    return n.to_bytes(5, "big")
+
+
+def make_envelope(sid, issued, expires, idle_deadline, subject, body, compressed, schema, messagepack):
+    flags = ((idle_deadline is not None) * FLAG_IDLE | (subject is not None) * FLAG_SUBJECT
+             | compressed * FLAG_COMPRESSED | messagepack * FLAG_MESSAGEPACK)
+    out = bytes([flags]) + sid + u40(issued) + struct.pack(">II", expires - issued, schema)
+    assert len(out) == ENVELOPE_FIXED
     if idle_deadline is not None: out += struct.pack(">I", idle_deadline - issued)
     if subject is not None: s = subject.encode(); out += bytes([len(s)]) + s
     return out + body
 
 
-def open_cookie(value, keyring, name, purpose, now, leeway=LEEWAY, count=None, limit=None, ttl=None):
+def open_cookie(value, keyring, name, purpose, now, leeway=LEEWAY, count=None, limit=None, ttl=None,
+                schema=None, names=None):
     """Open per FORMAT.md, in its order. keyring: key_id -> (alg code, key).
     count: the chunk count of a joined chunked value (section 11), appended
     to the associated data; limit: the reader's length limit for the value;
-    ttl: the reader's TTL, which caps every lifetime (section 5)."""
+    ttl: the reader's TTL, which caps every lifetime (section 5); schema:
+    the schema id of the type the reader opens as (section 13; None: any),
+    names: that type's required field names. Payloads stay bytes: decoding
+    them is the session type's business."""
     if limit is None: limit = MAX_COOKIE - len(name) - 1
     sealed = b64decode_strict(value, limit)
     if len(sealed) < 6: raise Reject("too short")
@@ -140,9 +160,10 @@ def open_cookie(value, keyring, name, purpose, now, leeway=LEEWAY, count=None, l
         return env[pos - n:pos]
     pos = 0
     flags = take(1)[0]
-    if flags & 0xF8: raise Reject("malformed envelope")
+    if flags & UNKNOWN_FLAGS: raise Reject("malformed envelope")
     f = {"flags": flags, "session_id": take(16).hex()}
-    issued, lifetime = struct.unpack(">QI", take(12))
+    issued = int.from_bytes(take(5), "big")
+    lifetime, f["schema"] = struct.unpack(">II", take(8))
     f["issued_at"], f["expires_at"] = issued, issued + lifetime
     f["idle_deadline"] = issued + struct.unpack(">I", take(4))[0] if flags & 1 else None
     try:
@@ -168,8 +189,147 @@ def open_cookie(value, keyring, name, purpose, now, leeway=LEEWAY, count=None, l
         if len(out) > MAX_INFLATE: raise Reject("decompressed too large")
         if not d.eof or d.unused_data: raise Reject("malformed compression")
         body = out
-    f["payload"] = body.hex()  # postcard bytes: opaque here, compared as bytes
+    # Section 13: another schema than the reader's type. This reader has no
+    # migrations; a MessagePack payload is tried by field names: it reads as
+    # the type when its top-level map has every field the type requires
+    # (`names`; unknown ones are skipped).
+    if schema is not None and f["schema"] != schema:
+        if not (flags & FLAG_MESSAGEPACK and names is not None): raise Reject("schema mismatch")
+        try:
+            value, end = mp_decode(body)
+        except (ValueError, IndexError, UnicodeDecodeError):
+            raise Reject("schema mismatch") from None
+        if end != len(body) or not isinstance(value, dict) or not set(names) <= set(value):
+            raise Reject("schema mismatch")
+    f["payload"] = body.hex()  # postcard or MessagePack bytes, compared as bytes
     return f
+
+
+# ---- Section 13: schema ids.
+def traced_id(shape_text):
+    digest = hashlib.sha256(SCHEMA_LABEL + shape_text.encode()).digest()
+    return int.from_bytes(digest[:4], "big") | 0x80000000
+
+
+def shape(ty, enums=None):
+    """The shape text of a type described as nested tuples, by the grammar of
+    section 13: ("struct", name, [(field, ty)...]), ("enum", name,
+    [(variant, content)...]) where content is "()", a type, ("tuple", [...])
+    or ("fields", [...]); ("seq", ty), ("option", ty), ("map", k, v),
+    ("tuple", [ty...]); a scalar name. Returns the text of the top type
+    followed by one line per enum reached, sorted by name."""
+    top = enums is None
+    enums = {} if top else enums
+    def fields(fs): return "".join(f"{n}:{shape(t, enums)}," for n, t in fs)
+    if isinstance(ty, str): out = ty
+    elif ty[0] == "struct": out = f"{ty[1]}{{{fields(ty[2])}}}"
+    elif ty[0] == "seq": out = f"seq<{shape(ty[1], enums)},>"
+    elif ty[0] == "option": out = f"option<{shape(ty[1], enums)}>"
+    elif ty[0] == "map": out = f"map<{shape(ty[1], enums)}=>{shape(ty[2], enums)}>"
+    elif ty[0] == "tuple": out = "tuple(" + "".join(shape(t, enums) + "," for t in ty[1]) + ")"
+    elif ty[0] == "enum":
+        out = f"enum {ty[1]}"
+        if ty[1] not in enums:
+            enums[ty[1]] = None  # reserved: a recursive enum would need "@" (not used here)
+            body = []
+            for variant, content in ty[2]:
+                if content == "()": text = "()"
+                elif content[0] == "fields": text = "{" + fields(content[1]) + "}"
+                else: text = shape(content, enums)
+                body.append(f"{variant}:{text};")
+            enums[ty[1]] = "".join(body)
+    else: raise ValueError(ty)
+    if top:
+        out += "".join(f"\nenum {n}{{{enums[n]}}}" for n in sorted(enums, key=str.encode))
+    return out
+
+
+# The vectors' session type, FORMAT.md section 9.
+DEMO = ("struct", "Demo", [("user", "str"), ("roles", ("seq", "str")), ("visits", "u32")])
+
+
+def schema_selftest():
+    # tests/schema_trace.rs: fixed ids across builds and platforms.
+    assert shape("u32") == "u32" and traced_id("u32") == 0xE66BD908, "traced id of u32"
+    demo = ("struct", "Demo", [("user", "str"), ("visits", "u32"),
+                               ("roles", ("seq", ("enum", "Role", [
+                                   ("Admin", "()"), ("Editor", ("fields", [("sections", ("seq", "u16"))])),
+                                   ("Viewer", "u8")]))),
+                               ("theme", ("option", ("enum", "Theme", [("Light", "()"), ("Dark", "()")])))])
+    text = shape(demo)
+    assert text == ("Demo{user:str,visits:u32,roles:seq<enum Role,>,theme:option<enum Theme>,}\n"
+                    "enum Role{Admin:();Editor:{sections:seq<u16,>,};Viewer:u8;}\n"
+                    "enum Theme{Light:();Dark:();}"), text
+    assert traced_id(text) == 0xD3E76FD9, "traced id of the enum example"
+
+
+# ---- Section 6: MessagePack, the subset the vectors use.
+def mp_decode(b, pos=0):
+    """(value, next position); structs come back as dicts in wire order."""
+    m = b[pos]
+    def n(size): return int.from_bytes(b[pos + 1:pos + 1 + size], "big")
+    if m <= 0x7F: return m, pos + 1
+    if m >> 4 == 0x8: return mp_map(b, pos + 1, m & 0x0F)
+    if m >> 4 == 0x9: return mp_array(b, pos + 1, m & 0x0F)
+    if m >> 5 == 0b101: return b[pos + 1:pos + 1 + (m & 0x1F)].decode(), pos + 1 + (m & 0x1F)
+    if m in (0xCC, 0xCD, 0xCE, 0xCF):
+        size = 1 << (m - 0xCC)
+        return n(size), pos + 1 + size
+    if m in (0xD9, 0xDA):
+        size = 1 << (m - 0xD9)
+        ln = n(size)
+        return b[pos + 1 + size:pos + 1 + size + ln].decode(), pos + 1 + size + ln
+    if m in (0xDC, 0xDD): return mp_array(b, pos + 1 + (2 << (m - 0xDC)), n(2 << (m - 0xDC)))
+    if m in (0xDE, 0xDF): return mp_map(b, pos + 1 + (2 << (m - 0xDE)), n(2 << (m - 0xDE)))
+    raise ValueError(f"MessagePack marker {m:#x} not in the vectors' subset")
+
+
+def mp_array(b, pos, count):
+    out = []
+    for _ in range(count):
+        v, pos = mp_decode(b, pos)
+        out.append(v)
+    return out, pos
+
+
+def mp_map(b, pos, count):
+    out = {}
+    for _ in range(count):
+        k, pos = mp_decode(b, pos)
+        out[k], pos = mp_decode(b, pos)
+    return out, pos
+
+
+def mp_encode(v):
+    """The shortest form of each value, as MessagePack writers emit it."""
+    def head(count, fix, m16, m32):
+        if count < 16: return bytes([fix | count])
+        return bytes([m16]) + count.to_bytes(2, "big") if count < 1 << 16 else bytes([m32]) + count.to_bytes(4, "big")
+    if isinstance(v, int):
+        if v < 0x80: return bytes([v])
+        for m, size in ((0xCC, 1), (0xCD, 2), (0xCE, 4), (0xCF, 8)):
+            if v < 1 << (8 * size): return bytes([m]) + v.to_bytes(size, "big")
+    if isinstance(v, str):
+        s = v.encode()
+        if len(s) < 32: return bytes([0xA0 | len(s)]) + s
+        return (bytes([0xD9, len(s)]) if len(s) < 256 else bytes([0xDA]) + len(s).to_bytes(2, "big")) + s
+    if isinstance(v, list): return head(len(v), 0x90, 0xDC, 0xDD) + b"".join(map(mp_encode, v))
+    if isinstance(v, dict):
+        return head(len(v), 0x80, 0xDE, 0xDF) + b"".join(mp_encode(k) + mp_encode(x) for k, x in v.items())
+    raise ValueError(v)
+
+
+def check_messagepack_payload(payload, ty):
+    """Section 6: a struct is a map from field name to value, in declaration
+    order; decoding uses every byte; encoding the value again gives the same
+    bytes. Returns a list of errors."""
+    value, end = mp_decode(payload)
+    errors = []
+    if end != len(payload): errors.append(f"MessagePack payload: {len(payload) - end} bytes left over")
+    if not isinstance(value, dict) or list(value) != [name for name, _ in ty[2]]:
+        errors.append(f"MessagePack payload is not a map of {ty[1]}'s field names: {value!r}")
+    if mp_encode(value) != payload: errors.append("MessagePack payload is not in shortest form")
+    return errors
 
 
 # ---- Section 12: key text.
@@ -209,7 +369,27 @@ def key_text_selftest():
 
 
 # ---- Per-vector checks.
-def check_vector(v):
+def check_schema(v, doc, expect):
+    """Section 13 for one vector: the recorded id is the explicit version,
+    or the traced id of the file's schema_shape, which must be the shape of
+    the vectors' type rebuilt here. Section 6: the codec field and flag agree,
+    and a MessagePack payload names the type's fields."""
+    e, errors = v["envelope"], []
+    expect("schema_shape", doc.get("schema_shape"), shape(DEMO))
+    if v["schema_version"] is None:
+        expect("schema (traced)", e["schema"], traced_id(doc.get("schema_shape", "")))
+        expect("traced id high bit", e["schema"] >> 31, 1)
+    else:
+        expect("schema (explicit version)", e["schema"], v["schema_version"])
+        expect("explicit version range", 0 <= v["schema_version"] <= 0xFFFF, True)
+    if v["codec"] not in ("postcard", "messagepack"): errors.append(f"codec {v['codec']!r}")
+    messagepack = v["codec"] == "messagepack"
+    expect("flags bit 3 (MessagePack)", bool(e["flags"] & FLAG_MESSAGEPACK), messagepack)
+    if messagepack: errors += check_messagepack_payload(bytes.fromhex(v["payload"]), DEMO)
+    return messagepack, errors
+
+
+def check_vector(v, doc):
     errors = []
     def expect(what, got, want):
         if got != want: errors.append(f"{what}: got {got!r}, want {want!r}")
@@ -220,12 +400,14 @@ def check_vector(v):
     expect("nonce length", len(nonce), nlen)
     compressed = v["compressed_payload"] is not None
     body = bytes.fromhex(v["compressed_payload"] if compressed else v["payload"])
+    messagepack, schema_errors = check_schema(v, doc, expect)
+    errors += schema_errors
 
     # (1) Seal: every intermediate byte string must match the vector.
     hdr = header(code, v["key_id"])
     aad = make_aad(hdr, name, purpose)
     pt = make_envelope(bytes.fromhex(e["session_id"]), e["issued_at"], e["expires_at"],
-                       e["idle_deadline"], e["subject"], body, compressed)
+                       e["idle_deadline"], e["subject"], body, compressed, e["schema"], messagepack)
     expect("aad", aad.hex(), v["aad"])
     expect("plaintext", pt.hex(), v["plaintext"])
     expect("flags", pt[0], e["flags"])
@@ -236,13 +418,28 @@ def check_vector(v):
     expect("key_text", v["key_text"], f"ss1:{v['algorithm']}:{v['key_id']}:{b64encode(key)}")
     expect("key_text parsed", parse_key_text(v["key_text"]), (code, v["key_id"], key))
 
-    # (2) Open: every field must come back.
+    # (2) Open: every field must come back, as the type of the recorded schema.
     keyring = {v["key_id"]: (code, key)}
+    demo_names = [n for n, _ in DEMO[2]]
     try:
-        got = open_cookie(v["cookie"], keyring, name, purpose, now)
+        got = open_cookie(v["cookie"], keyring, name, purpose, now, schema=e["schema"], names=demo_names)
         expect("opened", got, dict(e, payload=v["payload"]))
     except Reject as r:
         errors.append(f"open rejected: {r}")
+    # A reader whose type has another schema id (section 13): a postcard
+    # payload is a mismatch; a MessagePack one is read by its field names,
+    # unless a field the reader requires is missing.
+    other = e["schema"] ^ 1
+    try:
+        open_cookie(v["cookie"], keyring, name, purpose, now, schema=other, names=demo_names)
+        if not messagepack: errors.append("opened under another schema id")
+    except Reject as r:
+        if messagepack or str(r) != "schema mismatch": errors.append(f"other schema id: {r}")
+    try:
+        open_cookie(v["cookie"], keyring, name, purpose, now, schema=other, names=demo_names + ["theme"])
+        errors.append("opened under another schema id with a field the payload lacks")
+    except Reject as r:
+        expect("other schema id, missing field", str(r), "schema mismatch")
 
     # (3) Negative: each must be rejected.
     def must_reject(what, value, nm=name, pp=purpose, at=now):
@@ -269,7 +466,7 @@ def check_vector(v):
     # block with the 6 bits after its end-of-block code set.
     for stream in (bytes([0xF9, 4, 0, 0xFB, 0xFF, 3]) + b"abc", bytes([0x63, 0x4E, 0x4C, 0x4A, 0x06, 0xFC])):
         pt2 = make_envelope(bytes.fromhex(e["session_id"]), e["issued_at"], e["expires_at"],
-                            e["idle_deadline"], e["subject"], stream, True)
+                            e["idle_deadline"], e["subject"], stream, True, e["schema"], False)
         forged = b64encode(hdr + nonce + seal_raw(code, key, nonce, aad, pt2))
         try:
             expect(f"padding bits {stream.hex()}", open_cookie(forged, keyring, name, purpose, now)["payload"],
@@ -332,7 +529,7 @@ def layout(value_len, name, max_age, attrs, max_cookie, max_chunks, budget):
     return None, None
 
 
-def check_chunked_vector(v):
+def check_chunked_vector(v, doc):
     errors = []
     def expect(what, got, want):
         if got != want: errors.append(f"{what}: got {got!r}, want {want!r}")
@@ -342,12 +539,15 @@ def check_chunked_vector(v):
     name, purpose, now, n = v["cookie_name"], v["purpose"], v["clock"], v["chunk_count"]
     max_cookie, max_chunks = v["max_cookie_size"], v["max_chunks"]
     expect("nonce length", len(nonce), nlen)
+    messagepack, schema_errors = check_schema(v, doc, expect)
+    errors += schema_errors
 
     # (1) Seal: AAD with the count byte, envelope, the joined value.
     hdr = header(code, v["key_id"])
     aad = make_aad(hdr, name, purpose) + bytes([n])
     pt = make_envelope(bytes.fromhex(e["session_id"]), e["issued_at"], e["expires_at"],
-                       e["idle_deadline"], e["subject"], bytes.fromhex(v["payload"]), False)
+                       e["idle_deadline"], e["subject"], bytes.fromhex(v["payload"]), False, e["schema"],
+                       messagepack)
     expect("aad", aad.hex(), v["aad"])
     expect("plaintext", pt.hex(), v["plaintext"])
     expect("flags", pt[0], e["flags"])
@@ -454,6 +654,8 @@ def main():
     print("ok   XAES-256-GCM C2SP self-test")
     key_text_selftest()
     print("ok   key text grammar self-test (section 12)")
+    schema_selftest()
+    print("ok   schema shape grammar and traced id self-test (section 13)")
     passed = failed = 0
     for path in paths:
         with open(path) as fh:
@@ -462,7 +664,7 @@ def main():
         print(f"---- {os.path.basename(path)}")
         for i, v in enumerate(doc["vectors"]):
             try:
-                errors = (check_chunked_vector if "chunks" in v else check_vector)(v)
+                errors = (check_chunked_vector if "chunks" in v else check_vector)(v, doc)
             except Exception as x:  # a malformed vector counts as a failure, not a crash
                 errors = [f"exception: {x!r}"]
             print(f"{'ok  ' if not errors else 'FAIL'} #{i} {v.get('description', '')}")

@@ -17,7 +17,6 @@ use libfuzzer_sys::fuzz_target;
 use miniz_oxide::inflate::TINFLStatus;
 use miniz_oxide::inflate::core::{DecompressorOxide, decompress, inflate_flags};
 use sealed_session::{DEFAULT_MAX_DECOMPRESSED, Error, Malformed, Sealer};
-use serde::de::DeserializeOwned;
 use std::sync::OnceLock;
 
 const CAPS: [usize; 4] = [1, 100, 4096, DEFAULT_MAX_DECOMPRESSED];
@@ -57,7 +56,8 @@ fn check<T: sealed_session::SessionData + PartialEq + core::fmt::Debug>(
     cap: usize,
     stream: &[u8],
 ) {
-    let mut envelope = fixtures::fixed_fields(FLAG_COMPRESSED, T0_UNIX as u64, 3600);
+    let schema = fixtures::schema_of::<T>();
+    let mut envelope = fixtures::fixed_fields(FLAG_COMPRESSED, T0_UNIX as u64, 3600, schema);
     envelope.extend_from_slice(stream);
     let value = fixtures::forge(&envelope);
     let got = alloc_cap::within(MAX_SINGLE_ALLOC, MAX_PEAK, || {

@@ -2,7 +2,10 @@
 //! encrypted under a known key, so the envelope parser, the deadline checks
 //! and the payload decoder see every shape, not only what survives
 //! authentication. The outcome is checked against a reference parser
-//! written from FORMAT.md section 5 (here, not in the crate).
+//! written from FORMAT.md sections 5, 6 and 13 (here, not in the crate):
+//! the layout, the deadlines, the schema id against `FuzzSession`'s, and
+//! the payload in either codec (postcard, or MessagePack decoded with
+//! rmp-serde as section 6 prescribes).
 #![no_main]
 
 use fuzz_support::alloc_cap;
@@ -23,6 +26,8 @@ struct Reference<'a> {
     expires_at: i64,
     idle_deadline: Option<i64>,
     subject: Option<&'a str>,
+    schema: u32,
+    messagepack: bool,
     compressed: bool,
     payload: &'a [u8],
 }
@@ -39,12 +44,15 @@ fn take<'a>(rest: &mut &'a [u8], n: usize) -> Option<&'a [u8]> {
 fn parse(plain: &[u8]) -> Option<Reference<'_>> {
     let mut rest = plain;
     let flags = take(&mut rest, 1)?[0];
-    if flags & !0b111 != 0 {
+    if flags & 0xF0 != 0 {
         return None;
     }
     let session_id = take(&mut rest, 16)?.try_into().ok()?;
-    let issued_at = u64::from_be_bytes(take(&mut rest, 8)?.try_into().ok()?);
+    let issued_at = take(&mut rest, 5)?
+        .iter()
+        .fold(0u64, |n, &b| n << 8 | u64::from(b));
     let lifetime = u32::from_be_bytes(take(&mut rest, 4)?.try_into().ok()?);
+    let schema = u32::from_be_bytes(take(&mut rest, 4)?.try_into().ok()?);
     let idle = if flags & 1 != 0 {
         Some(u32::from_be_bytes(take(&mut rest, 4)?.try_into().ok()?))
     } else {
@@ -71,9 +79,26 @@ fn parse(plain: &[u8]) -> Option<Reference<'_>> {
         expires_at,
         idle_deadline,
         subject,
+        schema,
+        messagepack: flags & 8 != 0,
         compressed: flags & 4 != 0,
         payload: rest,
     })
+}
+
+/// FORMAT.md section 6: exactly one value of the payload's codec, no
+/// bytes left over (MessagePack nesting at most 128 deep).
+fn decode_exact(payload: &[u8], messagepack: bool) -> Option<FuzzSession> {
+    if !messagepack {
+        return match postcard::take_from_bytes::<FuzzSession>(payload) {
+            Ok((value, [])) => Some(value),
+            _ => None,
+        };
+    }
+    let mut de = rmp_serde::Deserializer::new(std::io::Cursor::new(payload));
+    de.set_max_depth(128);
+    let value = serde::Deserialize::deserialize(&mut de).ok()?;
+    (de.position() == payload.len() as u64).then_some(value)
 }
 
 fn sealer() -> &'static Sealer {
@@ -117,25 +142,43 @@ fuzz_target!(|plain: &[u8]| {
         assert_eq!(got.err(), Some(expected));
         return;
     }
+    // FORMAT.md section 13: the payload's schema against the type's.
+    let expected = fixtures::schema_of::<FuzzSession>();
+    let mismatch = Error::SchemaMismatch {
+        found: r.schema,
+        expected,
+    };
     let got = if r.compressed {
         // The decompress target checks the stream handling itself.
         match got {
-            Err(Error::Malformed(Malformed::Compression) | Error::DecompressedTooLarge { .. })
-            | Err(Error::Deserialize) => return,
+            Err(Error::Malformed(Malformed::Compression) | Error::DecompressedTooLarge { .. }) => {
+                return;
+            }
+            Err(Error::Deserialize) if r.schema == expected => return,
+            Err(ref err) if *err == mismatch && r.schema != expected => return,
             other => other,
         }
     } else {
-        let expected = match postcard::take_from_bytes::<FuzzSession>(r.payload) {
-            Ok((_, [])) => None,
-            _ => Some(Error::Deserialize),
+        let decoded = decode_exact(r.payload, r.messagepack);
+        // Same schema: decode. Another schema: no migration here, so a
+        // MessagePack payload is tried by its field names and anything
+        // else is a mismatch.
+        let expected_err = match (r.schema == expected, r.messagepack, &decoded) {
+            (true, _, None) => Some(Error::Deserialize),
+            (true, _, Some(_)) | (false, true, Some(_)) => None,
+            (false, _, _) => Some(mismatch),
         };
-        if let Some(expected) = expected {
-            assert_eq!(got.err(), Some(expected));
+        if let Some(expected_err) = expected_err {
+            assert_eq!(got.err(), Some(expected_err));
             return;
         }
         got
     };
     let opened = got.expect("a valid envelope opens");
+    assert!(
+        r.schema == expected || r.messagepack,
+        "postcard of another schema opened"
+    );
     let session = opened.session();
     assert_eq!(session.id(), SessionId::from_bytes(r.session_id));
     assert_eq!(session.subject(), r.subject);
@@ -152,7 +195,12 @@ fuzz_target!(|plain: &[u8]| {
         r.idle_deadline
     );
     if !r.compressed {
-        let (data, _) = postcard::take_from_bytes::<FuzzSession>(r.payload).unwrap();
+        let data = decode_exact(r.payload, r.messagepack).unwrap();
         assert_eq!(session.data(), &data);
+    }
+    // A MessagePack payload, or one read under another schema, moves to
+    // the sealer's codec and schema on the next response.
+    if r.messagepack || r.schema != expected {
+        assert!(opened.needs_reseal());
     }
 });

@@ -157,22 +157,33 @@ pub enum Pref {
 }
 
 /// Envelope flag bits (FORMAT.md section 5).
-pub const FLAG_IDLE: u8 = 0b001;
+pub const FLAG_IDLE: u8 = 0b0001;
 /// Subject present.
-pub const FLAG_SUBJECT: u8 = 0b010;
+pub const FLAG_SUBJECT: u8 = 0b0010;
 /// Payload deflated.
-pub const FLAG_COMPRESSED: u8 = 0b100;
+pub const FLAG_COMPRESSED: u8 = 0b0100;
+/// Payload is MessagePack with field names, not postcard.
+pub const FLAG_MESSAGEPACK: u8 = 0b1000;
 
 /// The session id every forged envelope carries.
 pub const FORGED_ID: [u8; 16] = [0x11; 16];
 
-/// The fixed envelope fields: flags, session id, issued-at, lifetime.
-pub fn fixed_fields(flags: u8, issued_at: u64, lifetime: u32) -> Vec<u8> {
+/// The envelope's fixed fields (FORMAT.md section 5): flags, session id,
+/// issued-at (5 bytes, big-endian), lifetime, schema id.
+pub fn fixed_fields(flags: u8, issued_at: u64, lifetime: u32, schema: u32) -> Vec<u8> {
+    assert!(issued_at < 1 << 40, "issued_at fits 40 bits");
     let mut out = vec![flags];
     out.extend_from_slice(&FORGED_ID);
-    out.extend_from_slice(&issued_at.to_be_bytes());
+    out.extend_from_slice(&issued_at.to_be_bytes()[3..]);
     out.extend_from_slice(&lifetime.to_be_bytes());
+    out.extend_from_slice(&schema.to_be_bytes());
     out
+}
+
+/// The schema id the fixed sealers seal and open `T` with: its traced
+/// fingerprint (FORMAT.md section 13; no sealer here pins a version).
+pub fn schema_of<T: sealed_session::SessionData>() -> u32 {
+    sealed_session::schema::fingerprint::<T>().expect("traceable fuzz type")
 }
 
 /// Encrypts `envelope` under key [`FORGE_KEY`] for cookie [`NAME`] with no

@@ -6,7 +6,8 @@
 //! below fails when the committed files and this code disagree.
 
 use crate::fixtures::{
-    self, FLAG_COMPRESSED, FLAG_IDLE, FLAG_SUBJECT, FuzzSession, Pref, T0_UNIX, fixed_fields,
+    self, FLAG_COMPRESSED, FLAG_IDLE, FLAG_MESSAGEPACK, FLAG_SUBJECT, FuzzSession, Pref, T0_UNIX,
+    fixed_fields, schema_of,
 };
 use sealed_session::{Session, SessionId};
 use std::collections::BTreeMap;
@@ -91,10 +92,14 @@ pub fn valid_cookies() -> &'static [ValidCookie] {
 }
 
 /// The plaintext of a valid envelope at [`T0_UNIX`] with every optional
-/// field, carrying `payload` (deflated if `compressed`).
-pub fn envelope(payload: &[u8], compressed: bool) -> Vec<u8> {
-    let flags = FLAG_IDLE | FLAG_SUBJECT | if compressed { FLAG_COMPRESSED } else { 0 };
-    let mut plain = fixed_fields(flags, T0_UNIX as u64, 3600);
+/// field, carrying `payload` (deflated if `compressed`, MessagePack if
+/// `messagepack`) under the schema id `schema`.
+pub fn envelope(payload: &[u8], compressed: bool, messagepack: bool, schema: u32) -> Vec<u8> {
+    let flags = FLAG_IDLE
+        | FLAG_SUBJECT
+        | if compressed { FLAG_COMPRESSED } else { 0 }
+        | if messagepack { FLAG_MESSAGEPACK } else { 0 };
+    let mut plain = fixed_fields(flags, T0_UNIX as u64, 3600, schema);
     plain.extend_from_slice(&600u32.to_be_bytes());
     plain.push(7);
     plain.extend_from_slice(b"user-42");
@@ -147,17 +152,40 @@ pub fn corpus() -> Vec<(&'static str, String, Vec<u8>)> {
             input.extend_from_slice(&stream);
             add("decompress", format!("{name}-{kind}"), input);
         }
+        let schema = schema_of::<FuzzSession>();
         add(
             "envelope",
             format!("{name}-plain"),
-            envelope(payload, false),
+            envelope(payload, false, false, schema),
         );
         add(
             "envelope",
             format!("{name}-deflate"),
-            envelope(&deflated, true),
+            envelope(&deflated, true, false, schema),
         );
     }
+    // envelope: MessagePack payloads, under the type's schema and under
+    // another one (read by field names), and postcard under another
+    // schema (a mismatch).
+    for (name, data) in [("small", small_session()), ("large", large_session())] {
+        let named = rmp_serde::to_vec_named(&data).expect("serialize");
+        let schema = schema_of::<FuzzSession>();
+        add(
+            "envelope",
+            format!("{name}-msgpack"),
+            envelope(&named, false, true, schema),
+        );
+        add(
+            "envelope",
+            format!("{name}-msgpack-other-schema"),
+            envelope(&named, false, true, schema ^ 1),
+        );
+    }
+    add(
+        "envelope",
+        "small-other-schema".into(),
+        envelope(&small, false, false, schema_of::<String>()),
+    );
     add("decompress", "empty-stored".into(), {
         let mut input = vec![0, 1];
         input.extend(stored_block(&[]));

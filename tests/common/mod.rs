@@ -20,8 +20,19 @@ pub const T0: OffsetDateTime = datetime!(2030-01-01 0:00 UTC);
 pub const HEADER_LEN: usize = 6;
 /// AEAD tag length of every algorithm.
 pub const TAG_LEN: usize = 16;
-/// flags + session id + issued-at + lifetime.
-pub const ENVELOPE_FIXED_LEN: usize = 1 + 16 + 8 + 4;
+/// Bytes of the envelope's issue time: a 40-bit big-endian number.
+pub const ISSUED_AT_LEN: usize = 5;
+/// flags + session id + issued-at + lifetime + schema (FORMAT.md section 5).
+pub const ENVELOPE_FIXED_LEN: usize = 1 + 16 + ISSUED_AT_LEN + 4 + 4;
+
+/// Envelope flag: idle deadline present.
+pub const FLAG_IDLE: u8 = 0b0001;
+/// Envelope flag: subject present.
+pub const FLAG_SUBJECT: u8 = 0b0010;
+/// Envelope flag: payload deflated.
+pub const FLAG_COMPRESSED: u8 = 0b0100;
+/// Envelope flag: payload is MessagePack with field names, not postcard.
+pub const FLAG_MESSAGEPACK: u8 = 0b1000;
 
 /// The default cookie name, spelled out so a change of default shows up.
 pub const NAME: &str = "__Host-session";
@@ -140,6 +151,41 @@ pub fn sealed_bytes<T: sealed_session::SessionData>(sealer: &Sealer, data: T) ->
     decode(&value)
 }
 
+/// The envelope's fixed part, written out from FORMAT.md section 5:
+/// `flags || session_id || issued_at (5 bytes, BE) || lifetime (u32 BE) ||
+/// schema (u32 BE)`. The optional fields and the payload follow it.
+/// Panics if `issued_at` does not fit 40 bits (no envelope can hold it).
+pub fn envelope_fixed(
+    flags: u8,
+    session_id: [u8; 16],
+    issued_at: u64,
+    lifetime: u32,
+    schema: u32,
+) -> Vec<u8> {
+    assert!(
+        issued_at < 1 << (8 * ISSUED_AT_LEN),
+        "issued_at {issued_at}"
+    );
+    let mut out = vec![flags];
+    out.extend_from_slice(&session_id);
+    out.extend_from_slice(&issued_at.to_be_bytes()[8 - ISSUED_AT_LEN..]);
+    out.extend_from_slice(&lifetime.to_be_bytes());
+    out.extend_from_slice(&schema.to_be_bytes());
+    debug_assert_eq!(out.len(), ENVELOPE_FIXED_LEN);
+    out
+}
+
+/// The schema id a default sealer seals `T` with and opens it by: its
+/// traced fingerprint (FORMAT.md, "Schema").
+pub fn schema_of<T: sealed_session::SessionData>() -> u32 {
+    sealed_session::schema::fingerprint::<T>().expect("a traceable test type")
+}
+
+/// [`T0`] in unix seconds, as the envelope holds it.
+pub fn t0_unix() -> u64 {
+    T0.unix_timestamp() as u64
+}
+
 /// Encrypts `plain` as the envelope of a cookie under XChaCha20-Poly1305
 /// key 1 (cookie [`NAME`], no purpose) with the AEAD crate directly and the
 /// AAD built from FORMAT.md, and returns the value: authentic, with a
@@ -148,10 +194,7 @@ pub fn forge(plain: &[u8]) -> String {
     use aead::{Aead, KeyInit, Payload};
     let alg = Algorithm::XChaCha20Poly1305;
     let header = [1, alg.code(), 0, 0, 0, 1];
-    let mut aad = header.to_vec();
-    aad.push(NAME.len() as u8);
-    aad.extend_from_slice(NAME.as_bytes());
-    aad.push(0);
+    let aad = forged_aad(&header);
     let nonce = [0x24u8; 24];
     let sealed = chacha20poly1305::XChaCha20Poly1305::new_from_slice(&key_bytes(alg, 1))
         .unwrap()
@@ -167,4 +210,53 @@ pub fn forge(plain: &[u8]) -> String {
     bytes.extend_from_slice(&nonce);
     bytes.extend_from_slice(&sealed);
     encode(&bytes)
+}
+
+/// The AAD of FORMAT.md section 4 for `header`, cookie [`NAME`], no
+/// purpose.
+fn forged_aad(header: &[u8]) -> Vec<u8> {
+    let mut aad = header.to_vec();
+    aad.push(NAME.len() as u8);
+    aad.extend_from_slice(NAME.as_bytes());
+    aad.push(0);
+    aad
+}
+
+/// The inverse of [`forge`]: the envelope (plaintext) of a value sealed
+/// under XChaCha20-Poly1305 key 1 for cookie [`NAME`] with no purpose
+/// (what [`sealer`]`(Algorithm::XChaCha20Poly1305)` writes), decrypted with
+/// the AEAD crate directly, so tests can read the bytes the sealer wrote.
+pub fn unforge(value: &str) -> Vec<u8> {
+    use aead::{Aead, KeyInit, Payload};
+    let alg = Algorithm::XChaCha20Poly1305;
+    let bytes = decode(value);
+    let (header, rest) = bytes.split_at(HEADER_LEN);
+    assert_eq!(
+        header,
+        [1, alg.code(), 0, 0, 0, 1],
+        "key 1 XChaCha20-Poly1305"
+    );
+    let (nonce, sealed) = rest.split_at(alg.nonce_len());
+    chacha20poly1305::XChaCha20Poly1305::new_from_slice(&key_bytes(alg, 1))
+        .unwrap()
+        .decrypt(
+            nonce.try_into().unwrap(),
+            Payload {
+                msg: sealed,
+                aad: &forged_aad(header),
+            },
+        )
+        .expect("authentic")
+}
+
+/// A valid envelope at [`T0`] (lifetime one hour, no idle deadline, no
+/// subject) carrying `payload` under `T`'s schema id, `flags` saying how
+/// the payload is coded ([`FLAG_COMPRESSED`], [`FLAG_MESSAGEPACK`]): an
+/// authentic cookie whose payload bytes the test chose, opened as `T`
+/// without a schema mismatch.
+pub fn forge_payload<T: sealed_session::SessionData>(flags: u8, payload: &[u8]) -> String {
+    assert_eq!(flags & (FLAG_IDLE | FLAG_SUBJECT), 0, "no optional fields");
+    let mut plain = envelope_fixed(flags, [0x11; 16], t0_unix(), 3600, schema_of::<T>());
+    plain.extend_from_slice(payload);
+    forge(&plain)
 }

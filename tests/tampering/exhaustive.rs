@@ -6,7 +6,8 @@
 //! model of FORMAT.md section 2 (written here) predicts.
 
 use crate::common::{
-    HEADER_LEN, NAME, T0, TAG_LEN, decode, encode, key, key_bytes, sealed_bytes, sextet,
+    HEADER_LEN, NAME, T0, TAG_LEN, decode, encode, envelope_fixed, key, key_bytes, schema_of,
+    sealed_bytes, sextet, t0_unix,
 };
 use aead::{Aead, KeyInit, Payload};
 use sealed_session::{Algorithm, Error, KeyRing, Malformed, Sealer, Session};
@@ -254,12 +255,9 @@ fn encrypt_as(algorithm: Algorithm, key_id: u32, secret: &[u8; 32], envelope: &[
     bytes
 }
 
-/// A valid envelope at [`T0`] holding the `u8` 42.
+/// A valid envelope at [`T0`] holding the `u8` 42, under `u8`'s schema.
 fn envelope() -> Vec<u8> {
-    let mut plain = vec![0];
-    plain.extend_from_slice(&[0x33; 16]);
-    plain.extend_from_slice(&(T0.unix_timestamp() as u64).to_be_bytes());
-    plain.extend_from_slice(&3600u32.to_be_bytes());
+    let mut plain = envelope_fixed(0, [0x33; 16], t0_unix(), 3600, schema_of::<u8>());
     plain.push(42);
     plain
 }

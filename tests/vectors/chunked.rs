@@ -11,8 +11,8 @@
 //! this crate.
 
 use crate::common::{
-    Demo, aad_and_plaintext, assert_opens_to_the_recorded_fields, clock, hex_field, pattern,
-    session,
+    Demo, aad_and_plaintext, assert_opens_to_the_recorded_fields, assert_schema_recorded, clock,
+    encode_payload, expected_schema, hex_field, pattern, session, with_schema_settings,
 };
 use sealed_session::{Algorithm, Chunking, Error, Key, KeyRing, Malformed, Opened, Sealer};
 use serde_json::{Value, json};
@@ -118,11 +118,12 @@ fn sealer(v: &Value) -> Sealer {
 
 fn sealer_with_limit(v: &Value, max_cookie_size: usize) -> Sealer {
     let key = Key::from_text(v["key_text"].as_str().unwrap()).unwrap();
-    let mut builder = Sealer::builder(KeyRing::new(key))
+    let builder = Sealer::builder(KeyRing::new(key))
         .with_cookie_name(v["cookie_name"].as_str().unwrap())
         .with_purpose(v["purpose"].as_str().unwrap())
         .with_ttl(Duration::seconds(v["ttl"].as_i64().unwrap()))
         .with_max_cookie_size(max_cookie_size);
+    let mut builder = with_schema_settings(builder, v);
     if let Some(idle) = v["idle_timeout"].as_i64() {
         builder = builder.with_idle_timeout(Duration::seconds(idle));
     }
@@ -283,6 +284,9 @@ fn every_chunked_vector_opens_to_its_fields() {
         let what = v["description"].as_str().unwrap();
         let opened = open_chunks(v, &chunk_values(v)).unwrap();
         assert_opens_to_the_recorded_fields(v, &opened, what);
+        let key = Key::from_text(v["key_text"].as_str().unwrap()).unwrap();
+        let n = u8::try_from(usize_field(v, "chunk_count")).unwrap();
+        assert_schema_recorded(v, &key, v["value"].as_str().unwrap(), Some(n), what);
     }
 }
 
@@ -471,7 +475,8 @@ fn generate(i: u8, c: &Case, clock: i64) -> Value {
         "max_cookie_size": c.max_cookie_size,
         "max_chunks": defaults.max_chunks(),
         "header_budget": defaults.header_budget(),
-        "payload": hex::encode(postcard::to_allocvec(&demo(c.roles)).unwrap()),
+        "codec": "postcard",
+        "schema_version": null,
         "envelope": {
             "session_id": hex::encode(&session_id),
             "issued_at": clock,
@@ -480,6 +485,8 @@ fn generate(i: u8, c: &Case, clock: i64) -> Value {
             "subject": c.subject,
         },
     });
+    v["payload"] = json!(hex::encode(encode_payload(&v, &demo(c.roles))));
+    v["envelope"]["schema"] = json!(expected_schema(&v));
     let now = OffsetDateTime::from_unix_timestamp(clock).unwrap();
     let sealed = chunking(&v)
         .seal_with_nonce_at(&sealer(&v), &session(&v), now, &nonce)

@@ -8,8 +8,9 @@
 //! recomputes every cookie from FORMAT.md alone, independently of this crate.
 
 use crate::common::{
-    Demo, aad_and_plaintext, assert_opens_to_the_recorded_fields, clock, hex_field, pattern,
-    session,
+    Demo, ENVELOPE_FIXED_LEN, aad_and_plaintext, assert_opens_to_the_recorded_fields,
+    assert_schema_recorded, clock, encode_payload, expected_schema, hex_field, pattern, session,
+    with_schema_settings,
 };
 use sealed_session::{Algorithm, Key, KeyRing, Sealer};
 use serde_json::{Value, json};
@@ -29,6 +30,10 @@ struct Case {
     subject: Option<&'static str>,
     compressed: bool,
     roles: usize,
+    /// The payload is MessagePack (`Codec::MessagePack`), else postcard.
+    messagepack: bool,
+    /// An explicit schema version for `Demo`, else its traced fingerprint.
+    schema_version: Option<u16>,
 }
 
 fn cases() -> Vec<Case> {
@@ -43,6 +48,8 @@ fn cases() -> Vec<Case> {
         subject: None,
         compressed: false,
         roles: 2,
+        messagepack: false,
+        schema_version: None,
     };
     vec![
         base("XAES-256-GCM, minimal envelope", Algorithm::Xaes256Gcm, 1),
@@ -91,7 +98,43 @@ fn cases() -> Vec<Case> {
                 4,
             )
         },
+        Case {
+            messagepack: true,
+            subject: Some("user-42"),
+            ..base(
+                "XAES-256-GCM, MessagePack payload, subject",
+                Algorithm::Xaes256Gcm,
+                5,
+            )
+        },
+        Case {
+            messagepack: true,
+            compressed: true,
+            roles: 40,
+            idle_timeout: Some(600),
+            ..base(
+                "XChaCha20-Poly1305, MessagePack payload, compressed, idle",
+                Algorithm::XChaCha20Poly1305,
+                6,
+            )
+        },
+        Case {
+            schema_version: Some(3),
+            ..base(
+                "AES-256-GCM, explicit schema version 3",
+                Algorithm::Aes256Gcm,
+                8,
+            )
+        },
     ]
+}
+
+/// The cases this build can check: MessagePack ones need the feature.
+fn supported_cases() -> Vec<Case> {
+    cases()
+        .into_iter()
+        .filter(|c| !c.messagepack || cfg!(feature = "messagepack"))
+        .collect()
 }
 
 fn demo(roles: usize) -> Demo {
@@ -104,11 +147,12 @@ fn demo(roles: usize) -> Demo {
 
 fn sealer(v: &Value) -> Sealer {
     let key = Key::from_text(v["key_text"].as_str().unwrap()).unwrap();
-    let mut builder = Sealer::builder(KeyRing::new(key))
+    let builder = Sealer::builder(KeyRing::new(key))
         .with_cookie_name(v["cookie_name"].as_str().unwrap())
         .with_purpose(v["purpose"].as_str().unwrap())
         .with_ttl(Duration::seconds(v["ttl"].as_i64().unwrap()))
         .with_compression(v["compressed_payload"].is_string());
+    let mut builder = with_schema_settings(builder, v);
     if let Some(idle) = v["idle_timeout"].as_i64() {
         builder = builder.with_idle_timeout(Duration::seconds(idle));
     }
@@ -120,19 +164,33 @@ fn load() -> Vec<Value> {
 }
 
 #[test]
+fn the_file_has_every_case_and_both_codecs_and_schema_kinds() {
+    let file = crate::common::load_file(PATH);
+    let all = file["vectors"].as_array().unwrap();
+    assert_eq!(all.len(), cases().len());
+    for (v, c) in all.iter().zip(cases()) {
+        assert_eq!(v["description"], c.description);
+        assert_eq!(crate::common::is_messagepack(v), c.messagepack);
+        assert_eq!(
+            v["schema_version"].as_u64(),
+            c.schema_version.map(u64::from)
+        );
+    }
+    assert!(all.iter().any(crate::common::is_messagepack));
+    assert!(all.iter().any(|v| v["schema_version"].is_u64()));
+    assert_eq!(load().len(), supported_cases().len());
+}
+
+#[test]
 fn every_vector_seals_to_its_cookie() {
-    let vectors = load();
-    assert_eq!(vectors.len(), cases().len());
-    for v in &vectors {
+    for v in &load() {
         let cookie = sealer(v)
             .seal_value_with_nonce_at(&session(v), clock(v), &hex_field(v, "nonce"))
             .unwrap();
-        assert_eq!(
-            cookie,
-            v["cookie"].as_str().unwrap(),
-            "{}",
-            v["description"]
-        );
+        let what = v["description"].as_str().unwrap();
+        assert_eq!(cookie, v["cookie"].as_str().unwrap(), "{what}");
+        let key = Key::from_text(v["key_text"].as_str().unwrap()).unwrap();
+        assert_schema_recorded(v, &key, &cookie, None, what);
     }
 }
 
@@ -144,6 +202,36 @@ fn every_vector_opens_to_its_fields() {
             .unwrap();
         let what = v["description"].as_str().unwrap();
         assert_opens_to_the_recorded_fields(v, &opened, what);
+        let key = Key::from_text(v["key_text"].as_str().unwrap()).unwrap();
+        assert_schema_recorded(v, &key, v["cookie"].as_str().unwrap(), None, what);
+    }
+}
+
+#[test]
+fn every_vector_opens_only_as_its_schema() {
+    // A sealer that gives `Demo` another schema id refuses the cookie as a
+    // mismatch naming the recorded id, unless the payload is MessagePack:
+    // that one is read by field names (and asks to be sealed again).
+    for v in &load() {
+        let what = v["description"].as_str().unwrap();
+        let mut other = v.clone();
+        other["schema_version"] = match v["schema_version"].as_u64() {
+            Some(n) => json!(n + 1),
+            None => json!(1),
+        };
+        let got = sealer(&other).open_at::<Demo>(v["cookie"].as_str().unwrap(), clock(v));
+        if crate::common::is_messagepack(v) {
+            assert!(got.unwrap().needs_reseal(), "{what}");
+        } else {
+            assert_eq!(
+                got.unwrap_err(),
+                sealed_session::Error::SchemaMismatch {
+                    found: expected_schema(v),
+                    expected: expected_schema(&other),
+                },
+                "{what}"
+            );
+        }
     }
 }
 
@@ -190,7 +278,8 @@ fn generate(i: u8, c: &Case, clock: i64) -> Value {
         "purpose": c.purpose,
         "ttl": c.ttl,
         "idle_timeout": c.idle_timeout,
-        "payload": hex::encode(postcard::to_allocvec(&demo(c.roles)).unwrap()),
+        "codec": if c.messagepack { "messagepack" } else { "postcard" },
+        "schema_version": c.schema_version,
         "compressed_payload": null,
         "envelope": {
             "session_id": hex::encode(&session_id),
@@ -200,6 +289,8 @@ fn generate(i: u8, c: &Case, clock: i64) -> Value {
             "subject": c.subject,
         },
     });
+    v["payload"] = json!(hex::encode(encode_payload(&v, &demo(c.roles))));
+    v["envelope"]["schema"] = json!(expected_schema(&v));
     if c.compressed {
         v["compressed_payload"] = json!("");
     }
@@ -220,7 +311,7 @@ fn add_intermediates(v: &mut Value, key: &Key) {
     let flags = plain[0];
     v["envelope"]["flags"] = json!(flags);
     if flags & 4 != 0 {
-        let fixed = 29 + if flags & 1 != 0 { 4 } else { 0 };
+        let fixed = ENVELOPE_FIXED_LEN + if flags & 1 != 0 { 4 } else { 0 };
         let subject = v["envelope"]["subject"].as_str().map_or(0, |s| 1 + s.len());
         v["compressed_payload"] = json!(hex::encode(&plain[fixed + subject..]));
     }
