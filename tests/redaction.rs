@@ -171,6 +171,7 @@ fn all_errors() -> Vec<Error> {
         Malformed::Envelope,
         Malformed::Compression,
         Malformed::CompressionUnsupported,
+        Malformed::CodecUnsupported,
     ];
     let mut errors: Vec<Error> = vec![
         Error::UnsupportedVersion { version: 2 },
@@ -188,6 +189,15 @@ fn all_errors() -> Vec<Error> {
         Error::DecompressedTooLarge { limit: 65_536 },
         Error::Serialize,
         Error::Deserialize,
+        Error::SchemaMismatch {
+            found: 1,
+            expected: 0x8000_0001,
+        },
+        Error::MigrationFailed { from: 7 },
+        Error::InvalidConfig(ConfigError::UntraceableSchema {
+            reason: sealed_session::UntraceableReason::Rejected,
+        }),
+        Error::InvalidConfig(ConfigError::ConflictingSchema { schema: 3 }),
     ];
     errors.extend(malformed.map(Error::Malformed));
     errors.extend(config.map(Error::InvalidConfig));

@@ -525,3 +525,18 @@ fn self_describing_types_are_untraceable() {
         reason(UntraceableReason::SelfDescribing)
     );
 }
+
+/// A build without a codec or compression reads nothing of such a cookie,
+/// but the cookie is authentic: another node may read it, so it is not
+/// the client's fault (the layer keeps it instead of deleting it).
+#[test]
+fn a_payload_this_build_cannot_decode_is_not_the_clients_fault() {
+    use sealed_session::Malformed;
+    for why in [
+        Malformed::CodecUnsupported,
+        Malformed::CompressionUnsupported,
+    ] {
+        assert!(!Error::Malformed(why).is_client_fault(), "{why}");
+    }
+    assert!(Error::Malformed(Malformed::Envelope).is_client_fault());
+}

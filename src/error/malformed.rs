@@ -25,10 +25,12 @@ pub enum Malformed {
     /// The compressed payload is not valid deflate data.
     Compression,
     /// The payload is compressed but this build lacks the `compression`
-    /// feature.
+    /// feature. Not a client fault: the cookie is authentic (another node
+    /// may read it).
     CompressionUnsupported,
     /// The payload is MessagePack but this build lacks the `messagepack`
-    /// feature.
+    /// feature. Not a client fault: the cookie is authentic (another node
+    /// may read it).
     CodecUnsupported,
     /// A chunked session's cookies do not fit together: the first chunk
     /// lacks a valid chunk count, or a chunk it counts is missing or empty

@@ -156,6 +156,9 @@ impl Error {
         !matches!(
             self,
             Error::Serialize
+                // Authentic (the flags are inside the ciphertext), but this
+                // build cannot read it: another node may.
+                | Error::Malformed(Malformed::CodecUnsupported | Malformed::CompressionUnsupported)
                 | Error::Deserialize
                 | Error::SchemaMismatch { .. }
                 | Error::MigrationFailed { .. }

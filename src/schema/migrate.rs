@@ -147,6 +147,9 @@ impl Schemas {
         payload: &[u8],
         messagepack: bool,
     ) -> Result<(T, bool)> {
+        if messagepack && !cfg!(feature = "messagepack") {
+            return Err(crate::Malformed::CodecUnsupported.into());
+        }
         let expected = self.id_of::<T>()?;
         if found == expected {
             return Ok((codec::deserialize(payload, messagepack)?, false));
