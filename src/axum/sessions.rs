@@ -1,7 +1,7 @@
 //! `Sessions`: the swappable revocation (sealer + store) and the chunking
 //! settings that every layer built from it shares.
 
-use crate::revocation::{Revocation, RevocationStore};
+use crate::revocation::{Revocation, RevocationStore, Stateless};
 use crate::{Chunking, ConfigError, Result};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, PoisonError, RwLock};
@@ -51,6 +51,36 @@ impl<S> core::fmt::Debug for Sessions<S> {
             .field("chunking", &self.chunking)
             .field("seal_on_server_error", &self.seal_on_server_error)
             .finish_non_exhaustive()
+    }
+}
+
+impl Sessions<Stateless> {
+    /// Plain stateless sessions: no revocation store, the same layer and
+    /// handle API. A logout removes the cookie from the browser that sent
+    /// it but records nothing, so **a copy of the cookie still opens until
+    /// it expires**; "log out everywhere" fails (500). See [`Stateless`].
+    ///
+    /// ```
+    /// use axum::{Router, routing::get};
+    /// use sealed_session::axum::{SessionHandle, Sessions};
+    /// use sealed_session::revocation::Stateless;
+    /// use sealed_session::{Key, KeyRing, Sealer};
+    ///
+    /// async fn visits(session: SessionHandle<u32, Stateless>) -> String {
+    ///     let n = session.get().unwrap_or(0) + 1;
+    ///     session.insert(n);
+    ///     n.to_string()
+    /// }
+    /// let sessions = Sessions::stateless(Sealer::builder(KeyRing::new(Key::generate(1))).build()?)?;
+    /// let app: Router = Router::new().route("/", get(visits)).layer(sessions.layer::<u32>());
+    /// # Ok::<(), sealed_session::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`Revocation::new`].
+    pub fn stateless(sealer: crate::Sealer) -> Result<Sessions<Stateless>> {
+        Ok(Sessions::new(Revocation::new(sealer, Stateless)?))
     }
 }
 

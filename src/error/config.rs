@@ -124,6 +124,9 @@ pub enum ConfigError {
         /// Why tracing failed.
         reason: super::UntraceableReason,
     },
+    /// The revocation has no store ([`Stateless`](crate::revocation::Stateless)):
+    /// "log out everywhere" and `revoke_all` need one to keep a not-before.
+    NoRevocationStore,
     /// Two schema declarations of one sealer collide: two types pinned to
     /// one version, two migrations from one schema, or a migration whose
     /// source has the schema of its target.
@@ -181,6 +184,9 @@ impl fmt::Display for ConfigError {
             ConfigError::UntraceableSchema { reason } => write!(
                 f,
                 "session type has no traceable schema ({reason}): give it an explicit version"
+            ),
+            ConfigError::NoRevocationStore => f.write_str(
+                "no revocation store (stateless): log out everywhere and revoke_all need one",
             ),
             ConfigError::ConflictingSchema { schema } => {
                 write!(f, "schema {schema:#010x} is declared twice")

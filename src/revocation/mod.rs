@@ -100,6 +100,7 @@ mod policy;
 mod redis;
 mod renew;
 mod snapshot;
+mod stateless;
 mod store;
 
 pub use builder::RevocationBuilder;
@@ -112,6 +113,7 @@ pub use redis::{
     RedisStoreBuilder,
 };
 pub use snapshot::SnapshotKey;
+pub use stateless::Stateless;
 pub use store::{Denial, DeniedSession, RevocationStore, Status};
 pub(crate) use store::{MAX_NOT_BEFORE_AHEAD, not_before_to_keep};
 
