@@ -19,14 +19,19 @@
 //!   or pads until the Set-Cookie line is within 4 bytes of `line` (for the
 //!   browser test: near the 4096-byte limit, or chunked above it).
 //! - `POST /logout`, `POST /logout-everywhere`.
-//! - `POST /admin/rotate`: a new primary key; older keys keep opening (and
-//!   cookies under them are re-sealed on their next request). Demo only:
-//!   a real admin route needs authentication; the server listens on
-//!   127.0.0.1 only.
+//! - `POST /admin/rotate`: rotates the shared key ring text (a new primary,
+//!   the two previous keys kept for opening) in the keys file and reloads
+//!   it; older cookies keep opening and are re-sealed on their next request.
+//! - `POST /admin/reload`: reloads the keys file (what every other node of a
+//!   fleet does after one rotated the shared file), without touching the
+//!   revocation store. Demo only: real admin routes need authentication; the
+//!   server listens on 127.0.0.1 only.
 //!
 //! Environment: `SEALED_SESSION_ADDR` (default `127.0.0.1:3000`; only
-//! loopback addresses are accepted), `SEALED_SESSION_KEYS` (a key ring in
-//! text form; default: a fresh random key), `SEALED_SESSION_REDIS_URL`,
+//! loopback addresses are accepted), `SEALED_SESSION_KEYS_FILE` (a file
+//! holding the key ring text that every node shares; default: a new file in
+//! the temporary directory with `SEALED_SESSION_KEYS`, a key ring in text
+//! form, or else a fresh random key), `SEALED_SESSION_REDIS_URL`,
 //! `SEALED_SESSION_COOKIE` (the cookie name, default `__Host-session`) and
 //! `SEALED_SESSION_SECURE=0` (no `Secure` attribute, for plain HTTP on a
 //! host other than localhost, with a name without `__Host-`/`__Secure-`;
@@ -41,6 +46,7 @@ use sealed_session::revocation::{MemoryStore, Revocation, RevocationStore};
 use sealed_session::{Chunking, CookieAttributes, Key, KeyRing, Sealer, Session};
 use serde::{Deserialize, Serialize};
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 /// What the session holds.
@@ -51,12 +57,11 @@ struct Visitor {
     pad: String,
 }
 
-/// What the rotation route needs besides the sessions.
+/// What the admin routes need besides the sessions.
 struct App<S> {
     sessions: Sessions<Arc<S>>,
-    store: Arc<S>,
-    ring: Mutex<KeyRing>,
-    cookie: Cookie,
+    /// The shared key ring text; the lock serializes rotations.
+    keys_file: Mutex<PathBuf>,
 }
 
 /// The cookie's name and whether it is `Secure`, read from the
@@ -212,25 +217,43 @@ async fn logout_everywhere<S: RevocationStore + 'static>(session: Handle<S>) -> 
 }
 
 async fn rotate<S: RevocationStore + 'static>(State(app): State<Arc<App<S>>>) -> Reply {
-    let internal = |e: sealed_session::Error| (StatusCode::INTERNAL_SERVER_ERROR, format!("{e}\n"));
+    let internal =
+        |e: &dyn std::fmt::Display| (StatusCode::INTERNAL_SERVER_ERROR, format!("{e}\n"));
     // The lock serializes rotations; it is never held across an await.
-    let mut ring = app
-        .ring
+    let file = app
+        .keys_file
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner);
-    let id = ring
-        .next_id()
-        .ok_or_else(|| internal(sealed_session::ConfigError::KeyText.into()))?;
-    ring.rotate(Key::generate(id)).map_err(internal)?;
+    let mut ring = read_ring(&file).map_err(|e| internal(&*e))?;
+    let id = ring.next_id().ok_or_else(|| internal(&"no key id left"))?;
+    ring.rotate(Key::generate(id)).map_err(|e| internal(&e))?;
     // Keep the new primary and two older keys: cookies sealed under the
     // previous key keep opening and are re-sealed on their next request.
     ring.truncate(3);
-    let sealer = sealer(ring.clone(), &app.cookie).map_err(internal)?;
-    let revocation = Revocation::new(sealer, app.store.clone());
-    app.sessions
-        .replace(revocation.map_err(internal)?)
-        .map_err(internal)?;
+    // What `sealed-session rotate` does to a shared secret: write it back
+    // whole (a rename, so a reader never sees half a ring), then reload.
+    let tmp = file.with_extension("tmp");
+    write_private(&tmp, ring.to_text().as_str()).map_err(|e| internal(&e))?;
+    std::fs::rename(&tmp, &*file).map_err(|e| internal(&e))?;
+    app.sessions.reload_keys(ring).map_err(|e| internal(&e))?;
     Ok(format!("primary key is now {id}\n"))
+}
+
+async fn reload<S: RevocationStore + 'static>(State(app): State<Arc<App<S>>>) -> Reply {
+    let internal =
+        |e: &dyn std::fmt::Display| (StatusCode::INTERNAL_SERVER_ERROR, format!("{e}\n"));
+    let file = app
+        .keys_file
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let ring = read_ring(&file).map_err(|e| internal(&*e))?;
+    let primary = ring.primary().id();
+    app.sessions.reload_keys(ring).map_err(|e| internal(&e))?;
+    Ok(format!("reloaded: primary key {primary}\n"))
+}
+
+fn read_ring(file: &std::path::Path) -> Result<KeyRing, Box<dyn std::error::Error>> {
+    Ok(KeyRing::from_text(std::fs::read_to_string(file)?.trim())?)
 }
 
 fn router<S: RevocationStore + 'static>(app: Arc<App<S>>) -> Router {
@@ -242,37 +265,48 @@ fn router<S: RevocationStore + 'static>(app: Arc<App<S>>) -> Router {
         .route("/logout", post(logout::<S>))
         .route("/logout-everywhere", post(logout_everywhere::<S>))
         .route("/admin/rotate", post(rotate::<S>))
+        .route("/admin/reload", post(reload::<S>))
         .layer(app.sessions.layer::<Visitor>())
         .with_state(app)
 }
 
 async fn serve<S: RevocationStore + 'static>(
     store: S,
-    ring: KeyRing,
+    keys_file: PathBuf,
     addr: SocketAddr,
 ) -> Result<(), Box<dyn std::error::Error>> {
     let store = Arc::new(store);
     let cookie = Cookie::from_env();
-    let sessions = Sessions::new(Revocation::new(
-        sealer(ring.clone(), &cookie)?,
-        store.clone(),
-    )?)
-    .with_chunking(Chunking::new())?;
+    let ring = read_ring(&keys_file)?;
+    let sessions = Sessions::new(Revocation::new(sealer(ring, &cookie)?, store)?)
+        .with_chunking(Chunking::new())?;
     println!("cookie: {} (Secure: {})", cookie.name, cookie.secure);
+    println!("keys: {}", keys_file.display());
     let app = Arc::new(App {
         sessions,
-        store,
-        ring: Mutex::new(ring),
-        cookie,
+        keys_file: Mutex::new(keys_file),
     });
     let listener = tokio::net::TcpListener::bind(addr).await?;
     println!("listening on http://{}", listener.local_addr()?);
     axum::serve(listener, router(app))
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
+        .with_graceful_shutdown(shutdown())
         .await?;
     Ok(())
+}
+
+/// Ctrl-C, or SIGTERM (what the browser test and process managers send).
+async fn shutdown() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut term = signal(SignalKind::terminate()).expect("SIGTERM handler");
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = tokio::signal::ctrl_c().await;
 }
 
 #[tokio::main]
@@ -283,31 +317,57 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     if !addr.ip().is_loopback() {
         return Err("the demo listens on loopback addresses only".into());
     }
-    let ring = match std::env::var("SEALED_SESSION_KEYS") {
-        Ok(_) => KeyRing::from_env("SEALED_SESSION_KEYS")?,
-        Err(_) => KeyRing::new(Key::generate(1)),
+    let (keys_file, own_file) = match std::env::var_os("SEALED_SESSION_KEYS_FILE") {
+        Some(path) => (PathBuf::from(path), false),
+        None => {
+            // A file of this process's own: the demo's "shared secret".
+            let ring = match std::env::var("SEALED_SESSION_KEYS") {
+                Ok(_) => KeyRing::from_env("SEALED_SESSION_KEYS")?,
+                Err(_) => KeyRing::new(Key::generate(1)),
+            };
+            let path = std::env::temp_dir().join(format!(
+                "sealed-session-demo-keys-{}.txt",
+                std::process::id()
+            ));
+            write_private(&path, ring.to_text().as_str())?;
+            (path, true)
+        }
     };
-    match std::env::var("SEALED_SESSION_REDIS_URL") {
-        Ok(url) => serve_redis(&url, ring, addr).await,
+    let served = match std::env::var("SEALED_SESSION_REDIS_URL") {
+        Ok(url) => serve_redis(&url, keys_file.clone(), addr).await,
         Err(_) => {
             println!("revocation: in-memory store");
-            serve(MemoryStore::new(100_000)?, ring, addr).await
+            serve(MemoryStore::new(100_000)?, keys_file.clone(), addr).await
         }
+    };
+    if own_file {
+        // The demo's keys live as long as the demo.
+        let _ = std::fs::remove_file(&keys_file);
     }
+    served
+}
+
+/// Writes key material readable by this user only.
+fn write_private(path: &std::path::Path, text: &str) -> std::io::Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    std::io::Write::write_all(&mut options.open(path)?, text.as_bytes())
 }
 
 #[cfg(feature = "redis")]
 async fn serve_redis(
     url: &str,
-    ring: KeyRing,
+    keys_file: PathBuf,
     addr: SocketAddr,
 ) -> Result<(), Box<dyn std::error::Error>> {
     println!("revocation: Redis store");
     let store = sealed_session::revocation::RedisStore::connect(url).await?;
-    serve(store, ring, addr).await
+    serve(store, keys_file, addr).await
 }
 
 #[cfg(not(feature = "redis"))]
-async fn serve_redis(_: &str, _: KeyRing, _: SocketAddr) -> Result<(), Box<dyn std::error::Error>> {
+async fn serve_redis(_: &str, _: PathBuf, _: SocketAddr) -> Result<(), Box<dyn std::error::Error>> {
     Err("SEALED_SESSION_REDIS_URL is set: run with --features axum,redis".into())
 }

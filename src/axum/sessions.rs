@@ -2,7 +2,7 @@
 //! settings that every layer built from it shares.
 
 use crate::revocation::{Revocation, RevocationStore, Stateless};
-use crate::{Chunking, ConfigError, Result};
+use crate::{Chunking, ConfigError, KeyRing, Result};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, PoisonError, RwLock};
 
@@ -271,5 +271,39 @@ impl<S: RevocationStore + 'static> Sessions<S> {
     /// ```
     pub fn layer<T>(&self) -> super::SessionLayer<T, S> {
         super::SessionLayer::new(self.clone())
+    }
+}
+
+impl<S: RevocationStore + Clone + 'static> Sessions<S> {
+    /// Key rotation in place: the current sealer's settings, store and
+    /// failure policy over `ring`, for every later request. Reload the
+    /// ring text every node shares (`KeyRing::from_env`, a secret
+    /// manager) rather than minting a key in one process, so the fleet
+    /// keeps sealing and opening alike; the store is untouched, so no
+    /// logout is forgotten. Cookies under keys still in the ring keep
+    /// opening and are re-sealed under the new primary.
+    ///
+    /// ```
+    /// # use sealed_session::axum::Sessions;
+    /// # use sealed_session::revocation::{MemoryStore, Revocation};
+    /// # use sealed_session::{Error, Key, KeyRing, Sealer};
+    /// # use std::sync::Arc;
+    /// let old = KeyRing::new(Key::generate(1));
+    /// let sessions = Sessions::new(Revocation::new(Sealer::builder(old.clone()).build()?, Arc::new(MemoryStore::new(10)?))?);
+    /// // What the secret now says, e.g. KeyRing::from_env("SESSION_KEYS").
+    /// let text = KeyRing::new(Key::generate(2)).with_key(old.primary().clone()).to_text();
+    /// sessions.reload_keys(KeyRing::from_text(&text)?)?;
+    /// assert_eq!(sessions.current().sealer().key_ring().unwrap().primary().id(), 2);
+    /// # Ok::<(), Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`Sealer::with_key_ring`](crate::Sealer::with_key_ring) and
+    /// [`replace`](Self::replace); the running sealer is kept on error.
+    pub fn reload_keys(&self, ring: KeyRing) -> Result<()> {
+        let current = self.current();
+        let sealer = current.sealer().with_key_ring(ring)?;
+        self.replace(current.with_sealer(sealer)?)
     }
 }

@@ -182,3 +182,32 @@ impl<S: RevocationStore> Revocation<S> {
         RevocationBuilder::new(sealer, store)
     }
 }
+
+impl<S: RevocationStore + Clone> Revocation<S> {
+    /// The same store, failure policy and max TTL over another sealer: for
+    /// key reloads ([`Sealer::with_key_ring`]), where a fresh
+    /// [`Revocation::new`] would reset the policy.
+    ///
+    /// ```
+    /// # use sealed_session::revocation::*;
+    /// # use sealed_session::*;
+    /// # use std::sync::Arc;
+    /// let store = Arc::new(MemoryStore::new(10)?);
+    /// let sealer = Sealer::builder(KeyRing::new(Key::generate(1))).build()?;
+    /// let open = Revocation::builder(sealer, store).with_failure_policy(FailurePolicy::Open).build()?;
+    /// let reloaded = open.with_sealer(open.sealer().with_key_ring(KeyRing::new(Key::generate(2)))?)?;
+    /// assert_eq!(reloaded.failure_policy(), FailurePolicy::Open);
+    /// # Ok::<(), Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`RevocationBuilder::build`]: a max TTL shorter than the new
+    /// sealer's TTL, a sealer that cannot seal now.
+    pub fn with_sealer(&self, sealer: Sealer) -> Result<Revocation<S>> {
+        Revocation::builder(sealer, self.store.clone())
+            .with_failure_policy(self.failure)
+            .with_max_ttl(Duration::seconds(self.max_ttl))
+            .build()
+    }
+}

@@ -121,7 +121,7 @@ impl SchemaPlan {
 }
 
 /// A built sealer's schemas.
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub(crate) struct Schemas {
     pinned: Vec<(TypeId, u32)>,
     edges: Vec<(u32, Edge)>,

@@ -7,6 +7,7 @@ pub(crate) mod builder;
 pub(crate) mod clock;
 pub(crate) mod defaults;
 mod open;
+mod reload;
 mod schemas;
 pub(crate) mod scratch;
 mod seal;
