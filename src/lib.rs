@@ -38,7 +38,7 @@ pub use sealer::defaults::{
     DEFAULT_COMPRESSION_THRESHOLD, DEFAULT_COOKIE_NAME, DEFAULT_LEEWAY, DEFAULT_MAX_COOKIE_SIZE,
     DEFAULT_MAX_DECOMPRESSED, DEFAULT_RENEWAL_THRESHOLD, DEFAULT_TTL,
 };
-pub use session::{Opened, Reseal, Session, SessionId};
+pub use session::{CSRF_TOKEN_LEN, CsrfKey, Opened, Reseal, Session, SessionId, random_token};
 pub use wire::aead::Algorithm;
 pub use wire::codec::Codec;
 pub use wire::header::CookieHeader;

@@ -110,6 +110,8 @@ impl<T> State<T> {
 pub struct SessionHandle<T, S> {
     state: Arc<Mutex<State<T>>>,
     pub(super) revocation: Arc<Revocation<S>>,
+    /// The key of [`csrf_token`](Self::csrf_token), when configured.
+    pub(super) csrf: Option<Arc<crate::CsrfKey>>,
 }
 
 impl<T, S> Clone for SessionHandle<T, S> {
@@ -117,6 +119,7 @@ impl<T, S> Clone for SessionHandle<T, S> {
         SessionHandle {
             state: Arc::clone(&self.state),
             revocation: Arc::clone(&self.revocation),
+            csrf: self.csrf.clone(),
         }
     }
 }
@@ -152,6 +155,7 @@ impl<T, S> SessionHandle<T, S> {
                 unreadable: None,
             })),
             revocation,
+            csrf: None,
         }
     }
 

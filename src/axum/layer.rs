@@ -2,6 +2,7 @@
 //! handler; after it, `respond` seals the session (or deletes the cookie).
 
 use super::Sessions;
+use super::csrf::context_for;
 use super::errors::failure;
 use super::events;
 use super::extract::LayerTypes;
@@ -172,7 +173,18 @@ where
                 }
                 Found::None => Slot::Empty,
             };
-            let handle = SessionHandle::new(slot, Arc::clone(&revocation));
+            let csrf = sessions.csrf().map(|key| {
+                let id = match &slot {
+                    Slot::Opened(checked) => Some(checked.session().id()),
+                    Slot::Empty | Slot::Fresh(_) => None,
+                };
+                (Arc::clone(key), id)
+            });
+            let mut handle = SessionHandle::new(slot, Arc::clone(&revocation));
+            if let Some((key, id)) = csrf {
+                req.extensions_mut().insert(context_for(&key, id));
+                handle.csrf = Some(key);
+            }
             handle.lock().unreadable = unreadable;
             req.extensions_mut().insert(handle.clone());
             req.extensions_mut().insert(LayerTypes {

@@ -86,6 +86,7 @@
 //! [`Opened::needs_reseal`]: crate::Opened::needs_reseal
 //! [`Revocation`]: crate::revocation::Revocation
 
+mod csrf;
 mod errors;
 mod events;
 mod extract;
@@ -95,6 +96,7 @@ mod respond;
 mod revoking;
 mod sessions;
 
+pub use csrf::{CSRF_FIELD, CSRF_HEADER, CsrfForm, CsrfHeader, CsrfRejection};
 pub use errors::status_of;
 pub use extract::{MissingSessionLayer, NoSession, RequiredSession};
 pub use handle::SessionHandle;

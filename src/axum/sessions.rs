@@ -32,6 +32,7 @@ pub struct Sessions<S> {
     seal_on_server_error: bool,
     /// Authentic cookies this server could not read, since it started.
     unreadable: Arc<AtomicU64>,
+    csrf: Option<Arc<crate::CsrfKey>>,
 }
 
 impl<S> Clone for Sessions<S> {
@@ -41,6 +42,7 @@ impl<S> Clone for Sessions<S> {
             chunking: self.chunking,
             seal_on_server_error: self.seal_on_server_error,
             unreadable: Arc::clone(&self.unreadable),
+            csrf: self.csrf.clone(),
         }
     }
 }
@@ -102,7 +104,31 @@ impl<S: RevocationStore + 'static> Sessions<S> {
             chunking: None,
             seal_on_server_error: false,
             unreadable: Arc::default(),
+            csrf: None,
         }
+    }
+
+    /// Turns on CSRF protection with `key` (shared by every node, like the
+    /// session keys): handles make tokens
+    /// ([`SessionHandle::csrf_token`]) and the [`CsrfForm`](super::CsrfForm)
+    /// and [`CsrfHeader`](super::CsrfHeader) extractors check them.
+    ///
+    /// ```
+    /// # use sealed_session::axum::Sessions;
+    /// # use sealed_session::revocation::{MemoryStore, Revocation};
+    /// # use sealed_session::{CsrfKey, Error, Key, KeyRing, Sealer};
+    /// let sessions = Sessions::new(Revocation::new(Sealer::builder(KeyRing::new(Key::generate(1))).build()?, MemoryStore::new(10)?)?)
+    ///     .with_csrf(CsrfKey::from_bytes([9; 32]));
+    /// # Ok::<(), Error>(())
+    /// ```
+    pub fn with_csrf(mut self, key: crate::CsrfKey) -> Sessions<S> {
+        self.csrf = Some(Arc::new(key));
+        self
+    }
+
+    /// The CSRF key, when [`with_csrf`](Self::with_csrf) set one.
+    pub(super) fn csrf(&self) -> Option<&Arc<crate::CsrfKey>> {
+        self.csrf.as_ref()
     }
 
     /// How many requests, since these sessions were made, carried an

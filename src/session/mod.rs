@@ -1,8 +1,10 @@
 //! A session's data and the metadata that travels with it in the cookie.
 
+mod csrf;
 mod id;
 mod opened;
 
+pub use csrf::{CSRF_TOKEN_LEN, CsrfKey, random_token};
 pub use id::SessionId;
 pub use opened::{Opened, Reseal};
 
