@@ -5,6 +5,7 @@
 //! answered 500 by [`MissingSessionLayer`], which names the types.
 
 use super::handle::SessionHandle;
+use crate::revocation::AnyStore;
 use axum_core::extract::{FromRequestParts, OptionalFromRequestParts};
 use axum_core::response::{IntoResponse, Response};
 use core::fmt;
@@ -156,7 +157,7 @@ where
 /// }
 /// ```
 #[derive(Debug)]
-pub struct RequiredSession<T, S>(pub SessionHandle<T, S>);
+pub struct RequiredSession<T, S = AnyStore>(pub SessionHandle<T, S>);
 
 /// Why a [`RequiredSession`] was refused: the request has no session
 /// (401), or the route has no layer ([`MissingSessionLayer`], 500).

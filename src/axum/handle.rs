@@ -1,6 +1,7 @@
 //! `SessionHandle`: the handler's view of the request's session, shared
 //! with the layer that seals it.
 
+use crate::revocation::AnyStore;
 use crate::revocation::{Checked, Revocation};
 use crate::{Session, SessionData, SessionId};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
@@ -107,7 +108,7 @@ impl<T> State<T> {
 ///     Ok("welcome")
 /// }
 /// ```
-pub struct SessionHandle<T, S> {
+pub struct SessionHandle<T, S = AnyStore> {
     state: Arc<Mutex<State<T>>>,
     pub(super) revocation: Arc<Revocation<S>>,
     /// The key of [`csrf_token`](Self::csrf_token), when configured.

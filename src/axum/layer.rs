@@ -10,6 +10,7 @@ use super::handle::{SessionHandle, Slot};
 use super::respond::{Carried, Finish};
 use crate::SessionData;
 use crate::http::{Found, RequestCookies};
+use crate::revocation::AnyStore;
 use crate::revocation::{Checked, Revocation, RevocationStore};
 use crate::{Chunking, Opened, Result, Sealer};
 use axum_core::body::Body;
@@ -37,7 +38,7 @@ use tower_service::Service;
 /// let app: Router = Router::new().route("/", get(|| async { "hi" })).layer(sessions.layer::<u8>());
 /// # Ok::<(), Error>(())
 /// ```
-pub struct SessionLayer<T, S> {
+pub struct SessionLayer<T, S = AnyStore> {
     sessions: Sessions<S>,
     _session: PhantomData<fn() -> T>,
 }
@@ -91,7 +92,7 @@ impl<I, T, S> Layer<I> for SessionLayer<T, S> {
 /// }));
 /// # Ok::<(), Error>(())
 /// ```
-pub struct SessionService<I, T, S> {
+pub struct SessionService<I, T, S = AnyStore> {
     inner: I,
     sessions: Sessions<S>,
     _session: PhantomData<fn() -> T>,

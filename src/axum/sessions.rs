@@ -1,7 +1,7 @@
 //! `Sessions`: the swappable revocation (sealer + store) and the chunking
 //! settings that every layer built from it shares.
 
-use crate::revocation::{Revocation, RevocationStore, Stateless};
+use crate::revocation::{AnyStore, Revocation, RevocationStore, Stateless};
 use crate::{Chunking, ConfigError, KeyRing, Result};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, PoisonError, RwLock};
@@ -26,7 +26,7 @@ use std::sync::{Arc, PoisonError, RwLock};
 /// assert_eq!(sessions.current().sealer().key_ring().unwrap().primary().id(), 2);
 /// # Ok::<(), sealed_session::Error>(())
 /// ```
-pub struct Sessions<S> {
+pub struct Sessions<S = AnyStore> {
     current: Arc<RwLock<Arc<Revocation<S>>>>,
     chunking: Option<Chunking>,
     seal_on_server_error: bool,
@@ -53,6 +53,31 @@ impl<S> core::fmt::Debug for Sessions<S> {
             .field("chunking", &self.chunking)
             .field("seal_on_server_error", &self.seal_on_server_error)
             .finish_non_exhaustive()
+    }
+}
+
+impl Sessions<AnyStore> {
+    /// Sessions over `revocation` with its store behind [`AnyStore`], so
+    /// handlers take the short `SessionHandle<T>` whatever store the app
+    /// picked at startup (memory, Redis, stateless). Each store call boxes
+    /// its future; [`Sessions::new`] keeps the store's own type.
+    ///
+    /// ```
+    /// use axum::{Router, routing::get};
+    /// use sealed_session::axum::{SessionHandle, Sessions};
+    /// use sealed_session::revocation::{MemoryStore, Revocation};
+    /// use sealed_session::{Key, KeyRing, Sealer};
+    ///
+    /// async fn me(session: SessionHandle<String>) -> String {
+    ///     session.get().unwrap_or_else(|| "nobody".into())
+    /// }
+    /// let sealer = Sealer::builder(KeyRing::new(Key::generate(1))).build()?;
+    /// let sessions = Sessions::any(Revocation::new(sealer, MemoryStore::new(1000)?)?);
+    /// let app: Router = Router::new().route("/me", get(me)).layer(sessions.layer::<String>());
+    /// # Ok::<(), sealed_session::Error>(())
+    /// ```
+    pub fn any<S: RevocationStore + 'static>(revocation: Revocation<S>) -> Sessions<AnyStore> {
+        Sessions::new(revocation.into_any())
     }
 }
 

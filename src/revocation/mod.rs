@@ -90,6 +90,7 @@
 //! # Ok::<(), Error>(())
 //! ```
 
+mod any;
 mod builder;
 mod checked;
 mod entry;
@@ -103,6 +104,7 @@ mod snapshot;
 mod stateless;
 mod store;
 
+pub use any::AnyStore;
 pub use builder::RevocationBuilder;
 pub use checked::Checked;
 pub use memory::{DEFAULT_SUBJECT_QUOTA, MemoryStore, MemoryStoreBuilder};
