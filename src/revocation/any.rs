@@ -99,47 +99,31 @@ impl core::fmt::Debug for AnyStore {
 }
 
 impl RevocationStore for AnyStore {
-    fn status(
-        &self,
-        id: SessionId,
-        subject: Option<&str>,
-        now: i64,
-    ) -> impl Future<Output = Result<Status>> + Send {
-        // An async block, not the boxed future itself: its type keeps the
-        // borrows of `self` and `subject` apart, as the trait's signature
-        // requires.
-        async move { self.0.status(id, subject, now).await }
+    // `async fn`s, not the boxed futures themselves: their types keep the
+    // borrows of `self` and of the arguments apart, as the trait's
+    // signatures require.
+    async fn status(&self, id: SessionId, subject: Option<&str>, now: i64) -> Result<Status> {
+        self.0.status(id, subject, now).await
     }
 
-    fn deny_session(
-        &self,
-        entry: DeniedSession<'_>,
-        now: i64,
-    ) -> impl Future<Output = Result<Denial>> + Send {
-        async move { self.0.deny_session(entry, now).await }
+    async fn deny_session(&self, entry: DeniedSession<'_>, now: i64) -> Result<Denial> {
+        self.0.deny_session(entry, now).await
     }
 
-    fn set_subject_not_before(
+    async fn set_subject_not_before(
         &self,
         subject: &str,
         not_before: i64,
         until: i64,
         now: i64,
-    ) -> impl Future<Output = Result<()>> + Send {
-        async move {
-            self.0
-                .set_subject_not_before(subject, not_before, until, now)
-                .await
-        }
+    ) -> Result<()> {
+        self.0
+            .set_subject_not_before(subject, not_before, until, now)
+            .await
     }
 
-    fn set_global_not_before(
-        &self,
-        not_before: i64,
-        until: i64,
-        now: i64,
-    ) -> impl Future<Output = Result<()>> + Send {
-        async move { self.0.set_global_not_before(not_before, until, now).await }
+    async fn set_global_not_before(&self, not_before: i64, until: i64, now: i64) -> Result<()> {
+        self.0.set_global_not_before(not_before, until, now).await
     }
 }
 

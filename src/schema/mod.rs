@@ -9,7 +9,9 @@
 //! that cannot be traced gets an explicit version
 //! ([`SealerBuilder::with_schema_version`](crate::SealerBuilder::with_schema_version)).
 //! A sealer opens cookies of other schemas only through the migrations
-//! and staged schemas it was built with ([`migrate`]).
+//! and staged schemas it was built with
+//! ([`SealerBuilder::with_migration`](crate::SealerBuilder::with_migration),
+//! [`SealerBuilder::with_staged_schema`](crate::SealerBuilder::with_staged_schema)).
 //!
 //! ```
 //! use sealed_session::schema;

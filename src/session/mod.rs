@@ -132,6 +132,7 @@ impl<T> Session<T> {
 
     /// Forgets a change that left the session as it was (the axum handle
     /// compares before and after a change).
+    #[cfg(feature = "axum")]
     pub(crate) fn set_unchanged(&mut self) {
         self.changed = false;
     }
