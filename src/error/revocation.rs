@@ -115,11 +115,19 @@ pub enum SnapshotError {
     /// under the key given, or one imported without a key, or a plain
     /// (version 1) one imported where a key is required.
     Unauthenticated,
+    /// The snapshot file could not be read or written
+    /// ([`MemoryStore::save_to`](crate::revocation::MemoryStore::save_to),
+    /// [`load_from`](crate::revocation::MemoryStore::load_from)).
+    File {
+        /// What the operating system said.
+        kind: std::io::ErrorKind,
+    },
 }
 
 impl fmt::Display for SnapshotError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
+            SnapshotError::File { kind } => write!(f, "snapshot file: {kind}"),
             SnapshotError::Magic => f.write_str("does not start with SSRV"),
             SnapshotError::UnsupportedVersion { version } => {
                 write!(f, "unsupported snapshot version {version}")

@@ -12,6 +12,7 @@ use time::OffsetDateTime;
 
 mod builder;
 mod deny;
+mod file;
 mod persist;
 
 pub use builder::MemoryStoreBuilder;
