@@ -130,15 +130,19 @@ fn issued_at_at_the_last_second_of_year_9999_opens_and_one_more_is_malformed() {
 
 #[test]
 fn unknown_flag_bits_are_malformed() {
-    // Bits 0 to 3 are defined (bit 3: MessagePack payload); 4 to 7 are not.
-    for bit in 4..8 {
+    // Bits 0 to 4 are defined (3: MessagePack payload, 4: browser
+    // session); 5 to 7 are not.
+    for bit in 5..8 {
         let plain = fixed::<()>(1 << bit, t0(), 3600);
         assert_eq!(open::<()>(&plain), Err(ENVELOPE), "bit {bit}");
     }
     assert_eq!(
-        open::<()>(&fixed::<()>(0b1_0000, t0(), 3600)),
+        open::<()>(&fixed::<()>(0b10_0000, t0(), 3600)),
         Err(ENVELOPE)
     );
+    // Bit 4 alone opens, as a browser-session cookie.
+    let browser = open::<()>(&fixed::<()>(0b1_0000, t0(), 3600));
+    assert_eq!(browser.map(|_| ()), Ok(()));
     let mut plain = fixed::<()>(0xff, t0(), 3600);
     plain.extend_from_slice(&[0; 8]);
     assert_eq!(open::<()>(&plain), Err(ENVELOPE));

@@ -38,7 +38,8 @@ MAX_INFLATE = 64 * 1024          # crate default decompression limit, section 6
 MAX_AGE_CAP = 34560000           # 400 days, section 7
 ENVELOPE_FIXED = 30              # flags, session_id, issued_at, lifetime, schema; section 5
 FLAG_IDLE, FLAG_SUBJECT, FLAG_COMPRESSED, FLAG_MESSAGEPACK = 1, 2, 4, 8
-UNKNOWN_FLAGS = 0xF0             # bits 4-7, section 5
+FLAG_BROWSER_SESSION = 16       # bit 4: no Max-Age (section 7), opens as usual
+UNKNOWN_FLAGS = 0xE0             # bits 5-7, section 5
 SCHEMA_LABEL = b"sealed-session schema v1\0"   # section 13
 
 

@@ -44,7 +44,8 @@ fn take<'a>(rest: &mut &'a [u8], n: usize) -> Option<&'a [u8]> {
 fn parse(plain: &[u8]) -> Option<Reference<'_>> {
     let mut rest = plain;
     let flags = take(&mut rest, 1)?[0];
-    if flags & 0xF0 != 0 {
+    // Bits 5-7 are unknown (bit 4: a browser-session cookie, FORMAT.md 5).
+    if flags & 0xE0 != 0 {
         return None;
     }
     let session_id = take(&mut rest, 16)?.try_into().ok()?;

@@ -235,11 +235,22 @@ fn decimal_len(mut n: i64) -> usize {
 
 /// Length of `; Max-Age=<max_age>`.
 pub(crate) fn max_age_len(max_age: i64) -> usize {
+    if max_age == BROWSER_SESSION {
+        return 0;
+    }
     MAX_AGE_PREFIX.len() + decimal_len(max_age)
 }
 
-/// Appends `; Max-Age=<max_age>` to `out`.
+/// The Max-Age of a cookie that has none: it ends with the browser
+/// session (the server-side deadline still holds).
+pub(crate) const BROWSER_SESSION: i64 = -1;
+
+/// Appends `; Max-Age=<max_age>` to `out` (nothing for
+/// [`BROWSER_SESSION`]).
 pub(crate) fn push_max_age(out: &mut String, max_age: i64) {
+    if max_age == BROWSER_SESSION {
+        return;
+    }
     out.push_str(MAX_AGE_PREFIX);
     let _ = write!(out, "{max_age}");
 }

@@ -193,6 +193,7 @@ impl Sealer {
                 envelope.expires_at,
                 envelope.idle_deadline,
             ),
+            envelope.browser_session,
         );
         Ok(Opened {
             session,

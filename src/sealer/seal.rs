@@ -5,7 +5,7 @@ use super::{Sealer, clock, scratch};
 use crate::Key;
 #[cfg(feature = "vectors")]
 use crate::Malformed;
-use crate::cookie::attributes::{MAX_AGE_CAP, push_max_age};
+use crate::cookie::attributes::{BROWSER_SESSION, MAX_AGE_CAP, push_max_age};
 use crate::schema::SessionData;
 use crate::session::Session;
 use crate::wire::aad::{MAX_AAD_LEN, append_aad};
@@ -321,9 +321,8 @@ impl Sealer {
         // Never longer than this sealer's TTL: its readers would refuse it
         // (`Error::LifetimeTooLong`), so a session opened under a longer
         // TTL is shortened when sealed again.
-        let expires_at = session
-            .expires_at
-            .map_or(issued_at + c.ttl, |at| at.min(issued_at + c.ttl));
+        let longest = issued_at + session.lifetime.map_or(c.ttl, |l| l.min(c.ttl));
+        let expires_at = session.expires_at.map_or(longest, |at| at.min(longest));
         if expires_at <= now {
             return Err(Error::Expired);
         }
@@ -340,6 +339,7 @@ impl Sealer {
             subject: session.subject(),
             schema,
             messagepack: c.codec.is_messagepack(),
+            browser_session: session.browser_session,
         };
         let draft = Draft {
             key: &key,
@@ -349,7 +349,11 @@ impl Sealer {
             },
             fields,
             data: session.data(),
-            max_age: (expires_at - now).min(MAX_AGE_CAP),
+            max_age: if session.browser_session {
+                BROWSER_SESSION
+            } else {
+                (expires_at - now).min(MAX_AGE_CAP)
+            },
         };
         scratch::with_buffer(|bytes| {
             self.seal_into(bytes, &draft, fill_nonce, plan)?;

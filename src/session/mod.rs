@@ -38,6 +38,10 @@ pub struct Session<T> {
     pub(crate) issued_at: Option<i64>,
     pub(crate) expires_at: Option<i64>,
     pub(crate) idle_deadline: Option<i64>,
+    /// Seconds this session may live at most, if shorter than the TTL.
+    pub(crate) lifetime: Option<i64>,
+    /// Sealed without `Max-Age`: the cookie ends with the browser session.
+    pub(crate) browser_session: bool,
     changed: bool,
 }
 
@@ -56,6 +60,8 @@ impl<T> Session<T> {
             issued_at: None,
             expires_at: None,
             idle_deadline: None,
+            lifetime: None,
+            browser_session: false,
             changed: true,
         }
     }
@@ -76,6 +82,7 @@ impl<T> Session<T> {
         id: SessionId,
         subject: Option<String>,
         times: (i64, i64, Option<i64>),
+        browser_session: bool,
     ) -> Session<T> {
         Session {
             data,
@@ -84,8 +91,66 @@ impl<T> Session<T> {
             issued_at: Some(times.0),
             expires_at: Some(times.1),
             idle_deadline: times.2,
+            lifetime: None,
+            browser_session,
             changed: false,
         }
+    }
+
+    /// Ends the session at most `lifetime` after it was issued (never
+    /// later than the sealer's TTL allows): a short session for a shared
+    /// computer, a long one for "remember me" under a long TTL. For an
+    /// opened session it can only shorten the deadline it has. Marks the
+    /// session changed.
+    ///
+    /// ```
+    /// # use sealed_session::*;
+    /// use time::{Duration, macros::datetime};
+    /// let sealer = Sealer::builder(KeyRing::new(Key::generate(1))).build()?;
+    /// let now = datetime!(2030-01-01 0:00 UTC);
+    /// let mut session = Session::new(1u8);
+    /// session.set_lifetime(Duration::hours(12));
+    /// let opened = sealer.open_at::<u8>(&sealer.seal_value_at(&session, now)?, now)?;
+    /// assert_eq!(opened.session().expires_at(), Some(now + Duration::hours(12)));
+    /// # Ok::<(), Error>(())
+    /// ```
+    pub fn set_lifetime(&mut self, lifetime: time::Duration) {
+        let seconds = lifetime.whole_seconds().max(1);
+        self.lifetime = Some(self.lifetime.map_or(seconds, |l| l.min(seconds)));
+        if let (Some(issued), Some(expires)) = (self.issued_at, self.expires_at) {
+            self.expires_at = Some(expires.min(issued + seconds));
+        }
+        self.changed = true;
+    }
+
+    /// Makes the cookie a browser-session cookie (no `Max-Age`: the browser
+    /// drops it when it closes; the server-side deadline still holds) or,
+    /// with `false`, a persistent one ("remember me", the default). Kept
+    /// across re-seals. Marks the session changed.
+    ///
+    /// ```
+    /// # use sealed_session::*;
+    /// let sealer = Sealer::builder(KeyRing::new(Key::generate(1))).build()?;
+    /// let mut session = Session::new(1u8);
+    /// session.set_browser_session(true);
+    /// let line = sealer.seal(&session)?;
+    /// assert!(!line.contains("Max-Age"));
+    /// assert!(sealer.open::<u8>(line.split(';').next().unwrap().split_once('=').unwrap().1)?.session().is_browser_session());
+    /// # Ok::<(), Error>(())
+    /// ```
+    pub fn set_browser_session(&mut self, browser_session: bool) {
+        self.browser_session = browser_session;
+        self.changed = true;
+    }
+
+    /// Whether the cookie is sealed without `Max-Age`; see
+    /// [`set_browser_session`](Self::set_browser_session).
+    ///
+    /// ```
+    /// assert!(!sealed_session::Session::new(()).is_browser_session());
+    /// ```
+    pub fn is_browser_session(&self) -> bool {
+        self.browser_session
     }
 
     /// The session data.
@@ -179,6 +244,15 @@ impl<T> Session<T> {
     /// issued at it, so that it is not rejected by the revocation it
     /// follows, with its absolute deadline still `now + ttl`.
     pub(crate) fn restart_at(&mut self, not_before: i64, now: i64, ttl: i64) {
+        // A restarted session keeps the length it had (a short browser
+        // session must not become a full-TTL one by a renewal).
+        if let (Some(issued), Some(expires)) = (self.issued_at, self.expires_at) {
+            self.lifetime = Some(
+                self.lifetime
+                    .map_or(expires - issued, |l| l.min(expires - issued)),
+            );
+        }
+        let ttl = self.lifetime.map_or(ttl, |l| l.min(ttl));
         self.idle_deadline = None;
         if not_before > now {
             self.issued_at = Some(not_before);

@@ -28,7 +28,10 @@ const FLAG_SUBJECT: u8 = 0b010;
 const FLAG_COMPRESSED: u8 = 0b100;
 /// The payload is MessagePack with field names, not postcard.
 const FLAG_MESSAGEPACK: u8 = 0b1000;
-const KNOWN_FLAGS: u8 = FLAG_IDLE | FLAG_SUBJECT | FLAG_COMPRESSED | FLAG_MESSAGEPACK;
+/// A browser-session cookie: sealed again without `Max-Age`.
+const FLAG_BROWSER_SESSION: u8 = 0b1_0000;
+const KNOWN_FLAGS: u8 =
+    FLAG_IDLE | FLAG_SUBJECT | FLAG_COMPRESSED | FLAG_MESSAGEPACK | FLAG_BROWSER_SESSION;
 
 const _: () = assert!(ENVELOPE_FIXED_LEN == 30);
 const _: () = assert!(MAX_UNIX < 1 << (8 * ISSUED_AT_LEN));
@@ -45,6 +48,8 @@ pub(crate) struct Envelope<'a> {
     pub(crate) schema: u32,
     /// The payload is MessagePack (else postcard).
     pub(crate) messagepack: bool,
+    /// The cookie ends with the browser session (no `Max-Age`).
+    pub(crate) browser_session: bool,
     pub(crate) compressed: bool,
     pub(crate) payload: &'a [u8],
 }
@@ -58,6 +63,7 @@ pub(crate) struct Fields<'a> {
     pub(crate) subject: Option<&'a str>,
     pub(crate) schema: u32,
     pub(crate) messagepack: bool,
+    pub(crate) browser_session: bool,
 }
 
 impl Fields<'_> {
@@ -76,6 +82,9 @@ impl Fields<'_> {
         }
         if self.messagepack {
             flags |= FLAG_MESSAGEPACK;
+        }
+        if self.browser_session {
+            flags |= FLAG_BROWSER_SESSION;
         }
         out.push(flags);
         out.extend_from_slice(&self.session_id);
@@ -151,6 +160,7 @@ impl<'a> Envelope<'a> {
             subject,
             schema: u32::from_be_bytes(*schema),
             messagepack: flags & FLAG_MESSAGEPACK != 0,
+            browser_session: flags & FLAG_BROWSER_SESSION != 0,
             compressed: flags & FLAG_COMPRESSED != 0,
             payload: rest,
         })
