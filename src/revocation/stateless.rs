@@ -22,17 +22,17 @@ use core::future::{Future, Ready, ready};
 ///   layer), never with a success that did nothing.
 ///
 /// ```
-/// use sealed_session::revocation::{Revocation, Stateless};
+/// use sealed_session::revocation::{Revocation, Stateless, run_ready};
 /// use sealed_session::{Key, KeyRing, Sealer, Session};
-/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
 /// let revocation = Revocation::new(Sealer::builder(KeyRing::new(Key::generate(1))).build()?, Stateless)?;
 /// let value = revocation.sealer().seal_value(&Session::new(7u8))?;
-/// let checked = revocation.open_checked::<u8>(&value).await?;
-/// let removal = revocation.logout(&checked).await?;
+/// // Its futures are ready at once: no runtime needed.
+/// let checked = run_ready(revocation.open_checked::<u8>(&value))?;
+/// let removal = run_ready(revocation.logout(&checked))?;
 /// assert!(removal.contains("Max-Age=0"));
 /// // Nothing was kept: the same value still opens.
-/// assert!(revocation.open_checked::<u8>(&value).await.is_ok());
-/// # Ok::<(), sealed_session::Error>(()) }).unwrap();
+/// assert!(run_ready(revocation.open_checked::<u8>(&value)).is_ok());
+/// # Ok::<(), sealed_session::Error>(())
 /// ```
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Stateless;
