@@ -173,3 +173,25 @@ fn what_the_fingerprint_tells_apart() {
     assert_ne!(id, fingerprint::<wider::A>().unwrap());
     assert_ne!(id, fingerprint::<(u32, u32)>().unwrap());
 }
+
+#[test]
+#[cfg_attr(
+    target_family = "wasm",
+    ignore = "wasm targets abort on panic: nothing to catch"
+)]
+fn a_deserialize_that_panics_on_invented_values_is_untraceable_not_a_crash() {
+    struct Picky;
+    impl<'de> Deserialize<'de> for Picky {
+        fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            let n = u32::deserialize(d)?;
+            assert!(n > 1, "a hand-written impl that panics instead of failing");
+            Ok(Picky)
+        }
+    }
+    assert_eq!(
+        fingerprint::<Picky>(),
+        Err(sealed_session::ConfigError::UntraceableSchema {
+            reason: sealed_session::UntraceableReason::Rejected
+        })
+    );
+}

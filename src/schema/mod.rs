@@ -117,7 +117,11 @@ fn untraceable(reason: UntraceableReason) -> ConfigError {
 }
 
 fn traced_id<T: DeserializeOwned>() -> Result<u32, UntraceableReason> {
-    let text = trace::shape::<T>()?;
+    // A `Deserialize` that panics on the invented values (an `unwrap` in a
+    // hand-written impl) must not take a request down: it is untraceable,
+    // once (the answer is cached).
+    let text =
+        std::panic::catch_unwind(trace::shape::<T>).map_err(|_| UntraceableReason::Rejected)??;
     // A domain label, so the id is of this use only.
     let digest = Sha256::new()
         .chain_update(b"sealed-session schema v1\0")
