@@ -66,6 +66,11 @@ pub(crate) struct State<T> {
     pub(crate) original: Option<SessionId>,
     /// Why the request's authentic cookie could not be read, if so.
     pub(crate) unreadable: Option<crate::Error>,
+    /// The flash messages the request brought, and whether they were read.
+    pub(crate) flash_in: super::flash::Incoming,
+    pub(crate) flash_read: bool,
+    /// The flash messages for the next request.
+    pub(crate) flash_out: Vec<String>,
 }
 
 impl<T> State<T> {
@@ -113,6 +118,8 @@ pub struct SessionHandle<T, S = AnyStore> {
     pub(super) revocation: Arc<Revocation<S>>,
     /// The key of [`csrf_token`](Self::csrf_token), when configured.
     pub(super) csrf: Option<Arc<crate::CsrfKey>>,
+    /// The flash cookie's sealer, when configured.
+    pub(super) flash_sealer: Option<Arc<crate::Sealer>>,
 }
 
 impl<T, S> Clone for SessionHandle<T, S> {
@@ -121,6 +128,7 @@ impl<T, S> Clone for SessionHandle<T, S> {
             state: Arc::clone(&self.state),
             revocation: Arc::clone(&self.revocation),
             csrf: self.csrf.clone(),
+            flash_sealer: self.flash_sealer.clone(),
         }
     }
 }
@@ -154,9 +162,13 @@ impl<T, S> SessionHandle<T, S> {
                 accessed: false,
                 original,
                 unreadable: None,
+                flash_in: super::flash::Incoming::default(),
+                flash_read: false,
+                flash_out: Vec::new(),
             })),
             revocation,
             csrf: None,
+            flash_sealer: None,
         }
     }
 

@@ -181,7 +181,12 @@ where
                 };
                 (Arc::clone(key), id)
             });
+            let flash = sessions.flash_sealer();
             let mut handle = SessionHandle::new(slot, Arc::clone(&revocation));
+            if let Some(sealer) = &flash {
+                handle.lock().flash_in = super::flash::read(req.headers(), sealer);
+                handle.flash_sealer = Some(Arc::clone(sealer));
+            }
             if let Some((key, id)) = csrf {
                 req.extensions_mut().insert(context_for(&key, id));
                 handle.csrf = Some(key);
@@ -194,6 +199,7 @@ where
             });
             let response = inner.call(req).await?;
             let finish = Finish {
+                flash: flash.as_deref(),
                 sealer: revocation.sealer(),
                 chunking,
                 carried: &carried,

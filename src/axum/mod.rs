@@ -90,6 +90,7 @@ mod csrf;
 mod errors;
 mod events;
 mod extract;
+mod flash;
 mod handle;
 mod layer;
 mod respond;

@@ -38,6 +38,8 @@ pub(super) struct Carried {
 /// What the layer does with the response once the handler is done.
 pub(super) struct Finish<'a> {
     pub(super) sealer: &'a Sealer,
+    /// The flash cookie's sealer, when flash messages are on.
+    pub(super) flash: Option<&'a Sealer>,
     pub(super) chunking: Option<Chunking>,
     pub(super) carried: &'a Carried,
     pub(super) seal_on_server_error: bool,
@@ -79,7 +81,12 @@ impl Finish<'_> {
             Vec::new()
         } else {
             match self.lines(&state) {
-                Ok(lines) => lines,
+                Ok(mut lines) => {
+                    if let Some(flash) = self.flash {
+                        lines.extend(super::flash::lines(&state, flash));
+                    }
+                    lines
+                }
                 Err(error) => {
                     super::events::seal_failed(&error);
                     return super::errors::failure(StatusCode::INTERNAL_SERVER_ERROR, error);

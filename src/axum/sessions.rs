@@ -33,6 +33,8 @@ pub struct Sessions<S = AnyStore> {
     /// Authentic cookies this server could not read, since it started.
     unreadable: Arc<AtomicU64>,
     csrf: Option<Arc<crate::CsrfKey>>,
+    /// The flash cookie's sealer, rebuilt with every replaced sealer.
+    flash: Option<Arc<RwLock<Arc<crate::Sealer>>>>,
 }
 
 impl<S> Clone for Sessions<S> {
@@ -43,6 +45,7 @@ impl<S> Clone for Sessions<S> {
             seal_on_server_error: self.seal_on_server_error,
             unreadable: Arc::clone(&self.unreadable),
             csrf: self.csrf.clone(),
+            flash: self.flash.clone(),
         }
     }
 }
@@ -130,7 +133,42 @@ impl<S: RevocationStore + 'static> Sessions<S> {
             seal_on_server_error: false,
             unreadable: Arc::default(),
             csrf: None,
+            flash: None,
         }
+    }
+
+    /// Turns on flash messages ([`SessionHandle::flash`](super::SessionHandle::flash),
+    /// [`take_flash`](super::SessionHandle::take_flash)): short texts for
+    /// the next request, read once, carried in a companion cookie
+    /// `<name>-flash` sealed under the same keys (its own name and purpose
+    /// in the associated data; a 10-minute deadline). They work with or
+    /// without a session and leave the session type alone.
+    ///
+    /// ```
+    /// # use sealed_session::axum::Sessions;
+    /// # use sealed_session::revocation::{MemoryStore, Revocation};
+    /// # use sealed_session::{Error, Key, KeyRing, Sealer};
+    /// let sessions = Sessions::new(Revocation::new(Sealer::builder(KeyRing::new(Key::generate(1))).build()?, MemoryStore::new(10)?)?)
+    ///     .with_flash()?;
+    /// # Ok::<(), Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`ConfigError::CookieName`] when `<name>-flash` is too long for a
+    /// cookie name.
+    pub fn with_flash(mut self) -> Result<Sessions<S>> {
+        let sealer = flash_sealer(self.current().sealer())?;
+        self.flash = Some(Arc::new(RwLock::new(Arc::new(sealer))));
+        Ok(self)
+    }
+
+    /// The flash cookie's current sealer, when flash messages are on.
+    pub(super) fn flash_sealer(&self) -> Option<Arc<crate::Sealer>> {
+        let flash = self.flash.as_ref()?;
+        Some(Arc::clone(
+            &flash.read().unwrap_or_else(PoisonError::into_inner),
+        ))
     }
 
     /// Turns on CSRF protection with `key` (shared by every node, like the
@@ -306,7 +344,15 @@ impl<S: RevocationStore + 'static> Sessions<S> {
         if let Some(chunking) = self.chunking {
             chunking.check(revocation.sealer())?;
         }
+        // The flash cookie follows the session's keys.
+        let flash = match &self.flash {
+            Some(_) => Some(flash_sealer(revocation.sealer())?),
+            None => None,
+        };
         *self.current.write().unwrap_or_else(PoisonError::into_inner) = Arc::new(revocation);
+        if let (Some(slot), Some(sealer)) = (&self.flash, flash) {
+            *slot.write().unwrap_or_else(PoisonError::into_inner) = Arc::new(sealer);
+        }
         Ok(())
     }
 
@@ -357,4 +403,12 @@ impl<S: RevocationStore + Clone + 'static> Sessions<S> {
         let sealer = current.sealer().with_key_ring(ring)?;
         self.replace(current.with_sealer(sealer)?)
     }
+}
+
+fn flash_sealer(session: &crate::Sealer) -> Result<crate::Sealer> {
+    session.companion(
+        super::flash::SUFFIX,
+        super::flash::PURPOSE,
+        super::flash::TTL,
+    )
 }

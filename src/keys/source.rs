@@ -51,6 +51,28 @@ pub(crate) enum KeySource {
 }
 
 impl KeySource {
+    /// The same keys for another sealer (a companion cookie with its own
+    /// TTL): a ring is cloned, epoch keys get a window of their own.
+    #[cfg(feature = "axum")]
+    pub(crate) fn duplicate(
+        &self,
+        now: OffsetDateTime,
+        ttl: i64,
+        leeway: i64,
+    ) -> Result<KeySource> {
+        match self {
+            KeySource::Static(ring) => {
+                // Only epoch windows depend on the times.
+                let _ = (now, ttl, leeway);
+                Ok(KeySource::Static(ring.clone()))
+            }
+            #[cfg(feature = "epoch")]
+            KeySource::Epochs(source) => {
+                KeySpec::Epochs(source.keys().clone()).build(now, ttl, leeway)
+            }
+        }
+    }
+
     /// The key that seals at `now` (unix seconds, within the format range).
     pub(crate) fn sealing(&self, now: i64) -> Result<KeyRef<'_>> {
         match self {

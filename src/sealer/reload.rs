@@ -70,4 +70,35 @@ impl Sealer {
             schemas: c.schemas.clone(),
         }))
     }
+
+    /// A sealer for a companion cookie of this one (`<name><suffix>`, its
+    /// own purpose and TTL, the same keys and attributes): the flash
+    /// cookie. Its name and purpose are bound into its authentication, so
+    /// neither cookie opens as the other.
+    #[cfg(feature = "axum")]
+    pub(crate) fn companion(&self, suffix: &str, purpose: &str, ttl: i64) -> Result<Sealer> {
+        let c = &self.config;
+        let name = format!("{}{suffix}", c.name);
+        if !crate::cookie::attributes::is_cookie_name(&name)
+            || name.len() > crate::wire::aad::MAX_LABEL_LEN
+        {
+            return Err(crate::ConfigError::CookieName.into());
+        }
+        let ttl = ttl.min(c.ttl);
+        Ok(Sealer::from_config(Config {
+            keys: c.keys.duplicate(OffsetDateTime::now_utc(), ttl, c.leeway)?,
+            aad_labels: crate::wire::aad::aad_labels(&name, purpose),
+            suffix: c.attributes.render(&name)?,
+            name,
+            ttl,
+            idle: None,
+            renew_after: 0,
+            leeway: c.leeway,
+            max_cookie_size: c.max_cookie_size,
+            attributes: c.attributes.clone(),
+            compression: None,
+            codec: crate::Codec::Postcard,
+            schemas: crate::schema::migrate::Schemas::default(),
+        }))
+    }
 }

@@ -61,6 +61,12 @@ impl fmt::Debug for EpochSource {
 }
 
 impl EpochSource {
+    /// The epoch keys this source derives from.
+    #[cfg(feature = "axum")]
+    pub(crate) fn keys(&self) -> &EpochKeys {
+        &self.keys
+    }
+
     /// Checks `keys` against the sealer's TTL and leeway (whole seconds).
     pub(crate) fn new(
         keys: EpochKeys,
