@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Real-browser test: Debian's headless Chromium, driven by playwright-core,
-# against examples/server.rs on free loopback ports. Installs what it needs
+# against the example server (examples/server) on free loopback ports. Installs what it needs
 # (chromium via apt-get, playwright-core via npm in tests/browser/), starts
 # two servers (the default `__Host-session` one, and one with the
 # unprefixed, non-Secure `session` cookie for plain HTTP on www.app.test),
@@ -16,7 +16,10 @@ fi
 command -v node >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm; }
 (cd tests/browser && timeout 300 npm install --no-audit --no-fund --silent)
 
-cargo build --quiet --example server --features axum
+# Its own workspace, built into the library's target directory so that what
+# they share (the crate itself, serde, tokio) is built once.
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}"
+cargo build --quiet --manifest-path examples/server/Cargo.toml
 
 free_port() {
     python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
@@ -36,7 +39,7 @@ trap stop EXIT
 start() {
     local port=$1
     shift
-    env "$@" SEALED_SESSION_ADDR="127.0.0.1:$port" target/debug/examples/server >>"$log" 2>&1 &
+    env "$@" SEALED_SESSION_ADDR="127.0.0.1:$port" "$CARGO_TARGET_DIR/debug/server" >>"$log" 2>&1 &
     local pid=$!
     pids+=("$pid")
     for _ in $(seq 60); do

@@ -2,9 +2,9 @@
 //! rotation that logs nobody out.
 //!
 //! ```sh
-//! cargo run --example server --features axum
+//! cargo run --manifest-path examples/server/Cargo.toml
 //! # with a shared Redis revocation store instead of the in-memory one:
-//! SEALED_SESSION_REDIS_URL=redis://127.0.0.1:6379 cargo run --example server --features axum,redis
+//! SEALED_SESSION_REDIS_URL=redis://127.0.0.1:6379 cargo run --manifest-path examples/server/Cargo.toml --features redis
 //! ```
 //!
 //! Routes (the README shows them with curl):
@@ -369,5 +369,5 @@ async fn serve_redis(
 
 #[cfg(not(feature = "redis"))]
 async fn serve_redis(_: &str, _: PathBuf, _: SocketAddr) -> Result<(), Box<dyn std::error::Error>> {
-    Err("SEALED_SESSION_REDIS_URL is set: run with --features axum,redis".into())
+    Err("SEALED_SESSION_REDIS_URL is set: run with --features redis".into())
 }
