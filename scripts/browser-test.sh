@@ -57,4 +57,5 @@ plain_port=$(free_port)
 start "$plain_port" SEALED_SESSION_COOKIE=session SEALED_SESSION_SECURE=0
 
 BASE="http://localhost:$port" timeout 180 node tests/browser/check.mjs
+BASE="http://localhost:$port" timeout 180 node tests/browser/forms.mjs
 APP_PORT="$port" PLAIN_PORT="$plain_port" timeout 180 node tests/browser/planted.mjs

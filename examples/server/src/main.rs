@@ -19,6 +19,9 @@
 //!   or pads until the Set-Cookie line is within 4 bytes of `line` (for the
 //!   browser test: near the 4096-byte limit, or chunked above it).
 //! - `POST /logout`, `POST /logout-everywhere`.
+//! - `GET /app`: the showcase in HTML (src/pages.rs): a login form with
+//!   "remember me", a note form, sign out and sign out everywhere, every
+//!   form CSRF-checked, flash messages across the redirects.
 //! - `POST /admin/rotate`: rotates the shared key ring text (a new primary,
 //!   the two previous keys kept for opening) in the keys file and reloads
 //!   it; older cookies keep opening and are re-sealed on their next request.
@@ -43,7 +46,7 @@ use axum::http::StatusCode;
 use axum::routing::{get, post};
 use sealed_session::axum::{SessionHandle, Sessions};
 use sealed_session::revocation::{MemoryStore, Revocation, RevocationStore};
-use sealed_session::{Chunking, CookieAttributes, Key, KeyRing, Sealer, Session};
+use sealed_session::{Chunking, CookieAttributes, CsrfKey, Key, KeyRing, Sealer, Session};
 use serde::{Deserialize, Serialize};
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -55,6 +58,8 @@ struct Visitor {
     user: String,
     visits: u32,
     pad: String,
+    /// Written by the `/app` forms.
+    note: String,
 }
 
 /// What the admin routes need besides the sessions.
@@ -81,6 +86,8 @@ impl Cookie {
         }
     }
 }
+
+mod pages;
 
 type Handle<S> = SessionHandle<Visitor, Arc<S>>;
 type Reply = Result<String, (StatusCode, String)>;
@@ -266,6 +273,7 @@ fn router<S: RevocationStore + 'static>(app: Arc<App<S>>) -> Router {
         .route("/logout-everywhere", post(logout_everywhere::<S>))
         .route("/admin/rotate", post(rotate::<S>))
         .route("/admin/reload", post(reload::<S>))
+        .merge(pages::routes::<S, Arc<App<S>>>())
         .layer(app.sessions.layer::<Visitor>())
         .with_state(app)
 }
@@ -278,8 +286,12 @@ async fn serve<S: RevocationStore + 'static>(
     let store = Arc::new(store);
     let cookie = Cookie::from_env();
     let ring = read_ring(&keys_file)?;
+    // The CSRF key is shared like the session keys on a fleet; the demo
+    // makes one per process.
     let sessions = Sessions::new(Revocation::new(sealer(ring, &cookie)?, store)?)
-        .with_chunking(Chunking::new())?;
+        .with_chunking(Chunking::new())?
+        .with_flash()?
+        .with_csrf(CsrfKey::generate());
     println!("cookie: {} (Secure: {})", cookie.name, cookie.secure);
     println!("keys: {}", keys_file.display());
     let app = Arc::new(App {
