@@ -104,19 +104,39 @@ fn an_unreadable_cookie_is_no_session_kept_counted_and_reported() {
     assert!(!events[0].contains(&cookie[15..40]), "{events:?}");
 }
 
-#[tokio::test]
-async fn a_migrated_cookie_is_resealed_in_the_new_schema_once() {
+#[test]
+fn a_migrated_cookie_is_resealed_in_the_new_schema_once() {
     let store = store();
     let sessions = sessions(migrating(), &store);
     let app = app::<v2::User>(&sessions);
-    let reply = send(&app, "/read", Some(&v1_cookie())).await;
-    assert_eq!(reply.body, r#"User { name: "ann", visits: 0 }"#);
-    let resealed = reply.cookie();
-    assert!(!resealed.is_empty(), "the migrated session moves to v2");
-    let again = send(&app, "/read", Some(&resealed)).await;
-    assert_eq!(again.body, reply.body);
-    assert!(again.set_cookies.is_empty(), "{:?}", again.set_cookies);
-    assert_eq!(sessions.unreadable_sessions(), 0);
+    let events = Events::default();
+    let reply = events.capture(send(&app, "/read", Some(&v1_cookie())));
+    let lines = events.lines();
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("session read from another schema")
+                && l.contains("by=\"migration\"")),
+        "{lines:?}"
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("why=\"older schema or other codec\"")),
+        "{lines:?}"
+    );
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        assert_eq!(reply.body, r#"User { name: "ann", visits: 0 }"#);
+        let resealed = reply.cookie();
+        assert!(!resealed.is_empty(), "the migrated session moves to v2");
+        let again = send(&app, "/read", Some(&resealed)).await;
+        assert_eq!(again.body, reply.body);
+        assert!(again.set_cookies.is_empty(), "{:?}", again.set_cookies);
+        assert_eq!(sessions.unreadable_sessions(), 0);
+    });
 }
 
 #[tokio::test]

@@ -165,9 +165,9 @@ impl Schemas {
             // Field names on the wire: an added field with a default or a
             // removed one still reads (and moves to the current schema).
             if messagepack {
-                return codec::deserialize(payload, true)
-                    .map(|data| (data, true))
-                    .map_err(|_| mismatch);
+                let data = codec::deserialize(payload, true).map_err(|_| mismatch)?;
+                migrated(found, expected, "field names");
+                return Ok((data, true));
             }
             return Err(mismatch);
         };
@@ -180,6 +180,11 @@ impl Schemas {
             value = (edge.apply.0)(value).ok_or_else(|| failed.clone())?;
             if edge.to_type == TypeId::of::<T>() {
                 let data = value.downcast::<T>().map_err(|_| failed.clone())?;
+                migrated(
+                    found,
+                    expected,
+                    if reseal { "migration" } else { "staged schema" },
+                );
                 return Ok((*data, reseal));
             }
             edge = match self.edges.iter().find(|(_, e)| e.from_type == edge.to_type) {
@@ -189,4 +194,13 @@ impl Schemas {
         }
         Err(mismatch)
     }
+}
+
+/// A `debug` event (feature `tracing`) for a payload read from another
+/// schema: ids and the way only, never data.
+fn migrated(from: u32, to: u32, by: &'static str) {
+    #[cfg(feature = "tracing")]
+    tracing::debug!(target: "sealed_session", from = %format_args!("{from:#010x}"), to = %format_args!("{to:#010x}"), by, "session read from another schema");
+    #[cfg(not(feature = "tracing"))]
+    let _ = (from, to, by);
 }
