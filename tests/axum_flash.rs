@@ -146,3 +146,14 @@ async fn flashes_work_over_epoch_keys() {
     let flash = flash_cookie(&send(&app, "/save", None).await);
     assert_eq!(send(&app, "/show", Some(&flash)).await.body, "hi");
 }
+
+/// Two copies of the (prefixed) flash cookie, as a sibling host could plant:
+/// neither is shown and nothing is removed.
+#[tokio::test]
+async fn a_duplicated_flash_cookie_is_neither_shown_nor_removed() {
+    let (app, _) = flash_app(true);
+    let flash = flash_cookie(&send(&app, "/save", None).await);
+    let reply = send(&app, "/show", Some(&format!("{flash}; {flash}"))).await;
+    assert_eq!(reply.body, "");
+    assert!(reply.set_cookies.is_empty(), "{:?}", reply.set_cookies);
+}

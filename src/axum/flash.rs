@@ -37,6 +37,12 @@ pub(crate) struct Incoming {
 /// expired) counts as present and empty, so it is removed.
 pub(super) fn read(headers: &HeaderMap, sealer: &Sealer) -> Incoming {
     let cookies = RequestCookies::parse(headers, sealer.cookie_name());
+    // Copies that could be planted by a sibling host: neither read nor
+    // removed (as for the session cookie, a removal could hit the genuine
+    // one).
+    if cookies.conflict().is_some() {
+        return Incoming::default();
+    }
     let Some(value) = cookies.single() else {
         return Incoming {
             messages: Vec::new(),
