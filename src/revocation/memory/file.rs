@@ -21,6 +21,7 @@ impl MemoryStore {
     /// timer: revocations after the last save are lost in a crash.
     ///
     /// ```
+    /// # #[cfg(not(target_family = "wasm"))] { // no file system in the WASI test runner
     /// use sealed_session::revocation::{DeniedSession, MemoryStore, RevocationStore, SnapshotKey, run_ready};
     /// use sealed_session::SessionId;
     /// let path = std::env::temp_dir().join(format!("ss-doc-save-{}", std::process::id()));
@@ -36,6 +37,7 @@ impl MemoryStore {
     /// assert_eq!(restarted.load_from(&path, &key)?, 1);
     /// assert!(run_ready(restarted.status(id, None, now))?.session_denied);
     /// # std::fs::remove_file(&path).unwrap();
+    /// # }
     /// # Ok::<(), sealed_session::Error>(())
     /// ```
     ///
