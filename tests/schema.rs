@@ -540,3 +540,34 @@ fn a_payload_this_build_cannot_decode_is_not_the_clients_fault() {
     }
     assert!(Error::Malformed(Malformed::Envelope).is_client_fault());
 }
+
+#[test]
+#[cfg_attr(
+    target_family = "wasm",
+    ignore = "wasm targets abort on panic: nothing to catch"
+)]
+fn a_migration_that_panics_is_a_failed_migration_not_a_crash() {
+    use chain::*;
+    let sealer = Sealer::builder(ring())
+        .with_migration(|u: v1::User| -> v2::User {
+            assert!(!u.admin, "a migration that did not expect admins");
+            v2::User {
+                name: u.name,
+                role: v2::Role::Member,
+            }
+        })
+        .build()
+        .unwrap();
+    let admin = cookie(
+        Codec::Postcard,
+        v1::User {
+            name: "eve".into(),
+            admin: true,
+        },
+    );
+    let from = schema::fingerprint::<v1::User>().unwrap();
+    assert_eq!(
+        sealer.open::<v2::User>(&admin).unwrap_err(),
+        Error::MigrationFailed { from }
+    );
+}

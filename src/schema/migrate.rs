@@ -177,7 +177,13 @@ impl Schemas {
         // chain is never longer than the edges.
         for _ in 0..self.edges.len() {
             reseal |= !edge.staged;
-            value = (edge.apply.0)(value).ok_or_else(|| failed.clone())?;
+            // A migration that panics on an old session it did not expect
+            // is a failed migration, not a panic in the request.
+            let apply = &edge.apply;
+            value = std::panic::catch_unwind(AssertUnwindSafe(move || (apply.0)(value)))
+                .ok()
+                .flatten()
+                .ok_or_else(|| failed.clone())?;
             if edge.to_type == TypeId::of::<T>() {
                 let data = value.downcast::<T>().map_err(|_| failed.clone())?;
                 migrated(

@@ -111,7 +111,8 @@ impl SealerBuilder {
 
     /// [`with_migration`](Self::with_migration) with a migration that may
     /// refuse a session (`None`): opening then fails with
-    /// [`Error::MigrationFailed`](crate::Error::MigrationFailed).
+    /// [`Error::MigrationFailed`](crate::Error::MigrationFailed), as it
+    /// does when any migration panics (where panics unwind).
     ///
     /// ```
     /// # use sealed_session::*;
