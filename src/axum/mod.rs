@@ -96,6 +96,7 @@ mod layer;
 mod respond;
 mod revoking;
 mod sessions;
+mod stores;
 
 pub use csrf::{CSRF_FIELD, CSRF_HEADER, CsrfForm, CsrfHeader, CsrfRejection};
 pub use errors::status_of;

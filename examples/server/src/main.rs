@@ -223,9 +223,13 @@ async fn logout_everywhere<S: RevocationStore + 'static>(session: Handle<S>) -> 
     Ok("logged out everywhere\n".into())
 }
 
+/// An admin route's failure, with its reason (a demo: real admin routes
+/// would log it instead).
+fn internal(e: &dyn std::fmt::Display) -> (StatusCode, String) {
+    (StatusCode::INTERNAL_SERVER_ERROR, format!("{e}\n"))
+}
+
 async fn rotate<S: RevocationStore + 'static>(State(app): State<Arc<App<S>>>) -> Reply {
-    let internal =
-        |e: &dyn std::fmt::Display| (StatusCode::INTERNAL_SERVER_ERROR, format!("{e}\n"));
     // The lock serializes rotations; it is never held across an await.
     let file = app
         .keys_file
@@ -247,8 +251,6 @@ async fn rotate<S: RevocationStore + 'static>(State(app): State<Arc<App<S>>>) ->
 }
 
 async fn reload<S: RevocationStore + 'static>(State(app): State<Arc<App<S>>>) -> Reply {
-    let internal =
-        |e: &dyn std::fmt::Display| (StatusCode::INTERNAL_SERVER_ERROR, format!("{e}\n"));
     let file = app
         .keys_file
         .lock()
