@@ -51,10 +51,12 @@ mod found;
 mod scan;
 
 pub use cache::{CacheProtection, protect_from_caches, vary_on_cookie};
+#[cfg(feature = "web")]
+pub(crate) use cache::{VaryEdit, cache_control_merged, vary_merged};
 pub use conflict::CookieConflict;
 pub use cookies::RequestCookies;
 pub use found::Found;
-#[cfg(feature = "axum")]
+#[cfg(feature = "web")]
 pub(crate) use scan::ChunkSet;
 
 use crate::SessionData;

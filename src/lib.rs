@@ -16,10 +16,16 @@ mod wire;
 pub mod revocation;
 pub mod schema;
 
+#[cfg(feature = "actix")]
+pub mod actix;
 #[cfg(feature = "axum")]
 pub mod axum;
 #[cfg(feature = "http")]
 pub mod http;
+#[cfg(feature = "tower")]
+pub mod tower;
+#[cfg(feature = "web")]
+pub mod web;
 
 pub use chunking::{Chunking, DEFAULT_HEADER_BUDGET, DEFAULT_MAX_CHUNKS, SealedCookies};
 pub use cookie::attributes::{CookieAttributes, SameSite};

@@ -82,7 +82,7 @@ async fn a_mismatched_or_missing_layer_names_the_types() {
     let late = missing(&app, "/late").await;
     assert_eq!(late.found, None);
     assert!(
-        late.to_string().contains("the route has no SessionLayer"),
+        late.to_string().contains("the route has no session layer"),
         "{late}"
     );
     // The body says nothing of the types.

@@ -1,44 +1,18 @@
-//! CSRF protection in the layer (`Sessions::with_csrf`): the handle makes
-//! the token for the session ([`SessionHandle::csrf_token`]), and two
-//! extractors refuse a request whose token is missing or wrong with 403
-//! before the handler runs: [`CsrfForm`] for HTML forms (a `csrf_token`
-//! field, or the `x-csrf-token` header), [`CsrfHeader`] for `fetch` and
-//! JSON APIs (the header only). A request without a session has no valid
-//! token: start one (even an anonymous one) before rendering a form, so
-//! that login forms are protected too.
+//! CSRF extractors for axum (`Sessions::with_csrf`): [`CsrfForm`] for HTML
+//! forms (a `csrf_token` field, or the `x-csrf-token` header) and
+//! [`CsrfHeader`] for `fetch` and JSON APIs (the header only) refuse a
+//! request whose token is missing or wrong with 403 before the handler
+//! runs. The checks are [`crate::web`]'s, shared with actix-web.
 
-use super::handle::SessionHandle;
-use crate::{CsrfKey, SessionId};
+use super::errors::text;
+use crate::web::{CSRF_HEADER, CsrfContext, CsrfRejection};
 use axum_core::extract::{FromRequest, FromRequestParts, Request};
 use axum_core::response::{IntoResponse, Response};
-use http::StatusCode;
 use http::request::Parts;
 use serde::de::DeserializeOwned;
-use std::sync::Arc;
 
-/// The header a `fetch` sends the token in.
-pub const CSRF_HEADER: &str = "x-csrf-token";
-/// The form field an HTML form sends the token in.
-pub const CSRF_FIELD: &str = "csrf_token";
-
-/// What the layer leaves in the request for the extractors: the key and
-/// the id of the session the request's cookie carried.
-#[derive(Clone)]
-pub(super) struct CsrfContext {
-    pub(super) key: Arc<CsrfKey>,
-    pub(super) session: Option<SessionId>,
-}
-
-impl CsrfContext {
-    fn verify(&self, token: &str) -> Result<(), CsrfRejection> {
-        match &self.session {
-            Some(id) if self.key.verify(id, token) => Ok(()),
-            _ => Err(CsrfRejection::Invalid),
-        }
-    }
-}
-
-/// Why a CSRF extractor refused the request.
+/// Its [status](CsrfRejection::status) and fixed body, the rejection in the
+/// response extensions.
 ///
 /// ```
 /// use axum_core::response::IntoResponse;
@@ -46,34 +20,10 @@ impl CsrfContext {
 /// assert_eq!(CsrfRejection::Invalid.into_response().status(), 403);
 /// assert_eq!(CsrfRejection::NotConfigured.into_response().status(), 500);
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum CsrfRejection {
-    /// No token, a wrong one, one of another session, or no session: 403.
-    Invalid,
-    /// The body is not a form `F` reads: 400.
-    BadForm,
-    /// The body could not be read (too large, or broken): 400.
-    Body,
-    /// The route's layer has no CSRF key (`Sessions::with_csrf`): a server
-    /// bug, 500.
-    NotConfigured,
-}
-
 impl IntoResponse for CsrfRejection {
     fn into_response(self) -> Response {
-        let (status, body) = match self {
-            CsrfRejection::Invalid => (StatusCode::FORBIDDEN, "invalid or missing CSRF token"),
-            CsrfRejection::BadForm => (StatusCode::BAD_REQUEST, "unreadable form"),
-            CsrfRejection::Body => (StatusCode::BAD_REQUEST, "unreadable request body"),
-            CsrfRejection::NotConfigured => (
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "CSRF protection not configured",
-            ),
-        };
-        #[cfg(feature = "tracing")]
-        tracing::debug!(target: "sealed_session", rejection = ?self, "CSRF check refused the request");
-        let mut response = (status, body).into_response();
+        crate::web::csrf_refused(self);
+        let mut response = text(self.status(), self.body());
         response.extensions_mut().insert(self);
         response
     }
@@ -104,8 +54,7 @@ impl<St: Send + Sync> FromRequestParts<St> for CsrfHeader {
     type Rejection = CsrfRejection;
 
     async fn from_request_parts(parts: &mut Parts, _: &St) -> Result<Self, Self::Rejection> {
-        let token = header_token(parts).ok_or(CsrfRejection::Invalid)?;
-        context(parts)?.verify(token)?;
+        context(parts)?.verify_header(header_token(parts))?;
         Ok(CsrfHeader)
     }
 }
@@ -133,12 +82,6 @@ impl<St: Send + Sync> FromRequestParts<St> for CsrfHeader {
 #[derive(Debug, Clone)]
 pub struct CsrfForm<F>(pub F);
 
-#[derive(serde::Deserialize)]
-struct TokenField {
-    #[serde(rename = "csrf_token")]
-    token: Option<String>,
-}
-
 impl<F: DeserializeOwned, St: Send + Sync> FromRequest<St> for CsrfForm<F> {
     type Rejection = CsrfRejection;
 
@@ -149,43 +92,6 @@ impl<F: DeserializeOwned, St: Send + Sync> FromRequest<St> for CsrfForm<F> {
         let bytes = bytes::Bytes::from_request(Request::from_parts(parts, body), state)
             .await
             .map_err(|_| CsrfRejection::Body)?;
-        let token = match header {
-            Some(token) => Some(token),
-            None => {
-                serde_urlencoded::from_bytes::<TokenField>(&bytes)
-                    .map_err(|_| CsrfRejection::BadForm)?
-                    .token
-            }
-        };
-        context.verify(token.as_deref().ok_or(CsrfRejection::Invalid)?)?;
-        serde_urlencoded::from_bytes(&bytes)
-            .map(CsrfForm)
-            .map_err(|_| CsrfRejection::BadForm)
-    }
-}
-
-impl<T, S> SessionHandle<T, S> {
-    /// The CSRF token of the current session, for forms (a hidden
-    /// `csrf_token` field) and `fetch` (the `x-csrf-token` header);
-    /// `None` without a session or without `Sessions::with_csrf`. It
-    /// changes with the session id: render it again after a login.
-    ///
-    /// ```
-    /// # async fn h(session: sealed_session::axum::SessionHandle<u8, std::sync::Arc<sealed_session::revocation::MemoryStore>>) -> String {
-    /// let token = session.csrf_token().unwrap_or_default();
-    /// format!(r#"<input type="hidden" name="csrf_token" value="{token}">"#)
-    /// # }
-    /// ```
-    pub fn csrf_token(&self) -> Option<String> {
-        let key = self.csrf.as_ref()?;
-        let id = self.read(|s| s.map(|s| s.id()))?;
-        Some(key.token(&id))
-    }
-}
-
-pub(super) fn context_for(key: &Arc<CsrfKey>, session: Option<SessionId>) -> CsrfContext {
-    CsrfContext {
-        key: Arc::clone(key),
-        session,
+        context.verify_form(header.as_deref(), &bytes).map(CsrfForm)
     }
 }

@@ -1,31 +1,28 @@
-//! Getting the session in a handler: [`SessionHandle`] itself (any request
-//! under the layer), `Option<SessionHandle>` (`None` without a session),
-//! and [`RequiredSession`] (401 without one). A route without the layer,
-//! or under a layer for another session or store type, is a server bug
-//! answered 500 by [`MissingSessionLayer`], which names the types.
+//! Getting the session in an axum handler: [`SessionHandle`] itself (any
+//! request under the layer), `Option<SessionHandle>` (`None` without a
+//! session), and [`RequiredSession`] (401 without one). A route without
+//! the layer, or under a layer for another session or store type, is a
+//! server bug answered 500 by [`MissingSessionLayer`], which names the
+//! types.
 
-use super::handle::SessionHandle;
+use super::errors::text;
 use crate::revocation::AnyStore;
+use crate::web::{LayerTypes, MissingSessionLayer, NoSession, SessionHandle};
 use axum_core::extract::{FromRequestParts, OptionalFromRequestParts};
 use axum_core::response::{IntoResponse, Response};
-use core::fmt;
-use http::StatusCode;
 use http::request::Parts;
 
-/// Which layer a request went through, for [`MissingSessionLayer`].
-#[derive(Clone, Copy)]
-pub(super) struct LayerTypes {
-    pub(super) session: &'static str,
-    pub(super) store: &'static str,
+fn handle<T: Send + 'static, S: Send + Sync + 'static>(
+    parts: &Parts,
+) -> Result<SessionHandle<T, S>, MissingSessionLayer> {
+    crate::web::lookup(
+        parts.extensions.get::<SessionHandle<T, S>>(),
+        parts.extensions.get::<LayerTypes>(),
+    )
 }
 
-/// The rejection when a handler asks for a [`SessionHandle<T, S>`] on a
-/// route without the [`SessionLayer`](super::SessionLayer), or under a layer
-/// for another session type or store type (`SessionHandle<String,
-/// MemoryStore>` under a layer over `Arc<MemoryStore>`, say): a server
-/// bug, answered 500 with a generic body; the rejection, which names the
-/// types, is in the response extensions (and, with `tracing`, an `error`
-/// event).
+/// 500 with a generic body; the rejection, naming the types, in the
+/// response extensions.
 ///
 /// ```
 /// use axum::{Router, routing::get};
@@ -48,55 +45,13 @@ pub(super) struct LayerTypes {
 /// assert!(missing.to_string().contains("the route's layer is for SessionHandle<alloc::string::String, alloc::sync::Arc<"));
 /// # Ok::<(), sealed_session::Error>(()) }).unwrap();
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct MissingSessionLayer {
-    /// The handler's `SessionHandle<T, S>`, as `type_name` spells it.
-    pub wanted: (&'static str, &'static str),
-    /// The session and store types of the layer the request went
-    /// through, if any.
-    pub found: Option<(&'static str, &'static str)>,
-}
-
-impl fmt::Display for MissingSessionLayer {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let (session, store) = self.wanted;
-        write!(f, "no session layer for SessionHandle<{session}, {store}>")?;
-        match self.found {
-            Some((session, store)) => {
-                write!(f, ": the route's layer is for SessionHandle<{session}, {store}>")
-            }
-            None => f.write_str(": the route has no SessionLayer (add .layer(sessions.layer::<T>()) after the routes)"),
-        }
-    }
-}
-
-impl std::error::Error for MissingSessionLayer {}
-
 impl IntoResponse for MissingSessionLayer {
     fn into_response(self) -> Response {
-        #[cfg(feature = "tracing")]
-        tracing::error!(target: "sealed_session", "{self}");
-        let mut response =
-            (StatusCode::INTERNAL_SERVER_ERROR, "session layer missing").into_response();
+        crate::web::missing_layer(&self);
+        let mut response = text(500, MissingSessionLayer::BODY);
         response.extensions_mut().insert(self);
         response
     }
-}
-
-fn handle<T: Send + 'static, S: Send + Sync + 'static>(
-    parts: &Parts,
-) -> Result<SessionHandle<T, S>, MissingSessionLayer> {
-    parts
-        .extensions
-        .get::<SessionHandle<T, S>>()
-        .cloned()
-        .ok_or_else(|| MissingSessionLayer {
-            wanted: (core::any::type_name::<T>(), core::any::type_name::<S>()),
-            found: parts
-                .extensions
-                .get::<LayerTypes>()
-                .map(|t| (t.session, t.store)),
-        })
 }
 
 /// Any request under the layer: the handle can read, create, change and
@@ -159,28 +114,17 @@ where
 #[derive(Debug)]
 pub struct RequiredSession<T, S = AnyStore>(pub SessionHandle<T, S>);
 
-/// Why a [`RequiredSession`] was refused: the request has no session
-/// (401), or the route has no layer ([`MissingSessionLayer`], 500).
+/// 401 `log in first`, or the missing layer's 500.
 ///
 /// ```
 /// use axum_core::response::IntoResponse;
 /// use sealed_session::axum::NoSession;
 /// assert_eq!(NoSession::Unauthenticated.into_response().status(), 401);
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum NoSession {
-    /// No session was sent, or the one sent did not open.
-    Unauthenticated,
-    /// The route has no layer for this handle type.
-    MissingLayer(MissingSessionLayer),
-}
-
 impl IntoResponse for NoSession {
     fn into_response(self) -> Response {
         match self {
-            NoSession::Unauthenticated => {
-                (StatusCode::UNAUTHORIZED, "log in first").into_response()
-            }
+            NoSession::Unauthenticated => text(401, NoSession::BODY),
             NoSession::MissingLayer(missing) => missing.into_response(),
         }
     }
@@ -195,11 +139,6 @@ where
     type Rejection = NoSession;
 
     async fn from_request_parts(parts: &mut Parts, _: &St) -> Result<Self, Self::Rejection> {
-        let handle = handle::<T, S>(parts).map_err(NoSession::MissingLayer)?;
-        if handle.is_present() {
-            Ok(RequiredSession(handle))
-        } else {
-            Err(NoSession::Unauthenticated)
-        }
+        crate::web::required(handle::<T, S>(parts)).map(RequiredSession)
     }
 }

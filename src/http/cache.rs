@@ -66,11 +66,37 @@ impl CacheProtection {
 /// assert_eq!(headers[CACHE_CONTROL], "no-store, max-age=0");
 /// ```
 pub fn protect_from_caches(headers: &mut HeaderMap, level: CacheProtection) {
+    let values = headers.get_all(CACHE_CONTROL).iter().map(HeaderValue::as_bytes);
+    if let Some(merged) = cache_control_merged(values, level) {
+        // Every piece came from visible ASCII, so the joined text is a valid value.
+        let value = HeaderValue::from_str(&merged)
+            .unwrap_or_else(|_| HeaderValue::from_static(level.directive()));
+        headers.insert(CACHE_CONTROL, value);
+    }
+}
+
+/// A header value as text, when it is what `HeaderValue::to_str` accepts
+/// (visible ASCII, SP and HTAB): the same rule for every framework.
+fn text(value: &[u8]) -> Option<&str> {
+    value
+        .iter()
+        .all(|&b| b == b'\t' || (b' '..=b'~').contains(&b))
+        .then(|| core::str::from_utf8(value).ok())
+        .flatten()
+}
+
+/// The one `Cache-Control` value that [`protect_from_caches`] leaves, given
+/// the response's values, or `None` when they are strict enough as they
+/// are. Over bytes, for adapters whose header types are not this crate's.
+pub(crate) fn cache_control_merged<'a>(
+    values: impl IntoIterator<Item = &'a [u8]>,
+    level: CacheProtection,
+) -> Option<String> {
     let mut kept = String::new();
     let mut dropped = false;
     let mut strict_enough = false;
-    for value in headers.get_all(CACHE_CONTROL) {
-        let Ok(text) = value.to_str() else {
+    for value in values {
+        let Some(text) = text(value) else {
             dropped = true;
             continue;
         };
@@ -92,15 +118,12 @@ pub fn protect_from_caches(headers: &mut HeaderMap, level: CacheProtection) {
         }
     }
     if strict_enough && !dropped {
-        return;
+        return None;
     }
     if !strict_enough {
         push(&mut kept, level.directive());
     }
-    // Every piece came from `to_str`, so the joined text is a valid value.
-    let value = HeaderValue::from_str(&kept)
-        .unwrap_or_else(|_| HeaderValue::from_static(level.directive()));
-    headers.insert(CACHE_CONTROL, value);
+    Some(kept)
 }
 
 /// Adds `Cookie` to the response's `Vary` (merged into one `Vary` header),
@@ -119,28 +142,52 @@ pub fn protect_from_caches(headers: &mut HeaderMap, level: CacheProtection) {
 /// assert_eq!(headers.get_all(VARY).iter().count(), 1);
 /// ```
 pub fn vary_on_cookie(headers: &mut HeaderMap) {
+    match vary_merged(headers.get_all(VARY).iter().map(HeaderValue::as_bytes)) {
+        VaryEdit::Keep => {}
+        VaryEdit::Append => {
+            headers.append(VARY, HeaderValue::from_static("Cookie"));
+        }
+        VaryEdit::Replace(joined) => {
+            let value =
+                HeaderValue::from_str(&joined).unwrap_or(HeaderValue::from_static("Cookie"));
+            headers.insert(VARY, value);
+        }
+    }
+}
+
+/// What [`vary_on_cookie`] does to a response's `Vary` values.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum VaryEdit {
+    /// `Cookie` or `*` is there already.
+    Keep,
+    /// A value is unreadable: kept, and `Cookie` added as another line.
+    Append,
+    /// All values replaced by this one, which ends with `Cookie`.
+    Replace(String),
+}
+
+/// [`vary_on_cookie`] over bytes, for adapters whose header types are not
+/// this crate's.
+pub(crate) fn vary_merged<'a>(values: impl IntoIterator<Item = &'a [u8]>) -> VaryEdit {
     let mut joined = String::new();
     let mut readable = true;
-    for value in headers.get_all(VARY) {
-        let Ok(text) = value.to_str() else {
+    for value in values {
+        let Some(text) = text(value) else {
             readable = false;
             continue;
         };
         for name in list(text) {
             if name == "*" || name.eq_ignore_ascii_case("cookie") {
-                return;
+                return VaryEdit::Keep;
             }
             push(&mut joined, name);
         }
     }
     if !readable {
-        // Unreadable values are kept; another line says the same.
-        headers.append(VARY, HeaderValue::from_static("Cookie"));
-        return;
+        return VaryEdit::Append;
     }
     push(&mut joined, "Cookie");
-    let value = HeaderValue::from_str(&joined).unwrap_or(HeaderValue::from_static("Cookie"));
-    headers.insert(VARY, value);
+    VaryEdit::Replace(joined)
 }
 
 /// The elements of a comma-separated field value, trimmed of SP and HTAB;

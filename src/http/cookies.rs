@@ -5,6 +5,7 @@ use super::conflict::CookieConflict;
 use super::header_value;
 use super::scan::{self, ChunkSet, Ours, SLOTS};
 use crate::{Chunking, ConfigError, Error, Result, SealedCookies, Sealer};
+use ::http::header::COOKIE;
 use ::http::{HeaderMap, HeaderValue};
 
 /// Most copies of an unprefixed plain name that are tried; more is
@@ -104,8 +105,25 @@ impl<'a> RequestCookies<'a> {
     /// assert_eq!(RequestCookies::parse(&headers, "sid").single(), Some("v"));
     /// ```
     pub fn parse(headers: &'a HeaderMap, name: &str) -> RequestCookies<'a> {
+        let values = headers.get_all(COOKIE).iter().map(HeaderValue::as_bytes);
+        RequestCookies::from_header_values(values, name)
+    }
+
+    /// As [`parse`](Self::parse), over the raw bytes of each `Cookie` header
+    /// (in the order they came): for frameworks whose header types are not
+    /// this `http` crate's.
+    ///
+    /// ```
+    /// use sealed_session::http::RequestCookies;
+    /// let headers: [&[u8]; 2] = [b"a=1; sid=v", b"b=2"];
+    /// assert_eq!(RequestCookies::from_header_values(headers, "sid").single(), Some("v"));
+    /// ```
+    pub fn from_header_values(
+        values: impl IntoIterator<Item = &'a [u8]>,
+        name: &str,
+    ) -> RequestCookies<'a> {
         let mut found = RequestCookies::default();
-        for (which, raw) in scan::ours(headers, name) {
+        for (which, raw) in scan::ours(values, name) {
             // A sealed value is base64url: one that is not UTF-8 is kept as
             // "" (it never opens) and still counts for the duplicate rule.
             let value = core::str::from_utf8(raw).unwrap_or("");

@@ -3,9 +3,6 @@
 //! other cookies are never parsed beyond the first byte that tells them
 //! apart from our name. Chunk indices found go in a `ChunkSet`.
 
-use ::http::HeaderMap;
-use ::http::header::COOKIE;
-
 /// Largest chunk index read from a request: a chunked session has at most
 /// 255 chunks, `name.0 ..= name.254`.
 pub(crate) const MAX_CHUNK_INDEX: usize = 254;
@@ -46,18 +43,19 @@ pub(crate) enum Ours {
     Chunk(usize),
 }
 
-/// Every pair of ours in the `Cookie` headers of `headers`, in header order
-/// then pair order, with its value (SP and HTAB trimmed). Nothing is
-/// allocated; each byte of the headers is looked at a bounded number of
-/// times.
+/// Every pair of ours in the `Cookie` header values `values` (each one
+/// header's bytes, in header order), in header order then pair order, with
+/// its value (SP and HTAB trimmed). Nothing is allocated; each byte of the
+/// headers is looked at a bounded number of times. Taking bytes rather
+/// than a `HeaderMap` lets frameworks on other `http` versions (actix-web)
+/// share the scan.
 pub(crate) fn ours<'h>(
-    headers: &'h HeaderMap,
+    values: impl IntoIterator<Item = &'h [u8]>,
     name: &str,
 ) -> impl Iterator<Item = (Ours, &'h [u8])> {
-    headers
-        .get_all(COOKIE)
-        .iter()
-        .flat_map(|header| header.as_bytes().split(|&b| b == b';'))
+    values
+        .into_iter()
+        .flat_map(|header| header.split(|&b| b == b';'))
         .filter_map(move |pair| classify(pair, name.as_bytes()))
 }
 

@@ -14,7 +14,7 @@ impl Sessions<AnyStore> {
     ///
     /// ```
     /// use axum::{Router, routing::get};
-    /// use sealed_session::axum::{SessionHandle, Sessions};
+    /// use sealed_session::web::{SessionHandle, Sessions};
     /// use sealed_session::revocation::{MemoryStore, Revocation};
     /// use sealed_session::{Key, KeyRing, Sealer};
     ///
@@ -39,7 +39,7 @@ impl Sessions<Stateless> {
     ///
     /// ```
     /// use axum::{Router, routing::get};
-    /// use sealed_session::axum::{SessionHandle, Sessions};
+    /// use sealed_session::web::{SessionHandle, Sessions};
     /// use sealed_session::revocation::Stateless;
     /// use sealed_session::{Key, KeyRing, Sealer};
     ///

@@ -8,7 +8,6 @@
 use super::handle::{SessionHandle, State};
 use crate::http::RequestCookies;
 use crate::{Sealer, Session};
-use http::{HeaderMap, HeaderValue};
 
 /// The flash cookie's name after the session cookie's.
 pub(super) const SUFFIX: &str = "-flash";
@@ -35,8 +34,8 @@ pub(crate) struct Incoming {
 
 /// Opens the request's flash cookie; one that does not open (forged,
 /// expired) counts as present and empty, so it is removed.
-pub(super) fn read(headers: &HeaderMap, sealer: &Sealer) -> Incoming {
-    let cookies = RequestCookies::parse(headers, sealer.cookie_name());
+pub(super) fn read<'h>(cookies: impl IntoIterator<Item = &'h [u8]>, sealer: &Sealer) -> Incoming {
+    let cookies = RequestCookies::from_header_values(cookies, sealer.cookie_name());
     // Copies that could be planted by a sibling host: neither read nor
     // removed (as for the session cookie, a removal could hit the genuine
     // one).
@@ -61,7 +60,7 @@ pub(super) fn read(headers: &HeaderMap, sealer: &Sealer) -> Incoming {
 
 /// The flash cookie lines the response needs: the queued messages sealed,
 /// or a removal once the incoming ones were read (or did not open).
-pub(super) fn lines<T>(state: &State<T>, sealer: &Sealer) -> Vec<HeaderValue> {
+pub(super) fn lines<T>(state: &State<T>, sealer: &Sealer) -> Vec<String> {
     let line = if !state.flash_out.is_empty() {
         match sealer.seal(&Session::new(state.flash_out.clone())) {
             Ok(line) => Some(line),
@@ -77,9 +76,7 @@ pub(super) fn lines<T>(state: &State<T>, sealer: &Sealer) -> Vec<HeaderValue> {
     } else {
         None
     };
-    line.and_then(|l| HeaderValue::try_from(l).ok())
-        .into_iter()
-        .collect()
+    line.into_iter().collect()
 }
 
 impl<T, S> SessionHandle<T, S> {
@@ -90,7 +87,7 @@ impl<T, S> SessionHandle<T, S> {
     /// of at most 200 bytes each and 2048 in all, are kept.
     ///
     /// ```
-    /// # async fn h(session: sealed_session::axum::SessionHandle<u8>) {
+    /// # async fn h(session: sealed_session::web::SessionHandle<u8>) {
     /// session.flash("Saved.");
     /// # }
     /// ```
@@ -121,7 +118,7 @@ impl<T, S> SessionHandle<T, S> {
     /// [`Sessions::with_flash`](super::Sessions::with_flash)).
     ///
     /// ```
-    /// # async fn h(session: sealed_session::axum::SessionHandle<u8>) -> String {
+    /// # async fn h(session: sealed_session::web::SessionHandle<u8>) -> String {
     /// session.take_flash().join("\n")
     /// # }
     /// ```

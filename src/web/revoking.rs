@@ -17,7 +17,7 @@ impl<T, S: RevocationStore> SessionHandle<T, S> {
     /// full anonymous share never stops a login.
     ///
     /// ```
-    /// # async fn h(session: sealed_session::axum::SessionHandle<u8, std::sync::Arc<sealed_session::revocation::MemoryStore>>) -> sealed_session::Result<()> {
+    /// # async fn h(session: sealed_session::web::SessionHandle<u8, std::sync::Arc<sealed_session::revocation::MemoryStore>>) -> sealed_session::Result<()> {
     /// session.login(1, Some("user-42")).await?;
     /// # Ok(()) }
     /// ```
@@ -49,7 +49,7 @@ impl<T, S: RevocationStore> SessionHandle<T, S> {
     /// it on privilege changes. Without a session it does nothing.
     ///
     /// ```
-    /// # async fn h(session: sealed_session::axum::SessionHandle<u8, std::sync::Arc<sealed_session::revocation::MemoryStore>>) -> sealed_session::Result<()> {
+    /// # async fn h(session: sealed_session::web::SessionHandle<u8, std::sync::Arc<sealed_session::revocation::MemoryStore>>) -> sealed_session::Result<()> {
     /// session.renew_id().await?;
     /// # Ok(()) }
     /// ```
@@ -76,7 +76,7 @@ impl<T, S: RevocationStore> SessionHandle<T, S> {
     /// Without a subject it only renews the id.
     ///
     /// ```
-    /// # async fn h(session: sealed_session::axum::SessionHandle<u8, std::sync::Arc<sealed_session::revocation::MemoryStore>>) -> sealed_session::Result<()> {
+    /// # async fn h(session: sealed_session::web::SessionHandle<u8, std::sync::Arc<sealed_session::revocation::MemoryStore>>) -> sealed_session::Result<()> {
     /// session.logout_everywhere_else().await?;
     /// # Ok(()) }
     /// ```
@@ -121,7 +121,7 @@ impl<T, S: RevocationStore> SessionHandle<T, S> {
     /// cookie is refused) and the response deletes the cookie.
     ///
     /// ```
-    /// # async fn h(session: sealed_session::axum::SessionHandle<u8, std::sync::Arc<sealed_session::revocation::MemoryStore>>) -> sealed_session::Result<()> {
+    /// # async fn h(session: sealed_session::web::SessionHandle<u8, std::sync::Arc<sealed_session::revocation::MemoryStore>>) -> sealed_session::Result<()> {
     /// session.logout().await?;
     /// assert!(!session.is_present());
     /// # Ok(()) }
@@ -146,7 +146,7 @@ impl<T, S: RevocationStore> SessionHandle<T, S> {
     /// here (after a password change), call [`login`](Self::login) next.
     ///
     /// ```
-    /// # async fn h(session: sealed_session::axum::SessionHandle<u8, std::sync::Arc<sealed_session::revocation::MemoryStore>>) -> sealed_session::Result<()> {
+    /// # async fn h(session: sealed_session::web::SessionHandle<u8, std::sync::Arc<sealed_session::revocation::MemoryStore>>) -> sealed_session::Result<()> {
     /// session.logout_everywhere().await?;
     /// # Ok(()) }
     /// ```

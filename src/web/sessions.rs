@@ -11,7 +11,7 @@ use std::sync::{Arc, PoisonError, RwLock};
 /// time, and the chunking settings. Cloning shares the same current value.
 ///
 /// ```
-/// use sealed_session::axum::Sessions;
+/// use sealed_session::web::Sessions;
 /// use sealed_session::revocation::{MemoryStore, Revocation};
 /// use sealed_session::{Key, KeyRing, Sealer};
 /// use std::sync::Arc;
@@ -63,7 +63,7 @@ impl<S: RevocationStore + 'static> Sessions<S> {
     /// Sessions over `revocation`, without chunking.
     ///
     /// ```
-    /// # use sealed_session::axum::Sessions;
+    /// # use sealed_session::web::Sessions;
     /// # use sealed_session::revocation::{MemoryStore, Revocation};
     /// # use sealed_session::{Chunking, ConfigError, Error, Key, KeyRing, Sealer, Session};
     /// let sealer = Sealer::builder(KeyRing::new(Key::generate(1))).build()?;
@@ -90,7 +90,7 @@ impl<S: RevocationStore + 'static> Sessions<S> {
     /// without a session and leave the session type alone.
     ///
     /// ```
-    /// # use sealed_session::axum::Sessions;
+    /// # use sealed_session::web::Sessions;
     /// # use sealed_session::revocation::{MemoryStore, Revocation};
     /// # use sealed_session::{Error, Key, KeyRing, Sealer};
     /// let sessions = Sessions::new(Revocation::new(Sealer::builder(KeyRing::new(Key::generate(1))).build()?, MemoryStore::new(10)?)?)
@@ -109,7 +109,7 @@ impl<S: RevocationStore + 'static> Sessions<S> {
     }
 
     /// The flash cookie's current sealer, when flash messages are on.
-    pub(super) fn flash_sealer(&self) -> Option<Arc<crate::Sealer>> {
+    pub(crate) fn flash_sealer(&self) -> Option<Arc<crate::Sealer>> {
         let flash = self.flash.as_ref()?;
         Some(Arc::clone(
             &flash.read().unwrap_or_else(PoisonError::into_inner),
@@ -122,7 +122,7 @@ impl<S: RevocationStore + 'static> Sessions<S> {
     /// and [`CsrfHeader`](super::CsrfHeader) extractors check them.
     ///
     /// ```
-    /// # use sealed_session::axum::Sessions;
+    /// # use sealed_session::web::Sessions;
     /// # use sealed_session::revocation::{MemoryStore, Revocation};
     /// # use sealed_session::{CsrfKey, Error, Key, KeyRing, Sealer};
     /// let sessions = Sessions::new(Revocation::new(Sealer::builder(KeyRing::new(Key::generate(1))).build()?, MemoryStore::new(10)?)?)
@@ -135,7 +135,7 @@ impl<S: RevocationStore + 'static> Sessions<S> {
     }
 
     /// The CSRF key, when [`with_csrf`](Self::with_csrf) set one.
-    pub(super) fn csrf(&self) -> Option<&Arc<crate::CsrfKey>> {
+    pub(crate) fn csrf(&self) -> Option<&Arc<crate::CsrfKey>> {
         self.csrf.as_ref()
     }
 
@@ -150,7 +150,7 @@ impl<S: RevocationStore + 'static> Sessions<S> {
     /// type").
     ///
     /// ```
-    /// # use sealed_session::axum::Sessions;
+    /// # use sealed_session::web::Sessions;
     /// # use sealed_session::revocation::{MemoryStore, Revocation};
     /// # use sealed_session::{Error, Key, KeyRing, Sealer};
     /// # let sessions = Sessions::new(Revocation::new(Sealer::builder(KeyRing::new(Key::generate(1))).build()?, MemoryStore::new(10)?)?);
@@ -162,7 +162,7 @@ impl<S: RevocationStore + 'static> Sessions<S> {
     }
 
     /// Counts (and, with `tracing`, reports) one unreadable cookie.
-    pub(super) fn report_unreadable(&self, error: &crate::Error) {
+    pub(crate) fn report_unreadable(&self, error: &crate::Error) {
         self.unreadable.fetch_add(1, Ordering::Relaxed);
         super::events::unreadable(error);
     }
@@ -176,7 +176,7 @@ impl<S: RevocationStore + 'static> Sessions<S> {
     /// panicked while holding the session is never sealed either way.
     ///
     /// ```
-    /// # use sealed_session::axum::Sessions;
+    /// # use sealed_session::web::Sessions;
     /// # use sealed_session::revocation::{MemoryStore, Revocation};
     /// # use sealed_session::{Error, Key, KeyRing, Sealer};
     /// let sealer = Sealer::builder(KeyRing::new(Key::generate(1))).build()?;
@@ -194,7 +194,7 @@ impl<S: RevocationStore + 'static> Sessions<S> {
     /// [`with_seal_on_server_error`](Self::with_seal_on_server_error)).
     ///
     /// ```
-    /// # use sealed_session::axum::Sessions;
+    /// # use sealed_session::web::Sessions;
     /// # use sealed_session::revocation::{MemoryStore, Revocation};
     /// # use sealed_session::{Error, Key, KeyRing, Sealer};
     /// # let sessions = Sessions::new(Revocation::new(Sealer::builder(KeyRing::new(Key::generate(1))).build()?, MemoryStore::new(10)?)?);
@@ -209,7 +209,7 @@ impl<S: RevocationStore + 'static> Sessions<S> {
     /// [`Chunking`]). Checked now, against the current sealer.
     ///
     /// ```
-    /// # use sealed_session::axum::Sessions;
+    /// # use sealed_session::web::Sessions;
     /// # use sealed_session::revocation::{MemoryStore, Revocation};
     /// # use sealed_session::{Chunking, ConfigError, Error, Key, KeyRing, Sealer, Session};
     /// let sealer = Sealer::builder(KeyRing::new(Key::generate(1))).build()?;
@@ -231,7 +231,7 @@ impl<S: RevocationStore + 'static> Sessions<S> {
     /// The chunking settings, if on.
     ///
     /// ```
-    /// # use sealed_session::axum::Sessions;
+    /// # use sealed_session::web::Sessions;
     /// # use sealed_session::revocation::{MemoryStore, Revocation};
     /// # use sealed_session::{Chunking, ConfigError, Error, Key, KeyRing, Sealer, Session};
     /// # let sessions = Sessions::new(Revocation::new(Sealer::builder(KeyRing::new(Key::generate(1))).build()?, MemoryStore::new(10)?)?);
@@ -245,7 +245,7 @@ impl<S: RevocationStore + 'static> Sessions<S> {
     /// The revocation (and sealer) new requests use.
     ///
     /// ```
-    /// # use sealed_session::axum::Sessions;
+    /// # use sealed_session::web::Sessions;
     /// # use sealed_session::revocation::{MemoryStore, Revocation};
     /// # use sealed_session::{Chunking, ConfigError, Error, Key, KeyRing, Sealer, Session};
     /// # let sessions = Sessions::new(Revocation::new(Sealer::builder(KeyRing::new(Key::generate(1))).build()?, MemoryStore::new(10)?)?);
@@ -263,7 +263,7 @@ impl<S: RevocationStore + 'static> Sessions<S> {
     /// stay the same: a new name would log everyone out.
     ///
     /// ```
-    /// # use sealed_session::axum::Sessions;
+    /// # use sealed_session::web::Sessions;
     /// # use sealed_session::revocation::{MemoryStore, Revocation};
     /// # use sealed_session::{Chunking, ConfigError, Error, Key, KeyRing, Sealer, Session};
     /// # use std::sync::Arc;
@@ -300,20 +300,6 @@ impl<S: RevocationStore + 'static> Sessions<S> {
         }
         Ok(())
     }
-
-    /// A tower layer sealing sessions of type `T`.
-    ///
-    /// ```
-    /// # use sealed_session::axum::Sessions;
-    /// # use sealed_session::revocation::{MemoryStore, Revocation};
-    /// # use sealed_session::{Chunking, ConfigError, Error, Key, KeyRing, Sealer, Session};
-    /// # let sessions = Sessions::new(Revocation::new(Sealer::builder(KeyRing::new(Key::generate(1))).build()?, MemoryStore::new(10)?)?);
-    /// let layer = sessions.layer::<String>();
-    /// # Ok::<(), Error>(())
-    /// ```
-    pub fn layer<T>(&self) -> super::SessionLayer<T, S> {
-        super::SessionLayer::new(self.clone())
-    }
 }
 
 impl<S: RevocationStore + Clone + 'static> Sessions<S> {
@@ -326,7 +312,7 @@ impl<S: RevocationStore + Clone + 'static> Sessions<S> {
     /// opening and are re-sealed under the new primary.
     ///
     /// ```
-    /// # use sealed_session::axum::Sessions;
+    /// # use sealed_session::web::Sessions;
     /// # use sealed_session::revocation::{MemoryStore, Revocation};
     /// # use sealed_session::{Error, Key, KeyRing, Sealer};
     /// # use std::sync::Arc;

@@ -3,46 +3,33 @@
 
 use super::events;
 use super::handle::{SessionHandle, Slot, State};
+use super::parts::{Failure, ResponseParts};
 use crate::SessionData;
-use crate::http::{CacheProtection, ChunkSet, CookieConflict};
-use crate::http::{append_set_cookies, protect_from_caches, vary_on_cookie};
-use crate::{Chunking, Error, Result, SealedCookies, Sealer, Session};
-use axum_core::response::Response;
-use http::{HeaderValue, StatusCode};
-
-/// The typed reason the layer answered 500 or 503 itself, put in the
-/// response extensions so that an outer layer can log it. It holds only
-/// an [`Error`], which never contains key bytes or session data.
-///
-/// ```
-/// use sealed_session::{Error, axum::SessionError};
-/// let e = SessionError(Error::Serialize);
-/// assert_eq!(e.0.to_string(), Error::Serialize.to_string());
-/// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SessionError(pub Error);
+use crate::http::{CacheProtection, ChunkSet, CookieConflict, VaryEdit};
+use crate::http::{cache_control_merged, vary_merged};
+use crate::{Chunking, Result, SealedCookies, Sealer, Session};
 
 /// Which of our cookies the request carried, so that the response can
 /// delete those the new cookies do not overwrite.
 #[derive(Debug, Default)]
-pub(super) struct Carried {
-    pub(super) single: bool,
-    pub(super) chunks: ChunkSet,
+pub(crate) struct Carried {
+    pub(crate) single: bool,
+    pub(crate) chunks: ChunkSet,
     /// Copies that could be planted: nothing is deleted, and the conflict
     /// is reported in the response extensions.
-    pub(super) conflict: Option<CookieConflict>,
+    pub(crate) conflict: Option<CookieConflict>,
     /// The cookies did not open or were revoked: delete them.
-    pub(super) clear: bool,
+    pub(crate) clear: bool,
 }
 
 /// What the layer does with the response once the handler is done.
-pub(super) struct Finish<'a> {
-    pub(super) sealer: &'a Sealer,
+pub(crate) struct Finish<'a> {
+    pub(crate) sealer: &'a Sealer,
     /// The flash cookie's sealer, when flash messages are on.
-    pub(super) flash: Option<&'a Sealer>,
-    pub(super) chunking: Option<Chunking>,
-    pub(super) carried: &'a Carried,
-    pub(super) seal_on_server_error: bool,
+    pub(crate) flash: Option<&'a Sealer>,
+    pub(crate) chunking: Option<Chunking>,
+    pub(crate) carried: &'a Carried,
+    pub(crate) seal_on_server_error: bool,
 }
 
 /// The first reason a re-seal is due, for the `sealed` event.
@@ -59,24 +46,25 @@ fn reseal_reason(reseal: crate::Reseal) -> &'static str {
 }
 
 impl Finish<'_> {
-    /// Seals the handler's changes onto `response`, with cache headers.
-    pub(super) fn apply<T: SessionData, S>(
+    /// Seals the handler's changes onto `response`, with cache headers;
+    /// `Err` when the session cannot be sealed (the response is then to be
+    /// replaced by the failure's).
+    pub(crate) fn apply<T: SessionData, S>(
         &self,
-        mut response: Response,
+        response: &mut impl ResponseParts,
         handle: &SessionHandle<T, S>,
-    ) -> Response {
+    ) -> core::result::Result<(), Failure> {
         if let Some(conflict) = self.carried.conflict {
-            response.extensions_mut().insert(conflict);
+            response.insert_extension(conflict);
         }
         // A handler panicked inside a change: the cookie stays as it was.
         let Some(state) = handle.sealable() else {
-            return response;
+            return Ok(());
         };
         let status = response.status();
         // A 304 must not carry a cookie a cache would apply to the stored
         // response; a failed handler's change may be half done.
-        let withheld = status == StatusCode::NOT_MODIFIED
-            || (status.is_server_error() && !self.seal_on_server_error);
+        let withheld = status == 304 || (status >= 500 && !self.seal_on_server_error);
         let lines = if withheld {
             Vec::new()
         } else {
@@ -88,31 +76,35 @@ impl Finish<'_> {
                     lines
                 }
                 Err(error) => {
-                    super::events::seal_failed(&error);
-                    return super::errors::failure(StatusCode::INTERNAL_SERVER_ERROR, error);
+                    events::seal_failed(&error);
+                    return Err(Failure::new(error));
                 }
             }
         };
         let (accessed, issued) = (state.accessed, state.issued_new_id());
         drop(state);
-        let headers = response.headers_mut();
         if !lines.is_empty() {
             let level = if issued {
                 CacheProtection::NoStore
             } else {
                 CacheProtection::Private
             };
-            append_set_cookies(headers, lines);
-            protect_from_caches(headers, level);
-            vary_on_cookie(headers);
+            for line in &lines {
+                response.append_header("set-cookie", line);
+            }
+            let merged = cache_control_merged(response.header_values("cache-control"), level);
+            if let Some(value) = merged {
+                response.replace_header("cache-control", &value);
+            }
+            vary_on_cookie(response);
         } else if accessed {
-            vary_on_cookie(headers);
+            vary_on_cookie(response);
         }
-        response
+        Ok(())
     }
 
     /// The `Set-Cookie` values the handler's changes call for.
-    fn lines<T: SessionData>(&self, state: &State<T>) -> Result<Vec<HeaderValue>> {
+    fn lines<T: SessionData>(&self, state: &State<T>) -> Result<Vec<String>> {
         let lines = match &state.slot {
             Slot::Fresh(session) => {
                 events::sealed("new", "created in this request");
@@ -143,10 +135,7 @@ impl Finish<'_> {
             }
             Slot::Empty => Vec::new(),
         };
-        Ok(lines
-            .into_iter()
-            .filter_map(|line| HeaderValue::try_from(line).ok())
-            .collect())
+        Ok(lines)
     }
 
     fn seal<T: SessionData>(&self, session: &Session<T>) -> Result<Vec<String>> {
@@ -175,5 +164,14 @@ impl Finish<'_> {
             lines.insert(0, self.sealer.removal_cookie());
         }
         lines
+    }
+}
+
+/// Adds `Cookie` to the response's `Vary`, as [`crate::http::vary_on_cookie`].
+fn vary_on_cookie(response: &mut impl ResponseParts) {
+    match vary_merged(response.header_values("vary")) {
+        VaryEdit::Keep => {}
+        VaryEdit::Append => response.append_header("vary", "Cookie"),
+        VaryEdit::Replace(joined) => response.replace_header("vary", &joined),
     }
 }

@@ -9,7 +9,7 @@ use crate::http::CookieConflict;
 
 /// A cookie that did not open or was revoked: the client's doing, so
 /// `debug` (a flood of forged cookies must not flood the logs at `warn`).
-pub(super) fn rejected(error: &Error) {
+pub(crate) fn rejected(error: &Error) {
     #[cfg(feature = "tracing")]
     tracing::debug!(target: "sealed_session", reason = %error, "session cookie rejected: no session, cookie removed");
     #[cfg(not(feature = "tracing"))]
@@ -17,7 +17,7 @@ pub(super) fn rejected(error: &Error) {
 }
 
 /// Copies that could be planted by a sibling host.
-pub(super) fn conflict(conflict: CookieConflict) {
+pub(crate) fn conflict(conflict: CookieConflict) {
     #[cfg(feature = "tracing")]
     tracing::warn!(target: "sealed_session", conflict = ?conflict, "conflicting session cookies: no session, none removed");
     #[cfg(not(feature = "tracing"))]
@@ -25,7 +25,7 @@ pub(super) fn conflict(conflict: CookieConflict) {
 }
 
 /// An authentic cookie this server cannot read.
-pub(super) fn unreadable(error: &Error) {
+pub(crate) fn unreadable(error: &Error) {
     #[cfg(feature = "tracing")]
     tracing::warn!(
         target: "sealed_session",
@@ -37,7 +37,7 @@ pub(super) fn unreadable(error: &Error) {
 }
 
 /// The revocation store could not answer (fail-closed: 503).
-pub(super) fn store_failed(error: &Error) {
+pub(crate) fn store_failed(error: &Error) {
     #[cfg(feature = "tracing")]
     tracing::error!(target: "sealed_session", reason = %error, "revocation check failed: answered 503");
     #[cfg(not(feature = "tracing"))]
@@ -45,7 +45,7 @@ pub(super) fn store_failed(error: &Error) {
 }
 
 /// A session that could not be sealed (500).
-pub(super) fn seal_failed(error: &Error) {
+pub(crate) fn seal_failed(error: &Error) {
     #[cfg(feature = "tracing")]
     tracing::error!(target: "sealed_session", reason = %error, "session could not be sealed: answered 500");
     #[cfg(not(feature = "tracing"))]
@@ -54,9 +54,25 @@ pub(super) fn seal_failed(error: &Error) {
 
 /// What the response does to the cookie: `new`, `changed`, `resealed`
 /// (with why) or `removed`.
-pub(super) fn sealed(kind: &'static str, why: &'static str) {
+pub(crate) fn sealed(kind: &'static str, why: &'static str) {
     #[cfg(feature = "tracing")]
     tracing::debug!(target: "sealed_session", kind, why, "session cookie set");
     #[cfg(not(feature = "tracing"))]
     let _ = (kind, why);
+}
+
+/// A CSRF extractor refused the request.
+pub(crate) fn csrf_refused(rejection: super::CsrfRejection) {
+    #[cfg(feature = "tracing")]
+    tracing::debug!(target: "sealed_session", rejection = ?rejection, "CSRF check refused the request");
+    #[cfg(not(feature = "tracing"))]
+    let _ = rejection;
+}
+
+/// A handler asked for a handle the route's layer does not provide.
+pub(crate) fn missing_layer(missing: &super::MissingSessionLayer) {
+    #[cfg(feature = "tracing")]
+    tracing::error!(target: "sealed_session", "{missing}");
+    #[cfg(not(feature = "tracing"))]
+    let _ = missing;
 }

@@ -101,7 +101,7 @@ impl<T> State<T> {
 /// [module docs](super).
 ///
 /// ```
-/// use sealed_session::axum::SessionHandle;
+/// use sealed_session::web::SessionHandle;
 /// use sealed_session::revocation::MemoryStore;
 /// use std::sync::Arc;
 ///
@@ -197,7 +197,7 @@ impl<T, S> SessionHandle<T, S> {
     /// Whether the request has a session (sent and valid, or created).
     ///
     /// ```
-    /// # async fn h(session: sealed_session::axum::SessionHandle<u8, std::sync::Arc<sealed_session::revocation::MemoryStore>>) {
+    /// # async fn h(session: sealed_session::web::SessionHandle<u8, std::sync::Arc<sealed_session::revocation::MemoryStore>>) {
     /// if !session.is_present() { session.insert(0); }
     /// # }
     /// ```
@@ -208,7 +208,7 @@ impl<T, S> SessionHandle<T, S> {
     /// A copy of the session data, if there is a session.
     ///
     /// ```
-    /// # async fn h(session: sealed_session::axum::SessionHandle<u8, std::sync::Arc<sealed_session::revocation::MemoryStore>>) {
+    /// # async fn h(session: sealed_session::web::SessionHandle<u8, std::sync::Arc<sealed_session::revocation::MemoryStore>>) {
     /// let n: Option<u8> = session.get();
     /// # }
     /// ```
@@ -222,7 +222,7 @@ impl<T, S> SessionHandle<T, S> {
     /// Reads the session (id, subject, deadlines, data) without changing it.
     ///
     /// ```
-    /// # async fn h(session: sealed_session::axum::SessionHandle<u8, std::sync::Arc<sealed_session::revocation::MemoryStore>>) {
+    /// # async fn h(session: sealed_session::web::SessionHandle<u8, std::sync::Arc<sealed_session::revocation::MemoryStore>>) {
     /// let user = session.read(|s| s.and_then(|s| s.subject().map(str::to_owned)));
     /// # }
     /// ```
@@ -241,7 +241,7 @@ impl<T, S> SessionHandle<T, S> {
     /// handler that writes the same value back sends no `Set-Cookie`.
     ///
     /// ```
-    /// # async fn h(session: sealed_session::axum::SessionHandle<u8, std::sync::Arc<sealed_session::revocation::MemoryStore>>) {
+    /// # async fn h(session: sealed_session::web::SessionHandle<u8, std::sync::Arc<sealed_session::revocation::MemoryStore>>) {
     /// session.update(|s| *s.data_mut() += 1);
     /// # }
     /// ```
@@ -262,7 +262,7 @@ impl<T, S> SessionHandle<T, S> {
     /// [`login`](Self::login), which also renews the id.
     ///
     /// ```
-    /// # async fn h(session: sealed_session::axum::SessionHandle<u8, std::sync::Arc<sealed_session::revocation::MemoryStore>>) {
+    /// # async fn h(session: sealed_session::web::SessionHandle<u8, std::sync::Arc<sealed_session::revocation::MemoryStore>>) {
     /// session.insert(7);
     /// # }
     /// ```
@@ -289,7 +289,7 @@ impl<T, S> SessionHandle<T, S> {
     /// session created in this request: nothing unchecked was let through.
     ///
     /// ```
-    /// # async fn h(session: sealed_session::axum::SessionHandle<u8, std::sync::Arc<sealed_session::revocation::MemoryStore>>) -> Result<(), http::StatusCode> {
+    /// # async fn h(session: sealed_session::web::SessionHandle<u8, std::sync::Arc<sealed_session::revocation::MemoryStore>>) -> Result<(), http::StatusCode> {
     /// if session.revocation_unchecked() {
     ///     return Err(http::StatusCode::SERVICE_UNAVAILABLE); // no payments now
     /// }
@@ -310,7 +310,7 @@ impl<T, S> SessionHandle<T, S> {
     /// `None` otherwise.
     ///
     /// ```
-    /// # async fn h(session: sealed_session::axum::SessionHandle<u8, std::sync::Arc<sealed_session::revocation::MemoryStore>>) {
+    /// # async fn h(session: sealed_session::web::SessionHandle<u8, std::sync::Arc<sealed_session::revocation::MemoryStore>>) {
     /// if let Some(error) = session.unreadable() {
     ///     eprintln!("session of an older deploy not read: {error}");
     /// }

@@ -1,0 +1,41 @@
+//! `http::Response` as the core's [`ResponseParts`].
+
+use crate::web::ResponseParts;
+use http::{HeaderName, HeaderValue, Response};
+
+impl<B> ResponseParts for Response<B> {
+    fn status(&self) -> u16 {
+        self.status().as_u16()
+    }
+
+    fn header_values<'a>(&'a self, name: &'static str) -> impl Iterator<Item = &'a [u8]> + 'a {
+        self.headers().get_all(name).iter().map(HeaderValue::as_bytes)
+    }
+
+    fn replace_header(&mut self, name: &'static str, value: &str) {
+        // The core writes visible ASCII only; anything else is dropped
+        // rather than sent broken.
+        if let Ok(value) = HeaderValue::from_str(value) {
+            self.headers_mut().insert(HeaderName::from_static(name), value);
+        }
+    }
+
+    fn append_header(&mut self, name: &'static str, value: &str) {
+        if let Ok(value) = HeaderValue::from_str(value) {
+            self.headers_mut().append(HeaderName::from_static(name), value);
+        }
+    }
+
+    fn insert_extension<E: Clone + Send + Sync + 'static>(&mut self, value: E) {
+        self.extensions_mut().insert(value);
+    }
+}
+
+/// The answer for a [`Failure`](crate::web::Failure), with an empty body.
+pub(super) fn failure<R: Default>(failure: crate::web::Failure) -> Response<R> {
+    let mut response = Response::new(R::default());
+    *response.status_mut() =
+        http::StatusCode::from_u16(failure.status).unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR);
+    response.extensions_mut().insert(failure.error);
+    response
+}

@@ -1,0 +1,198 @@
+//! One request's session from the layer's side, whatever the framework:
+//! [`Sessions::read`] finds and opens the cookies, [`Incoming::check`] asks
+//! the revocation store, and after the handler [`Exchange::finish`] seals
+//! its changes onto the response (or says why it cannot).
+
+use super::csrf::CsrfContext;
+use super::events;
+use super::flash;
+use super::handle::{SessionHandle, Slot};
+use super::missing::LayerTypes;
+use super::parts::{Failure, ResponseParts};
+use super::respond::{Carried, Finish};
+use super::sessions::Sessions;
+use crate::http::{Found, RequestCookies};
+use crate::revocation::{Checked, Revocation, RevocationStore};
+use crate::{Chunking, Opened, Result, Sealer, SessionData};
+use std::sync::Arc;
+
+/// A request's cookies, opened but not yet checked against revocation:
+/// owns everything, so the request can move on while the check awaits.
+pub(crate) struct Incoming<T, S> {
+    sessions: Sessions<S>,
+    revocation: Arc<Revocation<S>>,
+    found: Found<T>,
+    carried: Carried,
+    flash: Option<(Arc<Sealer>, flash::Incoming)>,
+}
+
+/// A request under way: the handle the handler gets, and what the response
+/// needs to seal it.
+pub(crate) struct Exchange<T, S> {
+    handle: SessionHandle<T, S>,
+    revocation: Arc<Revocation<S>>,
+    flash: Option<Arc<Sealer>>,
+    chunking: Option<Chunking>,
+    carried: Carried,
+    seal_on_server_error: bool,
+    csrf: Option<CsrfContext>,
+}
+
+impl<S: RevocationStore + 'static> Sessions<S> {
+    /// Finds and opens this crate's cookies in the `Cookie` header values
+    /// `cookies` gives (each header's bytes, in order; called once per
+    /// cookie name): the session's, with the duplicate rules of
+    /// [`crate::http`], and the flash cookie's.
+    pub(crate) fn read<'h, T: SessionData, I>(&self, cookies: impl Fn() -> I) -> Incoming<T, S>
+    where
+        I: IntoIterator<Item = &'h [u8]>,
+    {
+        let revocation = self.current();
+        let (carried, found) = open_cookies(cookies(), revocation.sealer(), self.chunking());
+        let flash = self.flash_sealer().map(|sealer| {
+            let incoming = flash::read(cookies(), &sealer);
+            (sealer, incoming)
+        });
+        Incoming {
+            sessions: self.clone(),
+            revocation,
+            found,
+            carried,
+            flash,
+        }
+    }
+}
+
+impl<T: SessionData, S: RevocationStore + 'static> Incoming<T, S> {
+    /// Checks the opened session against revocation and makes the handle.
+    /// `Err` is the answer to give without running the handler: 503 when
+    /// the store cannot decide under fail-closed, or a server-side error.
+    pub(crate) async fn check(self) -> core::result::Result<Exchange<T, S>, Failure> {
+        let Incoming {
+            sessions,
+            revocation,
+            found,
+            mut carried,
+            flash,
+        } = self;
+        let mut unreadable = None;
+        let slot = match found {
+            Found::Session(opened) => match check(&revocation, opened).await {
+                Ok(Some(checked)) => Slot::Opened(checked),
+                Ok(None) => {
+                    carried.clear = true;
+                    Slot::Empty
+                }
+                Err(error) => {
+                    events::store_failed(&error);
+                    return Err(Failure::new(error));
+                }
+            },
+            // Authentic but not readable here: no session, the cookie
+            // kept for a node (or deploy) that reads it, the operator told.
+            Found::Unreadable(error) => {
+                sessions.report_unreadable(&error);
+                unreadable = Some(error);
+                Slot::Empty
+            }
+            Found::Invalid(error) => {
+                events::rejected(&error);
+                Slot::Empty
+            }
+            Found::Conflict(conflict) => {
+                events::conflict(conflict);
+                Slot::Empty
+            }
+            Found::None => Slot::Empty,
+        };
+        let csrf = sessions.csrf().map(|key| {
+            let id = match &slot {
+                Slot::Opened(checked) => Some(checked.session().id()),
+                Slot::Empty | Slot::Fresh(_) => None,
+            };
+            CsrfContext::new(key, id)
+        });
+        let mut handle = SessionHandle::new(slot, Arc::clone(&revocation));
+        handle.csrf = sessions.csrf().cloned();
+        let flash = flash.map(|(sealer, incoming)| {
+            handle.lock().flash_in = incoming;
+            handle.flash_sealer = Some(Arc::clone(&sealer));
+            sealer
+        });
+        handle.lock().unreadable = unreadable;
+        Ok(Exchange {
+            handle,
+            revocation,
+            flash,
+            chunking: sessions.chunking(),
+            carried,
+            seal_on_server_error: sessions.seal_on_server_error(),
+            csrf,
+        })
+    }
+}
+
+impl<T: SessionData, S: RevocationStore> Exchange<T, S> {
+    /// What the adapter puts in the request's extensions: the handle (for
+    /// the extractors; it shares its state with this exchange), the CSRF
+    /// context when configured, and the layer's types (for
+    /// [`MissingSessionLayer`](super::MissingSessionLayer)).
+    pub(crate) fn extensions(&self) -> (SessionHandle<T, S>, Option<CsrfContext>, LayerTypes) {
+        (self.handle.clone(), self.csrf.clone(), LayerTypes::of::<T, S>())
+    }
+
+    /// Seals the handler's changes onto `response` (see the module docs of
+    /// [`crate::web`]); `Err` is the answer to give instead (500: the
+    /// session cannot be sealed; the previous cookie is left as it was).
+    pub(crate) fn finish(&self, response: &mut impl ResponseParts) -> core::result::Result<(), Failure> {
+        Finish {
+            flash: self.flash.as_deref(),
+            sealer: self.revocation.sealer(),
+            chunking: self.chunking,
+            carried: &self.carried,
+            seal_on_server_error: self.seal_on_server_error,
+        }
+        .apply(response, &self.handle)
+    }
+}
+
+/// Reads and opens the request's cookies, applying the duplicate rules of
+/// [`crate::http`].
+fn open_cookies<'h, T: SessionData>(
+    cookies: impl IntoIterator<Item = &'h [u8]>,
+    sealer: &Sealer,
+    chunking: Option<Chunking>,
+) -> (Carried, Found<T>) {
+    let cookies = RequestCookies::from_header_values(cookies, sealer.cookie_name());
+    let found = cookies.open(sealer, chunking);
+    let carried = match &found {
+        Found::Conflict(conflict) => Carried {
+            conflict: Some(*conflict),
+            ..Carried::default()
+        },
+        Found::None | Found::Session(_) | Found::Invalid(_) | Found::Unreadable(_) => Carried {
+            single: cookies.plain_values().next().is_some(),
+            chunks: cookies.chunk_set(),
+            conflict: None,
+            clear: matches!(found, Found::Invalid(_)),
+        },
+    };
+    (carried, found)
+}
+
+/// Checks an opened cookie against revocation: `Ok(None)` for "no session"
+/// (any rejection caused by the cookie), `Err` when the server cannot
+/// decide (store unavailable under fail-closed, or a server-side error).
+async fn check<T, S: RevocationStore>(
+    revocation: &Revocation<S>,
+    opened: Opened<T>,
+) -> Result<Option<Checked<T>>> {
+    match revocation.check(opened).await {
+        Ok(checked) => Ok(Some(checked)),
+        Err(error) if error.is_client_fault() => {
+            events::rejected(&error);
+            Ok(None)
+        }
+        Err(error) => Err(error),
+    }
+}

@@ -1,0 +1,96 @@
+//! The two things the core needs of a framework: the bytes of a request's
+//! `Cookie` headers (an iterator, so the core never sees a framework's
+//! types) and a response to read the status of and add headers and
+//! extensions to ([`ResponseParts`]); and what it gives back when it
+//! answers itself ([`Failure`]).
+
+use crate::Error;
+
+/// What the core reads and writes of a response, in a framework's own
+/// types (`http::Response` for tower and axum, actix-web's `HttpResponse`).
+/// Names are lowercase and static; values are visible ASCII.
+pub(crate) trait ResponseParts {
+    /// The status code.
+    fn status(&self) -> u16;
+    /// The values of header `name`, in order.
+    fn header_values<'a>(&'a self, name: &'static str) -> impl Iterator<Item = &'a [u8]> + 'a;
+    /// Sets header `name` to `value`, replacing every earlier value.
+    fn replace_header(&mut self, name: &'static str, value: &str);
+    /// Adds a line for header `name`.
+    fn append_header(&mut self, name: &'static str, value: &str);
+    /// Puts `value` in the response extensions, for an outer layer to log.
+    fn insert_extension<E: Clone + Send + Sync + 'static>(&mut self, value: E);
+}
+
+/// The typed reason the layer answered 500 or 503 itself, put in the
+/// response extensions so that an outer layer can log it. It holds only
+/// an [`Error`], which never contains key bytes or session data.
+///
+/// ```
+/// use sealed_session::{Error, web::SessionError};
+/// let e = SessionError(Error::Serialize);
+/// assert_eq!(e.0.to_string(), Error::Serialize.to_string());
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionError(pub Error);
+
+/// The status a session error answers with:
+///
+/// | error | status |
+/// |---|---|
+/// | [`Error::RevocationUnavailable`], [`Error::RevocationFull`] | 503 Service Unavailable |
+/// | [`Error::Revoked`] (a login raced by a logout) | 401 Unauthorized |
+/// | other [client faults](Error::is_client_fault) | 400 Bad Request |
+/// | [`Error::TooLarge`] and everything else (serialization, schema, configuration) | 500 Internal Server Error |
+///
+/// ```
+/// use http::StatusCode;
+/// use sealed_session::{Error, UnavailableReason, web::status_of};
+/// let down = Error::RevocationUnavailable { reason: UnavailableReason::Timeout };
+/// assert_eq!(status_of(&down), StatusCode::SERVICE_UNAVAILABLE);
+/// assert_eq!(status_of(&Error::Serialize), StatusCode::INTERNAL_SERVER_ERROR);
+/// ```
+pub fn status_of(error: &Error) -> http::StatusCode {
+    use http::StatusCode;
+    match error {
+        Error::RevocationUnavailable { .. } | Error::RevocationFull { .. } => {
+            StatusCode::SERVICE_UNAVAILABLE
+        }
+        Error::Revoked { .. } => StatusCode::UNAUTHORIZED,
+        // From a handler, too large means the session it built does not
+        // fit a cookie: the server's doing (the layer refuses oversized
+        // request cookies itself).
+        Error::TooLarge { .. } => StatusCode::INTERNAL_SERVER_ERROR,
+        error if error.is_client_fault() => StatusCode::BAD_REQUEST,
+        _ => StatusCode::INTERNAL_SERVER_ERROR,
+    }
+}
+
+/// An answer the core gives instead of the handler's (503 when the store
+/// cannot decide under fail-closed, 500 when a session cannot be sealed),
+/// or that an adapter gives for an [`Error`] a handler returned: a status,
+/// a fixed generic body (never internals), and the typed reason for the
+/// response extensions.
+#[derive(Debug)]
+pub(crate) struct Failure {
+    pub(crate) status: u16,
+    pub(crate) body: &'static str,
+    pub(crate) error: SessionError,
+}
+
+impl Failure {
+    pub(crate) fn new(error: Error) -> Failure {
+        let status = status_of(&error).as_u16();
+        let body = match status {
+            503 => "session store unavailable",
+            401 => "session ended",
+            400 => "bad session",
+            _ => "session could not be saved",
+        };
+        Failure {
+            status,
+            body,
+            error: SessionError(error),
+        }
+    }
+}
