@@ -125,7 +125,7 @@ where
     I: Service<Request<B>, Response = Response<R>> + Clone + Send + 'static,
     I::Future: Send,
     B: Send + 'static,
-    R: Default + Send + 'static,
+    R: From<&'static str> + Send + 'static,
     T: SessionData + Send + 'static,
     S: RevocationStore + 'static,
 {

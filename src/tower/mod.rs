@@ -6,10 +6,13 @@
 //! in the request extensions, where a handler takes it with
 //! `req.extensions().get::<SessionHandle<T, S>>()`.
 //!
-//! The response body type only needs [`Default`]: the layer's own answers
-//! (503 when the store is down under fail-closed, 500 when a session
-//! cannot be sealed) have an empty body, the typed reason in the response
-//! extensions as [`SessionError`](crate::web::SessionError).
+//! The response body type only needs `From<&'static str>` (axum's `Body`,
+//! `http_body_util::Full<Bytes>`, `String` have it): the layer's own
+//! answers (503 when the store is down under fail-closed, 500 when a
+//! session cannot be sealed) have a fixed text body, the same as the
+//! actix-web middleware's, and the typed reason in the response extensions
+//! as [`SessionError`](crate::web::SessionError). For another body type,
+//! map it to one of those around the inner service.
 //!
 //! ```
 //! use http::{Request, Response};

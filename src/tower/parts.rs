@@ -31,9 +31,14 @@ impl<B> ResponseParts for Response<B> {
     }
 }
 
-/// The answer for a [`Failure`](crate::web::Failure), with an empty body.
-pub(super) fn failure<R: Default>(failure: crate::web::Failure) -> Response<R> {
-    let mut response = Response::new(R::default());
+/// The answer for a [`Failure`](crate::web::Failure): its status, its fixed
+/// text body (the same as every adapter's), its reason in the extensions.
+pub(super) fn failure<R: From<&'static str>>(failure: crate::web::Failure) -> Response<R> {
+    let mut response = Response::new(R::from(failure.body));
+    response.headers_mut().insert(
+        http::header::CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; charset=utf-8"),
+    );
     *response.status_mut() =
         http::StatusCode::from_u16(failure.status).unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR);
     response.extensions_mut().insert(failure.error);
