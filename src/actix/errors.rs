@@ -23,13 +23,15 @@ impl<B> ResponseParts for HttpResponse<B> {
         // The core writes visible ASCII only; anything else is dropped
         // rather than sent broken.
         if let Ok(value) = HeaderValue::from_str(value) {
-            self.headers_mut().insert(HeaderName::from_static(name), value);
+            self.headers_mut()
+                .insert(HeaderName::from_static(name), value);
         }
     }
 
     fn append_header(&mut self, name: &'static str, value: &str) {
         if let Ok(value) = HeaderValue::from_str(value) {
-            self.headers_mut().append(HeaderName::from_static(name), value);
+            self.headers_mut()
+                .append(HeaderName::from_static(name), value);
         }
     }
 

@@ -82,7 +82,7 @@ pub struct SealedCookies {
 
 impl SealedCookies {
     /// One complete `Set-Cookie` line of an unchunked sealer.
-    #[cfg_attr(not(feature = "axum"), allow(dead_code))]
+    #[cfg_attr(not(feature = "web"), allow(dead_code))]
     pub(crate) fn single(line: String) -> SealedCookies {
         SealedCookies {
             lines: vec![line],

@@ -66,7 +66,10 @@ impl CacheProtection {
 /// assert_eq!(headers[CACHE_CONTROL], "no-store, max-age=0");
 /// ```
 pub fn protect_from_caches(headers: &mut HeaderMap, level: CacheProtection) {
-    let values = headers.get_all(CACHE_CONTROL).iter().map(HeaderValue::as_bytes);
+    let values = headers
+        .get_all(CACHE_CONTROL)
+        .iter()
+        .map(HeaderValue::as_bytes);
     if let Some(merged) = cache_control_merged(values, level) {
         // Every piece came from visible ASCII, so the joined text is a valid value.
         let value = HeaderValue::from_str(&merged)

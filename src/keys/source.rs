@@ -53,7 +53,7 @@ pub(crate) enum KeySource {
 impl KeySource {
     /// The same keys for another sealer (a companion cookie with its own
     /// TTL): a ring is cloned, epoch keys get a window of their own.
-    #[cfg(feature = "axum")]
+    #[cfg(feature = "web")]
     pub(crate) fn duplicate(
         &self,
         now: OffsetDateTime,

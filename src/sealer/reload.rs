@@ -75,7 +75,7 @@ impl Sealer {
     /// own purpose and TTL, the same keys and attributes): the flash
     /// cookie. Its name and purpose are bound into its authentication, so
     /// neither cookie opens as the other.
-    #[cfg(feature = "axum")]
+    #[cfg(feature = "web")]
     pub(crate) fn companion(&self, suffix: &str, purpose: &str, ttl: i64) -> Result<Sealer> {
         let c = &self.config;
         let name = format!("{}{suffix}", c.name);

@@ -197,7 +197,7 @@ impl<T> Session<T> {
 
     /// Forgets a change that left the session as it was (the axum handle
     /// compares before and after a change).
-    #[cfg(feature = "axum")]
+    #[cfg(feature = "web")]
     pub(crate) fn set_unchanged(&mut self) {
         self.changed = false;
     }

@@ -9,20 +9,25 @@ impl<B> ResponseParts for Response<B> {
     }
 
     fn header_values<'a>(&'a self, name: &'static str) -> impl Iterator<Item = &'a [u8]> + 'a {
-        self.headers().get_all(name).iter().map(HeaderValue::as_bytes)
+        self.headers()
+            .get_all(name)
+            .iter()
+            .map(HeaderValue::as_bytes)
     }
 
     fn replace_header(&mut self, name: &'static str, value: &str) {
         // The core writes visible ASCII only; anything else is dropped
         // rather than sent broken.
         if let Ok(value) = HeaderValue::from_str(value) {
-            self.headers_mut().insert(HeaderName::from_static(name), value);
+            self.headers_mut()
+                .insert(HeaderName::from_static(name), value);
         }
     }
 
     fn append_header(&mut self, name: &'static str, value: &str) {
         if let Ok(value) = HeaderValue::from_str(value) {
-            self.headers_mut().append(HeaderName::from_static(name), value);
+            self.headers_mut()
+                .append(HeaderName::from_static(name), value);
         }
     }
 
@@ -39,8 +44,8 @@ pub(super) fn failure<R: From<&'static str>>(failure: crate::web::Failure) -> Re
         http::header::CONTENT_TYPE,
         HeaderValue::from_static("text/plain; charset=utf-8"),
     );
-    *response.status_mut() =
-        http::StatusCode::from_u16(failure.status).unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR);
+    *response.status_mut() = http::StatusCode::from_u16(failure.status)
+        .unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR);
     response.extensions_mut().insert(failure.error);
     response
 }

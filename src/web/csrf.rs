@@ -146,4 +146,26 @@ impl<T, S> SessionHandle<T, S> {
         let id = self.read(|s| s.map(|s| s.id()))?;
         Some(key.token(&id))
     }
+
+    /// Checks a token the request brought against the session its cookie
+    /// carried, for frameworks without this crate's extractors (a plain
+    /// hyper or tower service); axum and actix-web handlers take
+    /// `CsrfForm` or `CsrfHeader` instead.
+    ///
+    /// ```
+    /// # fn h(session: &sealed_session::web::SessionHandle<u8>, req: &http::Request<String>) -> Result<(), sealed_session::web::CsrfRejection> {
+    /// let token = req.headers().get(sealed_session::web::CSRF_HEADER).and_then(|v| v.to_str().ok());
+    /// session.verify_csrf(token.unwrap_or(""))?;
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`CsrfRejection::Invalid`] for a wrong or empty token, or a request
+    /// that came without a session; [`CsrfRejection::NotConfigured`]
+    /// without `Sessions::with_csrf`.
+    pub fn verify_csrf(&self, token: &str) -> Result<(), CsrfRejection> {
+        let key = self.csrf.as_ref().ok_or(CsrfRejection::NotConfigured)?;
+        CsrfContext::new(key, self.lock().original).verify(token)
+    }
 }

@@ -138,13 +138,20 @@ impl<T: SessionData, S: RevocationStore> Exchange<T, S> {
     /// context when configured, and the layer's types (for
     /// [`MissingSessionLayer`](super::MissingSessionLayer)).
     pub(crate) fn extensions(&self) -> (SessionHandle<T, S>, Option<CsrfContext>, LayerTypes) {
-        (self.handle.clone(), self.csrf.clone(), LayerTypes::of::<T, S>())
+        (
+            self.handle.clone(),
+            self.csrf.clone(),
+            LayerTypes::of::<T, S>(),
+        )
     }
 
     /// Seals the handler's changes onto `response` (see the module docs of
     /// [`crate::web`]); `Err` is the answer to give instead (500: the
     /// session cannot be sealed; the previous cookie is left as it was).
-    pub(crate) fn finish(&self, response: &mut impl ResponseParts) -> core::result::Result<(), Failure> {
+    pub(crate) fn finish(
+        &self,
+        response: &mut impl ResponseParts,
+    ) -> core::result::Result<(), Failure> {
         Finish {
             flash: self.flash.as_deref(),
             sealer: self.revocation.sealer(),

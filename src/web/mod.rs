@@ -81,6 +81,13 @@
 //! [`Opened::needs_reseal`]: crate::Opened::needs_reseal
 //! [`Revocation`]: crate::revocation::Revocation
 
+// `web` or `tower` alone build the public types; some crate-internal
+// pieces below are only for the adapters with extractors.
+#![cfg_attr(
+    not(any(feature = "axum", feature = "actix")),
+    allow(unused_imports, dead_code)
+)]
+
 mod csrf;
 mod events;
 mod exchange;
@@ -100,6 +107,6 @@ pub use parts::{SessionError, status_of};
 pub use sessions::Sessions;
 
 pub(crate) use csrf::CsrfContext;
+pub(crate) use events::{csrf_refused, missing_layer};
 pub(crate) use missing::{LayerTypes, lookup, required};
 pub(crate) use parts::{Failure, ResponseParts};
-pub(crate) use events::{csrf_refused, missing_layer};

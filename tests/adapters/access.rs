@@ -18,7 +18,11 @@ async fn required_is_401_without_a_session_and_optional_is_none() {
         let cookie = a.get(&s, "/login", "").await.cookie();
         let r = a.get(&s, "/required", &cookie).await;
         assert_eq!((r.status, r.body.as_str()), (200, "alice"), "{a:?}");
-        assert_eq!(a.get(&s, "/optional", &cookie).await.body, "some alice", "{a:?}");
+        assert_eq!(
+            a.get(&s, "/optional", &cookie).await.body,
+            "some alice",
+            "{a:?}"
+        );
     }
 }
 
@@ -27,10 +31,18 @@ async fn a_handle_of_another_type_is_a_500_naming_the_types() {
     for a in BOTH {
         let s = sessions();
         let r = a.get(&s, "/wrong-type", "").await;
-        assert_eq!((r.status, r.body.as_str()), (500, "session layer missing"), "{a:?}");
+        assert_eq!(
+            (r.status, r.body.as_str()),
+            (500, "session layer missing"),
+            "{a:?}"
+        );
         let missing = r.missing.expect("the rejection is in the extensions");
         assert_eq!(missing.wanted.0, "u32", "{a:?}");
-        assert_eq!(missing.found.map(|f| f.0), Some("alloc::string::String"), "{a:?}");
+        assert_eq!(
+            missing.found.map(|f| f.0),
+            Some("alloc::string::String"),
+            "{a:?}"
+        );
         assert!(!r.body.contains("u32"), "{a:?}: the body names no types");
     }
 }

@@ -5,7 +5,9 @@ use super::routes::{self, Comment, Handle};
 use actix_web::http::StatusCode;
 use actix_web::{App, HttpResponse, test, web};
 use sealed_session::Error;
-use sealed_session::actix::{CsrfForm, CsrfHeader, OptionalSession, RequiredSession, SessionHandle};
+use sealed_session::actix::{
+    CsrfForm, CsrfHeader, OptionalSession, RequiredSession, SessionHandle,
+};
 use sealed_session::http::CookieConflict;
 use sealed_session::revocation::AnyStore;
 use sealed_session::web::{MissingSessionLayer, SessionError, Sessions};
@@ -22,10 +24,22 @@ pub async fn send(sessions: &Sessions<AnyStore>, req: Req) -> Reply {
     let app = test::init_service(
         App::new()
             .wrap(sessions.middleware::<String>())
-            .route("/read", web::get().to(|s: Handle| async move { ok(routes::read(&s)) }))
-            .route("/checked", web::get().to(|s: Handle| async move { ok(routes::checked(&s)) }))
-            .route("/login", web::get().to(|s: Handle| async move { routes::login(&s).await.map(ok) }))
-            .route("/login-bob", web::get().to(|s: Handle| async move { routes::login_bob(&s).await.map(ok) }))
+            .route(
+                "/read",
+                web::get().to(|s: Handle| async move { ok(routes::read(&s)) }),
+            )
+            .route(
+                "/checked",
+                web::get().to(|s: Handle| async move { ok(routes::checked(&s)) }),
+            )
+            .route(
+                "/login",
+                web::get().to(|s: Handle| async move { routes::login(&s).await.map(ok) }),
+            )
+            .route(
+                "/login-bob",
+                web::get().to(|s: Handle| async move { routes::login_bob(&s).await.map(ok) }),
+            )
             .route(
                 "/append",
                 web::get().to(|s: Handle| async move {
@@ -40,12 +54,23 @@ pub async fn send(sessions: &Sessions<AnyStore>, req: Req) -> Reply {
                     ok("filled")
                 }),
             )
-            .route("/logout", web::get().to(|s: Handle| async move { routes::logout(&s).await.map(ok) }))
-            .route("/everywhere", web::get().to(|s: Handle| async move { routes::everywhere(&s).await.map(ok) }))
-            .route("/renew", web::get().to(|s: Handle| async move { routes::renew(&s).await.map(ok) }))
+            .route(
+                "/logout",
+                web::get().to(|s: Handle| async move { routes::logout(&s).await.map(ok) }),
+            )
+            .route(
+                "/everywhere",
+                web::get().to(|s: Handle| async move { routes::everywhere(&s).await.map(ok) }),
+            )
+            .route(
+                "/renew",
+                web::get().to(|s: Handle| async move { routes::renew(&s).await.map(ok) }),
+            )
             .route(
                 "/required",
-                web::get().to(|RequiredSession(s): RequiredSession<String>| async move { ok(routes::read(&s)) }),
+                web::get().to(|RequiredSession(s): RequiredSession<String>| async move {
+                    ok(routes::read(&s))
+                }),
             )
             .route(
                 "/optional",
@@ -77,18 +102,43 @@ pub async fn send(sessions: &Sessions<AnyStore>, req: Req) -> Reply {
                         .body("ok")
                 }),
             )
-            .route("/token", web::get().to(|s: Handle| async move { ok(routes::token(&s)) }))
-            .route("/form", web::post().to(|CsrfForm(c): CsrfForm<Comment>| async move { ok(c.text) }))
-            .route("/api", web::post().to(|_: CsrfHeader| async move { ok("ok") }))
-            .route("/flash", web::get().to(|s: Handle| async move { ok(routes::flash(&s)) }))
-            .route("/take-flash", web::get().to(|s: Handle| async move { ok(routes::take_flash(&s)) }))
-            .route("/wrong-type", web::get().to(|_: SessionHandle<u32>| async move { ok("unreachable") }))
-            .route("/error", web::get().to(|| async { Err::<HttpResponse, _>(Error::Serialize) })),
+            .route(
+                "/token",
+                web::get().to(|s: Handle| async move { ok(routes::token(&s)) }),
+            )
+            .route(
+                "/form",
+                web::post().to(|CsrfForm(c): CsrfForm<Comment>| async move { ok(c.text) }),
+            )
+            .route(
+                "/api",
+                web::post().to(|_: CsrfHeader| async move { ok("ok") }),
+            )
+            .route(
+                "/flash",
+                web::get().to(|s: Handle| async move { ok(routes::flash(&s)) }),
+            )
+            .route(
+                "/take-flash",
+                web::get().to(|s: Handle| async move { ok(routes::take_flash(&s)) }),
+            )
+            .route(
+                "/wrong-type",
+                web::get().to(|_: SessionHandle<u32>| async move { ok("unreachable") }),
+            )
+            .route(
+                "/error",
+                web::get().to(|| async { Err::<HttpResponse, _>(Error::Serialize) }),
+            ),
     )
     .await;
-    let mut request = if req.post { test::TestRequest::post() } else { test::TestRequest::get() }
-        .uri(&req.path)
-        .set_payload(req.body);
+    let mut request = if req.post {
+        test::TestRequest::post()
+    } else {
+        test::TestRequest::get()
+    }
+    .uri(&req.path)
+    .set_payload(req.body);
     for (name, value) in req.headers {
         request = request.append_header((name, value));
     }

@@ -17,9 +17,18 @@ use tower::ServiceExt;
 fn app(sessions: &Sessions<AnyStore>) -> Router {
     Router::new()
         .route("/read", get(|s: Handle| async move { routes::read(&s) }))
-        .route("/checked", get(|s: Handle| async move { routes::checked(&s) }))
-        .route("/login", get(|s: Handle| async move { routes::login(&s).await }))
-        .route("/login-bob", get(|s: Handle| async move { routes::login_bob(&s).await }))
+        .route(
+            "/checked",
+            get(|s: Handle| async move { routes::checked(&s) }),
+        )
+        .route(
+            "/login",
+            get(|s: Handle| async move { routes::login(&s).await }),
+        )
+        .route(
+            "/login-bob",
+            get(|s: Handle| async move { routes::login_bob(&s).await }),
+        )
         .route(
             "/append",
             get(|s: Handle| async move {
@@ -34,10 +43,22 @@ fn app(sessions: &Sessions<AnyStore>) -> Router {
                 "filled"
             }),
         )
-        .route("/logout", get(|s: Handle| async move { routes::logout(&s).await }))
-        .route("/everywhere", get(|s: Handle| async move { routes::everywhere(&s).await }))
-        .route("/renew", get(|s: Handle| async move { routes::renew(&s).await }))
-        .route("/required", get(|RequiredSession(s): RequiredSession<String>| async move { routes::read(&s) }))
+        .route(
+            "/logout",
+            get(|s: Handle| async move { routes::logout(&s).await }),
+        )
+        .route(
+            "/everywhere",
+            get(|s: Handle| async move { routes::everywhere(&s).await }),
+        )
+        .route(
+            "/renew",
+            get(|s: Handle| async move { routes::renew(&s).await }),
+        )
+        .route(
+            "/required",
+            get(|RequiredSession(s): RequiredSession<String>| async move { routes::read(&s) }),
+        )
         .route(
             "/optional",
             get(|s: Option<Handle>| async move {
@@ -62,15 +83,30 @@ fn app(sessions: &Sessions<AnyStore>) -> Router {
             "/public",
             get(|s: Handle| async move {
                 routes::append(&s);
-                ([("cache-control", "public, max-age=60"), ("vary", "Accept-Encoding")], "ok")
+                (
+                    [
+                        ("cache-control", "public, max-age=60"),
+                        ("vary", "Accept-Encoding"),
+                    ],
+                    "ok",
+                )
             }),
         )
         .route("/token", get(|s: Handle| async move { routes::token(&s) }))
-        .route("/form", post(|CsrfForm(c): CsrfForm<Comment>| async move { c.text }))
+        .route(
+            "/form",
+            post(|CsrfForm(c): CsrfForm<Comment>| async move { c.text }),
+        )
         .route("/api", post(|_: CsrfHeader| async move { "ok" }))
         .route("/flash", get(|s: Handle| async move { routes::flash(&s) }))
-        .route("/take-flash", get(|s: Handle| async move { routes::take_flash(&s) }))
-        .route("/wrong-type", get(|_: SessionHandle<u32>| async move { "unreachable" }))
+        .route(
+            "/take-flash",
+            get(|s: Handle| async move { routes::take_flash(&s) }),
+        )
+        .route(
+            "/wrong-type",
+            get(|_: SessionHandle<u32>| async move { "unreachable" }),
+        )
         .route("/error", get(|| async { Err::<(), _>(Error::Serialize) }))
         .layer(sessions.layer::<String>())
 }
@@ -93,7 +129,9 @@ pub async fn send(sessions: &Sessions<AnyStore>, req: Req) -> Reply {
     let error = res.extensions().get::<SessionError>().cloned();
     let conflict = res.extensions().get::<CookieConflict>().copied();
     let missing = res.extensions().get::<MissingSessionLayer>().copied();
-    let body = axum::body::to_bytes(res.into_body(), 1 << 20).await.unwrap();
+    let body = axum::body::to_bytes(res.into_body(), 1 << 20)
+        .await
+        .unwrap();
     Reply {
         status,
         headers,

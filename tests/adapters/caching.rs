@@ -12,7 +12,11 @@ async fn a_5xx_or_a_304_leaves_the_cookie_alone() {
             let r = a.get(&s, path, &cookie).await;
             assert!(r.set_cookies().is_empty(), "{a:?} {path}");
         }
-        assert_eq!(a.get(&s, "/read", &cookie).await.body, "alice", "{a:?}: unchanged");
+        assert_eq!(
+            a.get(&s, "/read", &cookie).await.body,
+            "alice",
+            "{a:?}: unchanged"
+        );
     }
 }
 
@@ -36,7 +40,10 @@ async fn a_duplicated_host_cookie_is_no_session_and_not_removed() {
         let planted = format!("{cookie}; __Host-session=planted");
         let r = a.get(&s, "/read", &planted).await;
         assert_eq!(r.body, "none", "{a:?}");
-        assert!(r.set_cookies().is_empty(), "{a:?}: the genuine cookie is not deleted");
+        assert!(
+            r.set_cookies().is_empty(),
+            "{a:?}: the genuine cookie is not deleted"
+        );
         assert_eq!(r.conflict, Some(CookieConflict::DuplicatePrefixed), "{a:?}");
         // Look-alike names are other cookies.
         let lookalike = format!("\u{2000}{cookie}; __host-session=x");

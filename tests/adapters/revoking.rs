@@ -62,20 +62,44 @@ async fn over_a_shared_redis_a_logout_holds_everywhere_and_an_outage_is_503() {
     for (login_at, login_node) in nodes {
         let cookie = login_at.get(login_node, "/login", "").await.cookie();
         for (a, node) in nodes {
-            assert_eq!(a.get(node, "/checked", &cookie).await.body, "alice checked", "{a:?}");
+            assert_eq!(
+                a.get(node, "/checked", &cookie).await.body,
+                "alice checked",
+                "{a:?}"
+            );
         }
-        assert_eq!(login_at.get(login_node, "/logout", &cookie).await.body, "out");
+        assert_eq!(
+            login_at.get(login_node, "/logout", &cookie).await.body,
+            "out"
+        );
         for (a, node) in nodes {
-            assert_eq!(a.get(node, "/read", &cookie).await.body, "none", "{a:?} after a logout at {login_at:?}");
+            assert_eq!(
+                a.get(node, "/read", &cookie).await.body,
+                "none",
+                "{a:?} after a logout at {login_at:?}"
+            );
         }
     }
     let cookie = BOTH[0].get(&axum_node, "/login", "").await.cookie();
     server.kill();
     for (a, node) in nodes {
         let down = a.get(node, "/read", &cookie).await;
-        assert_eq!((down.status, down.body.as_str()), (503, "session store unavailable"), "{a:?}: no handler ran");
-        assert!(down.set_cookies().is_empty(), "{a:?}: the cookie is not cleared");
-        assert!(matches!(down.error.map(|e| e.0), Some(Error::RevocationUnavailable { .. })), "{a:?}");
+        assert_eq!(
+            (down.status, down.body.as_str()),
+            (503, "session store unavailable"),
+            "{a:?}: no handler ran"
+        );
+        assert!(
+            down.set_cookies().is_empty(),
+            "{a:?}: the cookie is not cleared"
+        );
+        assert!(
+            matches!(
+                down.error.map(|e| e.0),
+                Some(Error::RevocationUnavailable { .. })
+            ),
+            "{a:?}"
+        );
         // A logout that cannot be recorded is a failure, never a success.
         let out = a.get(node, "/logout", &cookie).await;
         assert_ne!(out.status, 200, "{a:?}");
@@ -90,7 +114,11 @@ async fn under_fail_open_the_handle_says_the_store_did_not_answer() {
     server.kill();
     for a in BOTH {
         let down = a.get(&s, "/checked", &cookie).await;
-        assert_eq!((down.status, down.body.as_str()), (200, "alice unchecked"), "{a:?}");
+        assert_eq!(
+            (down.status, down.body.as_str()),
+            (200, "alice unchecked"),
+            "{a:?}"
+        );
         assert!(down.set_cookies().is_empty(), "{a:?}");
     }
 }

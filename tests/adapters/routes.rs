@@ -60,7 +60,11 @@ pub fn token(s: &Handle) -> String {
 }
 
 pub fn flash(s: &Handle) -> &'static str {
-    if s.flash("Saved.") { "queued" } else { "no flash" }
+    if s.flash("Saved.") {
+        "queued"
+    } else {
+        "no flash"
+    }
 }
 
 pub fn take_flash(s: &Handle) -> String {
@@ -68,6 +72,10 @@ pub fn take_flash(s: &Handle) -> String {
 }
 
 pub fn checked(s: &Handle) -> String {
-    let how = if s.revocation_unchecked() { "unchecked" } else { "checked" };
+    let how = if s.revocation_unchecked() {
+        "unchecked"
+    } else {
+        "checked"
+    };
     format!("{} {how}", read(s))
 }

@@ -62,7 +62,7 @@ impl fmt::Debug for EpochSource {
 
 impl EpochSource {
     /// The epoch keys this source derives from.
-    #[cfg(feature = "axum")]
+    #[cfg(feature = "web")]
     pub(crate) fn keys(&self) -> &EpochKeys {
         &self.keys
     }
