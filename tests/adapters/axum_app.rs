@@ -14,7 +14,7 @@ use sealed_session::revocation::AnyStore;
 use sealed_session::web::{MissingSessionLayer, SessionError, Sessions};
 use tower::ServiceExt;
 
-fn app(sessions: &Sessions<AnyStore>) -> Router {
+pub fn app(sessions: &Sessions<AnyStore>) -> Router {
     Router::new()
         .route("/read", get(|s: Handle| async move { routes::read(&s) }))
         .route(
@@ -92,6 +92,7 @@ fn app(sessions: &Sessions<AnyStore>) -> Router {
                 )
             }),
         )
+        .route("/half", get(|s: Handle| async move { routes::half(&s) }))
         .route("/token", get(|s: Handle| async move { routes::token(&s) }))
         .route(
             "/form",

@@ -20,6 +20,7 @@ mod routes;
 mod access;
 mod caching;
 mod forms;
+mod loopback;
 mod revoking;
 mod sealing;
 

@@ -79,3 +79,12 @@ pub fn checked(s: &Handle) -> String {
     };
     format!("{} {how}", read(s))
 }
+
+/// Panics inside a change, with the session's lock held.
+pub fn half(s: &Handle) -> &'static str {
+    s.update(|s| {
+        s.data_mut().push_str(" half");
+        panic!("halfway through a change");
+    });
+    "unreachable"
+}
