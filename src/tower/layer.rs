@@ -34,7 +34,7 @@ impl<S> Sessions<S> {
     }
 }
 
-/// A tower [`Layer`] that gives handlers a [`SessionHandle<T, S>`] and seals
+/// A tower [`Layer`] that gives handlers a [`SessionHandle<T, S>`](crate::web::SessionHandle) and seals
 /// the session onto the response; built by [`Sessions::layer`]. See the
 /// [module docs](super) for what it does per request.
 ///

@@ -87,7 +87,7 @@ impl<T> State<T> {
 
 /// The request's session, as a handler sees it: read it, change it, create
 /// it, log it out. Every change goes to state shared with the
-/// [`SessionLayer`](super::SessionLayer), which seals it onto the response
+/// session layer (tower, axum) or middleware (actix-web), which seals it onto the response
 /// whatever the handler returns (clones of the handle share it too).
 ///
 /// Extract it in a handler (it is also in the request extensions); `S` is

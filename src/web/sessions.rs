@@ -118,8 +118,8 @@ impl<S: RevocationStore + 'static> Sessions<S> {
 
     /// Turns on CSRF protection with `key` (shared by every node, like the
     /// session keys): handles make tokens
-    /// ([`SessionHandle::csrf_token`](super::SessionHandle::csrf_token)) and the [`CsrfForm`](super::CsrfForm)
-    /// and [`CsrfHeader`](super::CsrfHeader) extractors check them.
+    /// ([`SessionHandle::csrf_token`](super::SessionHandle::csrf_token)) and the `CsrfForm`
+    /// and `CsrfHeader` extractors of each adapter check them.
     ///
     /// ```
     /// # use sealed_session::web::Sessions;
