@@ -44,6 +44,11 @@ impl Events {
     /// subscriber, and returns its output.
     pub fn capture<F: std::future::Future>(&self, f: F) -> F::Output {
         tracing::subscriber::with_default(self.clone(), || {
+            // Another test thread may have registered a callsite as "never
+            // interesting" while this subscriber was being installed (tests
+            // run in parallel, each with a thread-local subscriber): ask
+            // again, or the event is lost and the test flakes under load.
+            tracing::callsite::rebuild_interest_cache();
             tokio::runtime::Builder::new_current_thread()
                 .build()
                 .unwrap()
