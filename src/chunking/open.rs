@@ -66,8 +66,19 @@ impl Chunking {
         chunk: impl Fn(usize) -> Option<&'a str>,
         now: OffsetDateTime,
     ) -> Result<Opened<T>> {
+        self.open_unix(sealer, single, chunk, crate::wire::unix::unix(now)?)
+    }
+
+    /// [`open_at`](Self::open_at) at `now` in unix seconds.
+    pub(crate) fn open_unix<'a, T: SessionData>(
+        &self,
+        sealer: &Sealer,
+        single: Option<&str>,
+        chunk: impl Fn(usize) -> Option<&'a str>,
+        now: i64,
+    ) -> Result<Opened<T>> {
         if let Some(value) = single {
-            return sealer.open_at(value, now);
+            return sealer.open_unix(value, now);
         }
         let first = chunk(0).ok_or(Malformed::Empty)?;
         let (count, head) = parse_count(first, self.max_chunks)?;
@@ -88,7 +99,7 @@ impl Chunking {
             return Err(Error::TooLarge { size, limit });
         }
         let joined = parts.concat();
-        sealer.open_chunked_at(&joined, count, now)
+        sealer.open_chunked_unix(&joined, count, now)
     }
 }
 

@@ -57,6 +57,16 @@ impl Chunking {
         session: &Session<T>,
         now: OffsetDateTime,
     ) -> Result<SealedCookies> {
+        self.seal_unix(sealer, session, crate::wire::unix::unix(now)?)
+    }
+
+    /// [`seal_at`](Self::seal_at) at `now` in unix seconds.
+    pub(crate) fn seal_unix<T: SessionData>(
+        &self,
+        sealer: &Sealer,
+        session: &Session<T>,
+        now: i64,
+    ) -> Result<SealedCookies> {
         self.seal_with_layout(sealer, |plan| sealer.seal_chunked_at(session, now, plan))
     }
 

@@ -81,16 +81,34 @@ impl RequestCookies<'_> {
     /// # Ok::<(), Error>(())
     /// ```
     pub fn open<T: SessionData>(&self, sealer: &Sealer, chunking: Option<Chunking>) -> Found<T> {
+        self.open_unix(sealer, chunking, crate::sealer::clock::unix_now())
+    }
+
+    /// [`open`](Self::open) at `now` in unix seconds (every copy is opened
+    /// at the same time), for callers that read the clock once per request.
+    pub(crate) fn open_unix<T: SessionData>(
+        &self,
+        sealer: &Sealer,
+        chunking: Option<Chunking>,
+        now: Result<i64>,
+    ) -> Found<T> {
         if let Some(conflict) = self.conflict() {
             return Found::Conflict(conflict);
         }
         if self.is_empty() {
             return Found::None;
         }
+        // A clock the format cannot hold is the server's fault.
+        let now = match now {
+            Ok(now) => now,
+            Err(error) => return Found::Unreadable(error),
+        };
         let open = |single: Option<&str>| -> Result<Opened<T>> {
             match (chunking, single) {
-                (Some(chunking), single) => chunking.open(sealer, single, |k| self.chunk(k)),
-                (None, Some(value)) => sealer.open(value),
+                (Some(chunking), single) => {
+                    chunking.open_unix(sealer, single, |k| self.chunk(k), now)
+                }
+                (None, Some(value)) => sealer.open_unix(value, now),
                 // Chunks from a time chunking was on: no session, cleared.
                 (None, None) => Err(Malformed::Chunks.into()),
             }

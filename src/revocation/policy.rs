@@ -212,7 +212,12 @@ impl<S: RevocationStore> Revocation<S> {
     /// [`FailurePolicy::Closed`]; [`ConfigError::Clock`](crate::ConfigError::Clock) for a clock out
     /// of range.
     pub async fn check_at<T>(&self, opened: Opened<T>, now: OffsetDateTime) -> Result<Checked<T>> {
-        let now = unix(now)?;
+        self.check_unix(opened, unix(now)?).await
+    }
+
+    /// [`check_at`](Self::check_at) at `now` in unix seconds, for callers
+    /// that read the clock once per request.
+    pub(crate) async fn check_unix<T>(&self, opened: Opened<T>, now: i64) -> Result<Checked<T>> {
         let id = opened.session.id();
         // An opened session always has an issue time; none would be judged
         // as issued at the dawn of time, before every not-before.

@@ -94,13 +94,19 @@ impl Sealer {
     /// (FORMAT.md, "Chunked values"): the count is bound into the
     /// associated data, so a value opens only with the count it was sealed
     /// for. The caller caps the joined length; see `crate::chunking`.
-    pub(crate) fn open_chunked_at<T: SessionData>(
+    pub(crate) fn open_chunked_unix<T: SessionData>(
         &self,
         value: &str,
         chunks: u8,
-        now: OffsetDateTime,
+        now: i64,
     ) -> Result<Opened<T>> {
-        self.open_with(value, unix(now)?, Some(chunks), |e, p| self.decode(e, p))
+        self.open_with(value, now, Some(chunks), |e, p| self.decode(e, p))
+    }
+
+    /// [`open_at`](Self::open_at) at `now` in unix seconds, for callers
+    /// that read the clock once per request.
+    pub(crate) fn open_unix<T: SessionData>(&self, value: &str, now: i64) -> Result<Opened<T>> {
+        self.open_with(value, now, None, |e, p| self.decode(e, p))
     }
 
     /// The payload as a `T`, by its schema; the flag asks for a re-seal

@@ -98,8 +98,13 @@ impl Sealer {
         self.seal_line(session, unix(now)?)
     }
 
-    /// [`seal_at`](Self::seal_at) at `now` in unix seconds.
-    fn seal_line<T: SessionData>(&self, session: &Session<T>, now: i64) -> Result<String> {
+    /// [`seal_at`](Self::seal_at) at `now` in unix seconds, for callers
+    /// that read the clock once per request.
+    pub(crate) fn seal_line<T: SessionData>(
+        &self,
+        session: &Session<T>,
+        now: i64,
+    ) -> Result<String> {
         let c = &self.config;
         self.seal_planned(
             session,
@@ -182,13 +187,13 @@ impl Sealer {
     pub(crate) fn seal_chunked_at<T: SessionData>(
         &self,
         session: &Session<T>,
-        now: OffsetDateTime,
+        now: i64,
         plan: impl FnOnce(usize, i64) -> Result<Option<u8>>,
     ) -> Result<(String, i64)> {
         self.seal_planned(
             session,
             self.config.schemas.id_of::<T>()?,
-            unix(now)?,
+            now,
             crate::random::fill,
             Some(plan),
             |bytes, max_age| (base64_value(bytes, max_age), max_age),

@@ -24,6 +24,8 @@ pub(crate) struct Incoming<T, S> {
     found: Found<T>,
     carried: Carried,
     flash: Option<(Arc<Sealer>, flash::Incoming)>,
+    /// The request's one clock reading: open, check and seal agree on it.
+    now: Result<i64>,
 }
 
 /// A request under way: the handle the handler gets, and what the response
@@ -36,6 +38,7 @@ pub(crate) struct Exchange<T, S> {
     carried: Carried,
     seal_on_server_error: bool,
     csrf: Option<CsrfContext>,
+    now: Result<i64>,
 }
 
 impl<S: RevocationStore + 'static> Sessions<S> {
@@ -48,9 +51,11 @@ impl<S: RevocationStore + 'static> Sessions<S> {
         I: IntoIterator<Item = &'h [u8]>,
     {
         let revocation = self.current();
-        let (carried, found) = open_cookies(cookies(), revocation.sealer(), self.chunking());
+        let now = crate::sealer::clock::unix_now();
+        let (carried, found) =
+            open_cookies(cookies(), revocation.sealer(), self.chunking(), now.clone());
         let flash = self.flash_sealer().map(|sealer| {
-            let incoming = flash::read(cookies(), &sealer);
+            let incoming = flash::read(cookies(), &sealer, now.clone());
             (sealer, incoming)
         });
         Incoming {
@@ -59,6 +64,7 @@ impl<S: RevocationStore + 'static> Sessions<S> {
             found,
             carried,
             flash,
+            now,
         }
     }
 }
@@ -74,10 +80,11 @@ impl<T: SessionData, S: RevocationStore + 'static> Incoming<T, S> {
             found,
             mut carried,
             flash,
+            now,
         } = self;
         let mut unreadable = None;
         let slot = match found {
-            Found::Session(opened) => match check(&revocation, opened).await {
+            Found::Session(opened) => match check(&revocation, opened, now.clone()).await {
                 Ok(Some(checked)) => Slot::Opened(checked),
                 Ok(None) => {
                     carried.clear = true;
@@ -128,6 +135,7 @@ impl<T: SessionData, S: RevocationStore + 'static> Incoming<T, S> {
             carried,
             seal_on_server_error: sessions.seal_on_server_error(),
             csrf,
+            now,
         })
     }
 }
@@ -158,6 +166,7 @@ impl<T: SessionData, S: RevocationStore> Exchange<T, S> {
             chunking: self.chunking,
             carried: &self.carried,
             seal_on_server_error: self.seal_on_server_error,
+            now: self.now.clone(),
         }
         .apply(response, &self.handle)
     }
@@ -169,9 +178,10 @@ fn open_cookies<'h, T: SessionData>(
     cookies: impl IntoIterator<Item = &'h [u8]>,
     sealer: &Sealer,
     chunking: Option<Chunking>,
+    now: Result<i64>,
 ) -> (Carried, Found<T>) {
     let cookies = RequestCookies::from_header_values(cookies, sealer.cookie_name());
-    let found = cookies.open(sealer, chunking);
+    let found = cookies.open_unix(sealer, chunking, now);
     let carried = match &found {
         Found::Conflict(conflict) => Carried {
             conflict: Some(*conflict),
@@ -193,8 +203,9 @@ fn open_cookies<'h, T: SessionData>(
 async fn check<T, S: RevocationStore>(
     revocation: &Revocation<S>,
     opened: Opened<T>,
+    now: Result<i64>,
 ) -> Result<Option<Checked<T>>> {
-    match revocation.check(opened).await {
+    match revocation.check_unix(opened, now?).await {
         Ok(checked) => Ok(Some(checked)),
         Err(error) if error.is_client_fault() => {
             events::rejected(&error);

@@ -34,7 +34,11 @@ pub(crate) struct Incoming {
 
 /// Opens the request's flash cookie; one that does not open (forged,
 /// expired) counts as present and empty, so it is removed.
-pub(super) fn read<'h>(cookies: impl IntoIterator<Item = &'h [u8]>, sealer: &Sealer) -> Incoming {
+pub(super) fn read<'h>(
+    cookies: impl IntoIterator<Item = &'h [u8]>,
+    sealer: &Sealer,
+    now: crate::Result<i64>,
+) -> Incoming {
     let cookies = RequestCookies::from_header_values(cookies, sealer.cookie_name());
     // Copies that could be planted by a sibling host: neither read nor
     // removed (as for the session cookie, a removal could hit the genuine
@@ -48,8 +52,8 @@ pub(super) fn read<'h>(cookies: impl IntoIterator<Item = &'h [u8]>, sealer: &Sea
             present: !cookies.is_empty(),
         };
     };
-    let messages = sealer
-        .open::<Vec<String>>(value)
+    let messages = now
+        .and_then(|now| sealer.open_unix::<Vec<String>>(value, now))
         .map(|o| o.into_session().into_data())
         .unwrap_or_default();
     Incoming {
@@ -60,9 +64,9 @@ pub(super) fn read<'h>(cookies: impl IntoIterator<Item = &'h [u8]>, sealer: &Sea
 
 /// The flash cookie lines the response needs: the queued messages sealed,
 /// or a removal once the incoming ones were read (or did not open).
-pub(super) fn lines<T>(state: &State<T>, sealer: &Sealer) -> Vec<String> {
+pub(super) fn lines<T>(state: &State<T>, sealer: &Sealer, now: i64) -> Vec<String> {
     let line = if !state.flash_out.is_empty() {
-        match sealer.seal(&Session::new(state.flash_out.clone())) {
+        match sealer.seal_line(&Session::new(state.flash_out.clone()), now) {
             Ok(line) => Some(line),
             // Only a cookie limit below 3 KB gets here: the messages are
             // dropped, and said so.

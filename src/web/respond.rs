@@ -30,6 +30,8 @@ pub(crate) struct Finish<'a> {
     pub(crate) chunking: Option<Chunking>,
     pub(crate) carried: &'a Carried,
     pub(crate) seal_on_server_error: bool,
+    /// The request's clock reading, taken before the handler ran.
+    pub(crate) now: Result<i64>,
 }
 
 /// The first reason a re-seal is due, for the `sealed` event.
@@ -70,8 +72,8 @@ impl Finish<'_> {
         } else {
             match self.lines(&state) {
                 Ok(mut lines) => {
-                    if let Some(flash) = self.flash {
-                        lines.extend(super::flash::lines(&state, flash));
+                    if let (Some(flash), Ok(now)) = (self.flash, &self.now) {
+                        lines.extend(super::flash::lines(&state, flash, *now));
                     }
                     lines
                 }
@@ -139,9 +141,10 @@ impl Finish<'_> {
     }
 
     fn seal<T: SessionData>(&self, session: &Session<T>) -> Result<Vec<String>> {
+        let now = self.now.clone()?;
         let sealed = match self.chunking {
-            Some(chunking) => chunking.seal(self.sealer, session)?,
-            None => SealedCookies::single(self.sealer.seal(session)?),
+            Some(chunking) => chunking.seal_unix(self.sealer, session, now)?,
+            None => SealedCookies::single(self.sealer.seal_line(session, now)?),
         };
         let written = sealed.chunk_count().map_or(0, usize::from);
         let carried = self.carried;
