@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# The HTTP-level benchmark (issue 17, BENCHMARKS.md "HTTP level"): builds the
+# contenders (benches/http, its own workspace) in release mode, installs wrk
+# when missing, and prints the table. Needs two CPUs: the server is pinned to
+# CPU 0 and wrk to CPU 1. Run it on a quiet machine; the figures are the
+# server's own CPU time per request, which load on CPU 0 inflates.
+# Usage: scripts/http-bench.sh [--rounds N] [--seconds S]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if ! command -v wrk >/dev/null 2>&1; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk
+fi
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target/http-bench}"
+cargo build --quiet --release --manifest-path benches/http/Cargo.toml
+python3 tools/http_bench.py "$CARGO_TARGET_DIR/release/http-bench-server" "$@"

@@ -1,0 +1,163 @@
+#!/usr/bin/env python3
+"""The HTTP-level benchmark of issue 17, driven by scripts/http-bench.sh.
+
+Each contender (benches/http) serves the same three routes from one thread
+pinned to one core; wrk, pinned to the other core, drives each route with
+32 connections. Contenders are interleaved within each round, and the
+figure kept is the median over rounds. What is measured:
+
+- server CPU per request: the sum of the first field of
+  /proc/PID/task/*/schedstat (nanoseconds on a CPU) across the run,
+  divided by the requests wrk completed; "overhead" subtracts the
+  no-session server's figure of the same round and route;
+- p50 and p99 latency as wrk reports them (--latency);
+- the session cookie's bytes (the value of the login's Set-Cookie);
+- the server's peak RSS (VmHWM) after all routes.
+
+Usage: tools/http_bench.py SERVER_BINARY [--rounds N] [--seconds S]
+"""
+
+import argparse
+import os
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+CONTENDERS = ["none", "sealed-axum", "sealed-actix", "sealed-plain", "tower-sessions", "private-jar"]
+ROUTES = [("read", "GET", "/me", True), ("change", "POST", "/bump", True), ("login", "POST", "/login", False)]
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def cpu_ns(pid):
+    total = 0
+    for task in os.listdir(f"/proc/{pid}/task"):
+        try:
+            with open(f"/proc/{pid}/task/{task}/schedstat") as f:
+                total += int(f.read().split()[0])
+        except (FileNotFoundError, ProcessLookupError):
+            pass
+    return total
+
+
+def peak_rss_kib(pid):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    return 0
+
+
+def login_cookie(base):
+    req = urllib.request.Request(base + "/login", method="POST", data=b"")
+    with urllib.request.urlopen(req, timeout=5) as res:
+        lines = res.headers.get_all("Set-Cookie") or []
+    pairs = [l.split(";")[0] for l in lines if "Max-Age=0" not in l]
+    return "; ".join(pairs)
+
+
+def to_us(text):
+    m = re.match(r"([\d.]+)(us|ms|s)", text)
+    value, unit = float(m.group(1)), m.group(2)
+    return value * {"us": 1, "ms": 1000, "s": 1e6}[unit]
+
+
+def wrk(base, method, path, cookie, seconds):
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write(f'wrk.method = "{method}"\n')
+        if cookie:
+            script.write(f'wrk.headers["Cookie"] = "{cookie}"\n')
+    try:
+        out = subprocess.run(
+            ["taskset", "-c", "1", "wrk", "-t1", "-c32", f"-d{seconds}s", "--latency",
+             "-s", script.name, base + path],
+            capture_output=True, text=True, check=True).stdout
+    finally:
+        os.unlink(script.name)
+    requests = int(re.search(r"(\d+) requests in", out).group(1))
+    bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    lat = dict(re.findall(r"^\s+(50|99)%\s+(\S+)", out, re.M))
+    return requests, int(bad.group(1)) if bad else 0, to_us(lat["50"]), to_us(lat["99"])
+
+
+def run_contender(binary, name, seconds):
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    proc = subprocess.Popen(["taskset", "-c", "0", binary, name, f"127.0.0.1:{port}"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(base + "/me", timeout=1).read()
+                break
+            except OSError:
+                time.sleep(0.05)
+        cookie = "" if name == "none" else login_cookie(base)
+        value = cookie.split("=", 1)[1] if "=" in cookie else ""
+        result = {"cookie_bytes": len(value) if ";" not in value else len(cookie)}
+        for route, method, path, needs_cookie in ROUTES:
+            before = cpu_ns(proc.pid)
+            requests, bad, p50, p99 = wrk(base, method, path, cookie if needs_cookie else "", seconds)
+            after = cpu_ns(proc.pid)
+            if bad:
+                sys.exit(f"{name} {path}: {bad} responses were not 2xx/3xx")
+            result[route] = {"cpu_us": (after - before) / requests / 1000, "p50": p50, "p99": p99,
+                             "requests": requests}
+        result["rss_kib"] = peak_rss_kib(proc.pid)
+        return result
+    finally:
+        proc.terminate()
+        proc.wait()
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("binary")
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--seconds", type=int, default=4)
+    args = ap.parse_args()
+    rounds = []
+    for r in range(args.rounds):
+        # Interleaved: every contender once per round, in a rotating order.
+        order = CONTENDERS[r % len(CONTENDERS):] + CONTENDERS[:r % len(CONTENDERS)]
+        rounds.append({name: run_contender(args.binary, name, args.seconds) for name in order})
+        print(f"round {r + 1}/{args.rounds} done", file=sys.stderr)
+
+    def med(name, route, key):
+        return statistics.median(rd[name][route][key] for rd in rounds)
+
+    def overhead(name, route):
+        return statistics.median(rd[name][route]["cpu_us"] - rd["none"][route]["cpu_us"] for rd in rounds)
+
+    print(f"rounds: {args.rounds} x {args.seconds} s per route and contender, wrk -t1 -c32, "
+          "server pinned to CPU 0, wrk to CPU 1; medians over rounds\n")
+    print("| contender | read: CPU over none (us) | change | login | read p50 / p99 (us) | change p50 / p99 | login p50 / p99 | cookie bytes | peak RSS (MiB) |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for name in CONTENDERS:
+        cells = []
+        for route, *_ in ROUTES:
+            cells.append(f"{med(name, route, 'cpu_us'):.2f}" if name == "none" else f"+{overhead(name, route):.2f}")
+        lats = [f"{med(name, r, 'p50'):.0f} / {med(name, r, 'p99'):.0f}" for r, *_ in ROUTES]
+        bytes_ = statistics.median(rd[name]["cookie_bytes"] for rd in rounds)
+        rss = statistics.median(rd[name]["rss_kib"] for rd in rounds) / 1024
+        print(f"| {name} | " + " | ".join(cells + lats) + f" | {bytes_:.0f} | {rss:.1f} |")
+    print("\nratios of overhead (per round, then median):")
+    for other in ["sealed-plain", "tower-sessions", "private-jar"]:
+        for route, *_ in ROUTES:
+            ratio = statistics.median(
+                (rd[other][route]["cpu_us"] - rd["none"][route]["cpu_us"]) /
+                max(rd["sealed-axum"][route]["cpu_us"] - rd["none"][route]["cpu_us"], 1e-9) for rd in rounds)
+            print(f"  {other} / sealed-axum, {route}: {ratio:.2f}x")
+
+
+if __name__ == "__main__":
+    main()
