@@ -14,7 +14,12 @@ pub fn serve(addr: std::net::SocketAddr) -> Result<(), Box<dyn std::error::Error
         let server = HttpServer::new(move || {
             App::new()
                 .wrap(sessions.middleware::<Data>())
-                .route("/me", web::get().to(|s: Handle| async move { s.read(|s| s.map_or(0, |s| s.data().visits)).to_string() }))
+                .route(
+                    "/me",
+                    web::get().to(|s: Handle| async move {
+                        s.read(|s| s.map_or(0, |s| s.data().visits)).to_string()
+                    }),
+                )
                 .route(
                     "/bump",
                     web::post().to(|s: Handle| async move {
@@ -26,7 +31,9 @@ pub fn serve(addr: std::net::SocketAddr) -> Result<(), Box<dyn std::error::Error
                 )
                 .route(
                     "/login",
-                    web::post().to(|s: Handle| async move { s.login(Data::login(), Some("alice")).await.map(|()| "in") }),
+                    web::post().to(|s: Handle| async move {
+                        s.login(Data::login(), Some("alice")).await.map(|()| "in")
+                    }),
                 )
         })
         .workers(1)

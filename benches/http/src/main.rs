@@ -16,7 +16,10 @@ mod sealed;
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
     let contender = args.next().ok_or("contender?")?;
-    let addr: std::net::SocketAddr = args.next().unwrap_or_else(|| "127.0.0.1:3100".into()).parse()?;
+    let addr: std::net::SocketAddr = args
+        .next()
+        .unwrap_or_else(|| "127.0.0.1:3100".into())
+        .parse()?;
     if contender == "sealed-actix" {
         return actix::serve(addr);
     }

@@ -80,7 +80,9 @@ pub fn private_jar() -> Router {
     Router::new()
         .route(
             "/me",
-            get(|jar: PrivateCookieJar| async move { jar_data(&jar).map_or(0, |d| d.visits).to_string() }),
+            get(|jar: PrivateCookieJar| async move {
+                jar_data(&jar).map_or(0, |d| d.visits).to_string()
+            }),
         )
         .route(
             "/bump",
