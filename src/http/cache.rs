@@ -163,7 +163,8 @@ pub fn vary_on_cookie(headers: &mut HeaderMap) {
 pub(crate) enum VaryEdit {
     /// `Cookie` or `*` is there already.
     Keep,
-    /// A value is unreadable: kept, and `Cookie` added as another line.
+    /// No `Vary` yet, or a value is unreadable (kept): `Cookie` added as
+    /// another line.
     Append,
     /// All values replaced by this one, which ends with `Cookie`.
     Replace(String),
@@ -172,6 +173,12 @@ pub(crate) enum VaryEdit {
 /// [`vary_on_cookie`] over bytes, for adapters whose header types are not
 /// this crate's.
 pub(crate) fn vary_merged<'a>(values: impl IntoIterator<Item = &'a [u8]>) -> VaryEdit {
+    let mut values = values.into_iter().peekable();
+    // The common case, a response without `Vary`: one static line, no text
+    // built.
+    if values.peek().is_none() {
+        return VaryEdit::Append;
+    }
     let mut joined = String::new();
     let mut readable = true;
     for value in values {

@@ -3,10 +3,13 @@
 
 use super::conflict::CookieConflict;
 use super::header_value;
-use super::scan::{self, ChunkSet, Ours, SLOTS};
+use super::scan::{self, ChunkSet, Ours};
 use crate::{Chunking, ConfigError, Error, Result, SealedCookies, Sealer};
 use ::http::header::COOKIE;
 use ::http::{HeaderMap, HeaderValue};
+
+/// Chunk values kept inline; higher indices go to a `Vec`.
+const INLINE_CHUNKS: usize = 16;
 
 /// Most copies of an unprefixed plain name that are tried; more is
 /// [`CookieConflict::Ambiguous`] without opening any (bounded work per
@@ -48,8 +51,12 @@ pub struct RequestCookies<'a> {
     plain: [&'a str; MAX_CANDIDATES],
     /// How many pairs carried the plain name.
     plain_seen: usize,
-    /// The first value of each chunk present.
-    chunks: [&'a str; SLOTS],
+    /// The first value of each chunk present, inline for the first
+    /// [`INLINE_CHUNKS`] indices (a session has at most 4 chunks by
+    /// default), the rest in `overflow`: a request without chunks of high
+    /// index neither allocates nor copies a 4 KB table.
+    chunks: [&'a str; INLINE_CHUNKS],
+    overflow: Vec<(usize, &'a str)>,
     present: ChunkSet,
     duplicate_chunk: bool,
     /// Browsers hold the name to a `__Host-`/`__Secure-` prefix.
@@ -63,7 +70,8 @@ impl Default for RequestCookies<'_> {
         RequestCookies {
             plain: [""; MAX_CANDIDATES],
             plain_seen: 0,
-            chunks: [""; SLOTS],
+            chunks: [""; INLINE_CHUNKS],
+            overflow: Vec::new(),
             present: ChunkSet::default(),
             duplicate_chunk: false,
             prefixed: false,
@@ -83,7 +91,7 @@ impl core::fmt::Debug for RequestCookies<'_> {
                 &self
                     .present
                     .iter()
-                    .map(|k| (k, self.chunks[k]))
+                    .map(|k| (k, self.chunk(k).unwrap_or_default()))
                     .collect::<Vec<_>>(),
             )
             .field("duplicate_chunk", &self.duplicate_chunk)
@@ -137,7 +145,10 @@ impl<'a> RequestCookies<'a> {
                 Ours::Chunk(k) if found.present.contains(k) => found.duplicate_chunk = true,
                 Ours::Chunk(k) => {
                     found.present.insert(k);
-                    found.chunks[k] = value;
+                    match found.chunks.get_mut(k) {
+                        Some(slot) => *slot = value,
+                        None => found.overflow.push((k, value)),
+                    }
                 }
             }
         }
@@ -174,7 +185,7 @@ impl<'a> RequestCookies<'a> {
         let single = self.single().map_or(0, |v| name.len() + 1 + v.len() + 2);
         let chunks: usize = self
             .chunk_indices()
-            .map(|k| name.len() + 1 + digits(k) + 1 + self.chunks[k].len() + 2)
+            .map(|k| name.len() + 1 + digits(k) + 1 + self.chunk(k).map_or(0, str::len) + 2)
             .sum();
         single + chunks
     }
@@ -230,7 +241,17 @@ impl<'a> RequestCookies<'a> {
     /// assert_eq!(cookies.chunk_indices().count(), 1); // `03` and `x` are no chunk names
     /// ```
     pub fn chunk(&self, index: usize) -> Option<&'a str> {
-        (self.conflict.is_none() && self.present.contains(index)).then(|| self.chunks[index])
+        if self.conflict.is_some() || !self.present.contains(index) {
+            return None;
+        }
+        match self.chunks.get(index) {
+            Some(value) => Some(value),
+            None => self
+                .overflow
+                .iter()
+                .find(|(k, _)| *k == index)
+                .map(|(_, value)| *value),
+        }
     }
 
     /// The indices of the chunks present, ascending; none after a

@@ -1,7 +1,20 @@
 //! `http::Response` as the core's [`ResponseParts`].
 
 use crate::web::ResponseParts;
+use http::header::{CACHE_CONTROL, SET_COOKIE, VARY};
 use http::{HeaderName, HeaderValue, Response};
+
+/// The header the core names: the `http` crate's constant for the ones it
+/// reads and writes on every response that touches the session (a
+/// constant is not parsed again).
+fn header_name(name: &'static str) -> HeaderName {
+    match name {
+        "set-cookie" => SET_COOKIE,
+        "cache-control" => CACHE_CONTROL,
+        "vary" => VARY,
+        other => HeaderName::from_static(other),
+    }
+}
 
 impl<B> ResponseParts for Response<B> {
     fn status(&self) -> u16 {
@@ -10,7 +23,7 @@ impl<B> ResponseParts for Response<B> {
 
     fn header_values<'a>(&'a self, name: &'static str) -> impl Iterator<Item = &'a [u8]> + 'a {
         self.headers()
-            .get_all(name)
+            .get_all(header_name(name))
             .iter()
             .map(HeaderValue::as_bytes)
     }
@@ -19,15 +32,13 @@ impl<B> ResponseParts for Response<B> {
         // The core writes visible ASCII only; anything else is dropped
         // rather than sent broken.
         if let Ok(value) = HeaderValue::from_str(value) {
-            self.headers_mut()
-                .insert(HeaderName::from_static(name), value);
+            self.headers_mut().insert(header_name(name), value);
         }
     }
 
     fn append_header(&mut self, name: &'static str, value: &str) {
         if let Ok(value) = HeaderValue::from_str(value) {
-            self.headers_mut()
-                .append(HeaderName::from_static(name), value);
+            self.headers_mut().append(header_name(name), value);
         }
     }
 
