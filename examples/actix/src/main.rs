@@ -117,18 +117,14 @@ fn routes(config: &mut web::ServiceConfig) {
             respond(pages::note(&s, f))
         }),
     );
-    at(
-        "/app/logout",
-        web::post().to(|s: Handle, CsrfForm(_): CsrfForm<Empty>| async move {
-            pages::logout(&s).await.map(respond)
-        }),
-    );
-    at(
-        "/app/logout-everywhere",
-        web::post().to(|s: Handle, CsrfForm(_): CsrfForm<Empty>| async move {
-            pages::logout_everywhere(&s).await.map(respond)
-        }),
-    );
+    // Both sign-out forms, one handler.
+    let sign_out = |everywhere: bool| {
+        web::post().to(move |s: Handle, CsrfForm(_): CsrfForm<Empty>| async move {
+            pages::sign_out(&s, everywhere).await.map(respond)
+        })
+    };
+    at("/app/logout", sign_out(false));
+    at("/app/logout-everywhere", sign_out(true));
 }
 
 #[actix_web::main]

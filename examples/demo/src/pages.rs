@@ -112,20 +112,18 @@ pub fn note<S: RevocationStore + 'static>(
     Answer::Redirect("/app")
 }
 
-/// `POST /app/logout`.
-pub async fn logout<S: RevocationStore + 'static>(
+/// `POST /app/logout` (`everywhere: false`) and `POST
+/// /app/logout-everywhere` (every session of the user).
+pub async fn sign_out<S: RevocationStore + 'static>(
     session: &SessionHandle<Visitor, S>,
+    everywhere: bool,
 ) -> Result<Answer, Error> {
-    session.logout().await?;
-    session.flash("Signed out.");
-    Ok(Answer::Redirect("/app"))
-}
-
-/// `POST /app/logout-everywhere`.
-pub async fn logout_everywhere<S: RevocationStore + 'static>(
-    session: &SessionHandle<Visitor, S>,
-) -> Result<Answer, Error> {
-    session.logout_everywhere().await?;
-    session.flash("Signed out on every device.");
+    if everywhere {
+        session.logout_everywhere().await?;
+        session.flash("Signed out on every device.");
+    } else {
+        session.logout().await?;
+        session.flash("Signed out.");
+    }
     Ok(Answer::Redirect("/app"))
 }

@@ -16,10 +16,10 @@ use axum::Router;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
+use axum::routing::{MethodRouter, get, post};
 use sealed_session::axum::CsrfForm;
 use sealed_session_demo::pages::{self, Empty, LoginForm, NoteForm};
-use sealed_session_demo::{Answer, App, Handle, Login, Pad, Visitor};
+use sealed_session_demo::{self as demo, Answer, App, Handle, Login, Pad, Visitor};
 use std::sync::Arc;
 
 /// The demo's answer as axum's response. Routes that call the revocation
@@ -39,53 +39,53 @@ fn respond(answer: Answer) -> Response {
 
 type Shared = State<Arc<App>>;
 
+/// Both sign-out forms, one handler.
+fn sign_out(everywhere: bool) -> MethodRouter<Arc<App>> {
+    post(move |s: Handle, CsrfForm(_): CsrfForm<Empty>| async move {
+        pages::sign_out(&s, everywhere).await.map(respond)
+    })
+}
+
 fn router(app: Arc<App>) -> Router {
     Router::new()
-        .route(
-            "/",
-            get(|s: Handle| async move { respond(sealed_session_demo::show(&s)) }),
-        )
+        .route("/", get(|s: Handle| async move { respond(demo::show(&s)) }))
         .route(
             "/whoami",
-            get(|s: Handle| async move { respond(sealed_session_demo::whoami(&s)) }),
+            get(|s: Handle| async move { respond(demo::whoami(&s)) }),
         )
         .route(
             "/login",
             post(|s: Handle, Query(q): Query<Login>| async move {
-                sealed_session_demo::login(&s, q).await.map(respond)
+                demo::login(&s, q).await.map(respond)
             }),
         )
         .route(
             "/pad",
             post(
                 |State(app): Shared, s: Handle, Query(q): Query<Pad>| async move {
-                    respond(sealed_session_demo::pad(&app.sessions, &s, q))
+                    respond(demo::pad(&app.sessions, &s, q))
                 },
             ),
         )
         .route(
             "/logout",
-            post(|s: Handle| async move { sealed_session_demo::logout(&s).await.map(respond) }),
+            post(|s: Handle| async move { demo::logout(&s).await.map(respond) }),
         )
         .route(
             "/logout-everywhere",
-            post(|s: Handle| async move {
-                sealed_session_demo::logout_everywhere(&s)
-                    .await
-                    .map(respond)
-            }),
+            post(|s: Handle| async move { demo::logout_everywhere(&s).await.map(respond) }),
         )
         .route(
             "/admin/rotate",
-            post(|State(app): Shared| async move {
-                respond(sealed_session_demo::rotate(&app.sessions, &app.keys))
-            }),
+            post(
+                |State(app): Shared| async move { respond(demo::rotate(&app.sessions, &app.keys)) },
+            ),
         )
         .route(
             "/admin/reload",
-            post(|State(app): Shared| async move {
-                respond(sealed_session_demo::reload(&app.sessions, &app.keys))
-            }),
+            post(
+                |State(app): Shared| async move { respond(demo::reload(&app.sessions, &app.keys)) },
+            ),
         )
         .route(
             "/app",
@@ -103,18 +103,8 @@ fn router(app: Arc<App>) -> Router {
                 respond(pages::note(&s, f))
             }),
         )
-        .route(
-            "/app/logout",
-            post(|s: Handle, CsrfForm(_): CsrfForm<Empty>| async move {
-                pages::logout(&s).await.map(respond)
-            }),
-        )
-        .route(
-            "/app/logout-everywhere",
-            post(|s: Handle, CsrfForm(_): CsrfForm<Empty>| async move {
-                pages::logout_everywhere(&s).await.map(respond)
-            }),
-        )
+        .route("/app/logout", sign_out(false))
+        .route("/app/logout-everywhere", sign_out(true))
         .layer(app.sessions.layer::<Visitor>())
         .with_state(app)
 }
@@ -138,7 +128,7 @@ async fn shutdown() {
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     // `demo.keys` stays here until main returns: it removes a keys file
     // the demo made for itself.
-    let demo = sealed_session_demo::start().await?;
+    let demo = demo::start().await?;
     let listener = tokio::net::TcpListener::from_std(demo.listener)?;
     axum::serve(listener, router(demo.app))
         .with_graceful_shutdown(shutdown())
