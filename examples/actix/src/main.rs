@@ -18,7 +18,7 @@ use actix_web::http::header::LOCATION;
 use actix_web::{App, HttpRequest, HttpResponse, HttpServer, Route, web};
 use sealed_session::actix::CsrfForm;
 use sealed_session_demo::pages::{self, Empty, LoginForm, NoteForm};
-use sealed_session_demo::{Answer, Handle, Login, Pad, Visitor};
+use sealed_session_demo::{self as demo, Answer, Handle, Login, Pad, Visitor};
 
 /// The demo's answer as actix-web's response. Routes that call the
 /// revocation store return `Result<HttpResponse, sealed_session::Error>`:
@@ -52,10 +52,9 @@ fn bad_query(error: QueryPayloadError, _: &HttpRequest) -> actix_web::Error {
     InternalError::from_response(error, response).into()
 }
 
-type Shared = web::Data<sealed_session_demo::App>;
+type Shared = web::Data<demo::App>;
 
 fn routes(config: &mut web::ServiceConfig) {
-    use sealed_session_demo as demo;
     config.app_data(web::QueryConfig::default().error_handler(bad_query));
     // A resource per path, not `config.route`: that one makes the method
     // part of the path's match, so a GET of a POST route would be 404
@@ -129,10 +128,10 @@ fn routes(config: &mut web::ServiceConfig) {
 
 #[actix_web::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    // `demo.keys` stays here until main returns: it removes a keys file
-    // the demo made for itself.
-    let demo = sealed_session_demo::start().await?;
-    let app = web::Data::from(demo.app);
+    // `started.keys` stays here until main returns: it removes a keys
+    // file the demo made for itself.
+    let started = demo::start().await?;
+    let app = web::Data::from(started.app);
     let server = HttpServer::new(move || {
         App::new()
             .app_data(app.clone())
@@ -142,7 +141,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     // Our own handlers below, so that Ctrl-C and SIGTERM stop it the same
     // way as the axum server: gracefully, then main returns.
     .disable_signals()
-    .listen(demo.listener)?
+    .listen(started.listener)?
     .run();
     stop_on_signals(&server)?;
     server.await?;

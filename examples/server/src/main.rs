@@ -126,11 +126,11 @@ async fn shutdown() {
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    // `demo.keys` stays here until main returns: it removes a keys file
-    // the demo made for itself.
-    let demo = demo::start().await?;
-    let listener = tokio::net::TcpListener::from_std(demo.listener)?;
-    axum::serve(listener, router(demo.app))
+    // `started.keys` stays here until main returns: it removes a keys
+    // file the demo made for itself.
+    let started = demo::start().await?;
+    let listener = tokio::net::TcpListener::from_std(started.listener)?;
+    axum::serve(listener, router(started.app))
         .with_graceful_shutdown(shutdown())
         .await?;
     Ok(())
