@@ -56,7 +56,8 @@ examples() {
     # but the library's target directory, so what they share with it (the
     # crate itself, serde, the proc macros) is not built again.
     export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}"
-    for example in lambda worker server; do
+    # demo holds the logic that server (axum) and actix (actix-web) share.
+    for example in lambda worker demo server actix; do
         step "examples/$example: fmt, clippy, tests (native)"
         cargo fmt --manifest-path "examples/$example/Cargo.toml" -- --check
         cargo clippy --manifest-path "examples/$example/Cargo.toml" --all-targets -- -D warnings

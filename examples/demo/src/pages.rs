@@ -1,13 +1,12 @@
 //! The showcase under `/app`: HTML forms a browser submits, each checked
-//! against the session's CSRF token, with flash messages across the
-//! redirects, "remember me", logout and "log out everywhere".
+//! against the session's CSRF token (by the server's `CsrfForm` extractor,
+//! before these run), with flash messages across the redirects, "remember
+//! me", logout and "log out everywhere".
 
-use crate::{Handle, Visitor};
-use axum::Router;
-use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
-use sealed_session::axum::CsrfForm;
+use crate::{Answer, Visitor};
+use sealed_session::Error;
 use sealed_session::revocation::RevocationStore;
+use sealed_session::web::SessionHandle;
 use serde::Deserialize;
 
 /// Escapes text for HTML.
@@ -24,7 +23,8 @@ fn form(action: &str, token: &str, fields: &str, button: &str) -> String {
     )
 }
 
-async fn page<S: RevocationStore + 'static>(session: Handle<S>) -> Html<String> {
+/// `GET /app`.
+pub fn page<S: RevocationStore + 'static>(session: &SessionHandle<Visitor, S>) -> Answer {
     // A session (even an anonymous one) before any form: the CSRF token
     // is bound to it, so the login form is protected too.
     if !session.is_present() {
@@ -54,25 +54,37 @@ async fn page<S: RevocationStore + 'static>(session: Handle<S>) -> Html<String> 
             form("/app/logout-everywhere", &token, "", "Sign out everywhere"),
         )
     };
-    Html(format!(
+    Answer::Html(format!(
         "<!doctype html><title>sealed-session</title>{flashes}{body}"
     ))
 }
 
+/// `POST /app/login`'s form.
 #[derive(Deserialize)]
-struct LoginForm {
-    user: String,
-    remember: Option<String>,
+pub struct LoginForm {
+    pub user: String,
+    pub remember: Option<String>,
 }
 
-async fn login<S: RevocationStore + 'static>(
-    session: Handle<S>,
-    CsrfForm(form): CsrfForm<LoginForm>,
-) -> Result<Response, sealed_session::Error> {
+/// `POST /app/note`'s form.
+#[derive(Deserialize)]
+pub struct NoteForm {
+    pub text: String,
+}
+
+/// The sign-out forms carry only the token.
+#[derive(Deserialize)]
+pub struct Empty {}
+
+/// `POST /app/login`.
+pub async fn login<S: RevocationStore + 'static>(
+    session: &SessionHandle<Visitor, S>,
+    form: LoginForm,
+) -> Result<Answer, Error> {
     let user = form.user.trim().to_owned();
     if user.is_empty() || user.len() > 64 {
         session.flash("Give a name of 1 to 64 characters.");
-        return Ok(Redirect::to("/app").into_response());
+        return Ok(Answer::Redirect("/app"));
     }
     let visitor = Visitor {
         user: user.clone(),
@@ -86,51 +98,32 @@ async fn login<S: RevocationStore + 'static>(
         });
     }
     session.flash(format!("Welcome, {user}."));
-    Ok(Redirect::to("/app").into_response())
+    Ok(Answer::Redirect("/app"))
 }
 
-#[derive(Deserialize)]
-struct NoteForm {
-    text: String,
-}
-
-async fn note<S: RevocationStore + 'static>(
-    session: Handle<S>,
-    CsrfForm(form): CsrfForm<NoteForm>,
-) -> Redirect {
+/// `POST /app/note`.
+pub fn note<S: RevocationStore + 'static>(
+    session: &SessionHandle<Visitor, S>,
+    form: NoteForm,
+) -> Answer {
     let text: String = form.text.chars().take(200).collect();
     session.update(|s| s.data_mut().note = text);
     session.flash("Saved.");
-    Redirect::to("/app")
+    Answer::Redirect("/app")
 }
 
-#[derive(Deserialize)]
-struct Empty {}
-
-async fn logout<S: RevocationStore + 'static>(
-    session: Handle<S>,
-    CsrfForm(_): CsrfForm<Empty>,
-) -> Result<Redirect, sealed_session::Error> {
-    session.logout().await?;
-    session.flash("Signed out.");
-    Ok(Redirect::to("/app"))
-}
-
-async fn logout_everywhere<S: RevocationStore + 'static>(
-    session: Handle<S>,
-    CsrfForm(_): CsrfForm<Empty>,
-) -> Result<Redirect, sealed_session::Error> {
-    session.logout_everywhere().await?;
-    session.flash("Signed out on every device.");
-    Ok(Redirect::to("/app"))
-}
-
-pub(crate) fn routes<S: RevocationStore + 'static, St: Clone + Send + Sync + 'static>() -> Router<St>
-{
-    Router::new()
-        .route("/app", get(page::<S>))
-        .route("/app/login", post(login::<S>))
-        .route("/app/note", post(note::<S>))
-        .route("/app/logout", post(logout::<S>))
-        .route("/app/logout-everywhere", post(logout_everywhere::<S>))
+/// `POST /app/logout` (`everywhere: false`) and `POST
+/// /app/logout-everywhere` (every session of the user).
+pub async fn sign_out<S: RevocationStore + 'static>(
+    session: &SessionHandle<Visitor, S>,
+    everywhere: bool,
+) -> Result<Answer, Error> {
+    if everywhere {
+        session.logout_everywhere().await?;
+        session.flash("Signed out on every device.");
+    } else {
+        session.logout().await?;
+        session.flash("Signed out.");
+    }
+    Ok(Answer::Redirect("/app"))
 }
