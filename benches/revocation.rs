@@ -100,7 +100,7 @@ fn bytes_per_entry(n: usize) -> (f64, f64) {
 
 fn report_memory() {
     println!("memory per deny-list entry (live bytes / entries; peak while growing)");
-    for n in [10_000, 100_000, 500_000, 900_000, ENTRIES] {
+    for n in [10_000, 100_000, 500_000, 900_000, ENTRIES, 5_000_000] {
         let (live, peak) = bytes_per_entry(n);
         println!("  {n:>9} entries: {live:5.1} B/entry  (peak {peak:5.1} B/entry)");
     }
@@ -171,6 +171,44 @@ fn bench_checks(c: &mut Criterion) {
     group.finish();
 }
 
+/// A different random id per lookup, so that the table's cache lines are
+/// cold as they are under real traffic (repeating one id keeps them warm):
+/// ids not in the store (a valid session's check) and ids drawn from the
+/// revoked ones, at 100k, 1M and 5M entries.
+fn bench_random_ids(c: &mut Criterion) {
+    const PROBES: usize = 1 << 16;
+    for n in [100_000, ENTRIES, 5_000_000] {
+        let store = MemoryStore::builder(n).with_anonymous_limit(n).build().unwrap();
+        let mut revoked = Vec::with_capacity(PROBES);
+        for i in 0..n {
+            let id = SessionId::random();
+            // Every (n / PROBES)-th id is kept as a hit to look up later.
+            if i % (n / PROBES).max(1) == 0 && revoked.len() < PROBES {
+                revoked.push(id);
+            }
+            let entry = DeniedSession {
+                id,
+                subject: None,
+                issued_at: now() - 60,
+                until: now() + 86_400,
+            };
+            run_ready(store.deny_session(entry, now())).expect("room for every entry");
+        }
+        let valid: Vec<SessionId> = (0..PROBES).map(|_| SessionId::random()).collect();
+        let mut group = c.benchmark_group(format!("store status, random ids, {n} entries"));
+        for (name, ids) in [("valid (miss)", &valid), ("revoked (hit)", &revoked)] {
+            let mut next = 0usize;
+            group.bench_function(name, |b| {
+                b.iter(|| {
+                    next = (next + 1) % ids.len();
+                    run_ready(store.status(black_box(ids[next]), None, now()))
+                })
+            });
+        }
+        group.finish();
+    }
+}
+
 fn main() {
     report_memory();
     let mut criterion = Criterion::default()
@@ -178,5 +216,6 @@ fn main() {
         .measurement_time(Duration::from_secs(2))
         .configure_from_args();
     bench_checks(&mut criterion);
+    bench_random_ids(&mut criterion);
     criterion.final_summary();
 }
