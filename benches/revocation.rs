@@ -178,7 +178,10 @@ fn bench_checks(c: &mut Criterion) {
 fn bench_random_ids(c: &mut Criterion) {
     const PROBES: usize = 1 << 16;
     for n in [100_000, ENTRIES, 5_000_000] {
-        let store = MemoryStore::builder(n).with_anonymous_limit(n).build().unwrap();
+        let store = MemoryStore::builder(n)
+            .with_anonymous_limit(n)
+            .build()
+            .unwrap();
         let mut revoked = Vec::with_capacity(PROBES);
         for i in 0..n {
             let id = SessionId::random();

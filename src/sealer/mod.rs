@@ -11,6 +11,8 @@ mod reload;
 mod schemas;
 pub(crate) mod scratch;
 mod seal;
+#[cfg(feature = "vectors")]
+mod vectors;
 
 use crate::KeyRing;
 use crate::cookie::attributes::{CookieAttributes, max_age_len, push_max_age};

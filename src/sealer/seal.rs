@@ -3,8 +3,6 @@
 
 use super::{Sealer, clock, scratch};
 use crate::Key;
-#[cfg(feature = "vectors")]
-use crate::Malformed;
 use crate::cookie::attributes::{BROWSER_SESSION, MAX_AGE_CAP, push_max_age};
 use crate::schema::SessionData;
 use crate::session::Session;
@@ -33,11 +31,11 @@ struct Draft<'a, T> {
 }
 
 /// No chunking: a single v1 cookie.
-const NO_CHUNKS: Option<ChunkPlan> = None;
+pub(super) const NO_CHUNKS: Option<ChunkPlan> = None;
 
 /// The unpadded base64url text of sealed bytes (the Max-Age is not part of
 /// a bare value).
-fn base64_value(bytes: &[u8], _max_age: i64) -> String {
+pub(super) fn base64_value(bytes: &[u8], _max_age: i64) -> String {
     let mut out = String::with_capacity(codec::base64_len(bytes.len()));
     codec::encode_base64(bytes, &mut out);
     out
@@ -200,118 +198,13 @@ impl Sealer {
         )
     }
 
-    /// Seals with a caller-chosen nonce, for known-answer test vectors only.
-    ///
-    /// Reusing a nonce under one key breaks confidentiality and, for the GCM
-    /// algorithms, authenticity: this exists behind the `vectors` feature so
-    /// that other implementations can be checked byte for byte, and must
-    /// never be enabled in production builds.
-    ///
-    /// # Errors
-    ///
-    /// As [`seal_at`](Self::seal_at), and [`Malformed::TooShort`] when
-    /// `nonce` is not the primary algorithm's nonce length.
-    #[cfg(feature = "vectors")]
-    #[doc(hidden)]
-    pub fn seal_value_with_nonce_at<T: SessionData>(
-        &self,
-        session: &Session<T>,
-        now: OffsetDateTime,
-        nonce: &[u8],
-    ) -> Result<String> {
-        let now = unix(now)?;
-        let key = self.config.keys.sealing(now)?;
-        if nonce.len() != key.algorithm().nonce_len() {
-            return Err(Malformed::TooShort.into());
-        }
-        let fill = |slot: &mut [u8]| slot.copy_from_slice(nonce);
-        self.seal_planned(
-            session,
-            self.config.schemas.id_of::<T>()?,
-            now,
-            fill,
-            NO_CHUNKS,
-            base64_value,
-        )
-    }
-
-    /// Seals `payload` verbatim as the payload bytes of a new session with
-    /// schema id `schema` (postcard sealers only), for tests of what
-    /// readers accept: payloads no `Serialize` writes, schemas of other
-    /// types.
-    #[cfg(feature = "vectors")]
-    #[doc(hidden)]
-    pub fn seal_raw_value_at(
-        &self,
-        payload: &[u8],
-        schema: u32,
-        now: OffsetDateTime,
-    ) -> Result<String> {
-        /// A tuple of bytes: postcard writes them as they are.
-        struct Verbatim<'a>(&'a [u8]);
-        impl Serialize for Verbatim<'_> {
-            fn serialize<S: serde::Serializer>(
-                &self,
-                s: S,
-            ) -> core::result::Result<S::Ok, S::Error> {
-                use serde::ser::SerializeTuple as _;
-                let mut t = s.serialize_tuple(self.0.len())?;
-                for b in self.0 {
-                    t.serialize_element(b)?;
-                }
-                t.end()
-            }
-        }
-        let session = Session::new(Verbatim(payload));
-        self.seal_planned(
-            &session,
-            schema,
-            unix(now)?,
-            crate::random::fill,
-            NO_CHUNKS,
-            base64_value,
-        )
-    }
-
-    /// [`seal_chunked_at`](Self::seal_chunked_at) with a caller-chosen
-    /// nonce, for the chunked known-answer vectors only (see
-    /// `Chunking::seal_with_nonce_at`).
-    ///
-    /// Reusing a nonce under one key breaks confidentiality and, for the GCM
-    /// algorithms, authenticity: this exists behind the `vectors` feature so
-    /// that other implementations can be checked byte for byte, and must
-    /// never be enabled in production builds.
-    #[cfg(feature = "vectors")]
-    pub(crate) fn seal_chunked_with_nonce_at<T: SessionData>(
-        &self,
-        session: &Session<T>,
-        now: OffsetDateTime,
-        nonce: &[u8],
-        plan: impl FnOnce(usize, i64) -> Result<Option<u8>>,
-    ) -> Result<(String, i64)> {
-        let now = unix(now)?;
-        let key = self.config.keys.sealing(now)?;
-        if nonce.len() != key.algorithm().nonce_len() {
-            return Err(Malformed::TooShort.into());
-        }
-        let fill = |slot: &mut [u8]| slot.copy_from_slice(nonce);
-        self.seal_planned(
-            session,
-            self.config.schemas.id_of::<T>()?,
-            now,
-            fill,
-            Some(plan),
-            |bytes, max_age| (base64_value(bytes, max_age), max_age),
-        )
-    }
-
     /// The sealing pipeline. Without `plan` the value is one cookie, sized
     /// against the cookie limit; with it, `plan` sizes the chunks and names
     /// their count (see [`seal_chunked_at`](Self::seal_chunked_at)).
     /// The sealed bytes are built in this thread's scratch buffer and
     /// handed to `finish` with the Max-Age, which makes the one string the
     /// caller gets.
-    fn seal_planned<T: Serialize, R>(
+    pub(super) fn seal_planned<T: Serialize, R>(
         &self,
         session: &Session<T>,
         schema: u32,
