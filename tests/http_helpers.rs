@@ -269,3 +269,32 @@ fn vary_gains_cookie_once() {
     // Unreadable values are kept; Cookie comes as its own line.
     assert_eq!(run(&[b"X-\xff"]), "X-\u{fffd} | Cookie");
 }
+
+/// Chunk indices past the 16 kept inline are found too, duplicates of them
+/// are a conflict, and a request naming every index is bounded work.
+#[test]
+fn high_chunk_indices_are_read_and_their_duplicates_refused() {
+    use sealed_session::http::{CookieConflict, RequestCookies};
+    let header = "sid.20=t; sid.3=c; sid.254=z".as_bytes();
+    let cookies = RequestCookies::from_header_values([header], "sid");
+    assert_eq!(cookies.chunk_indices().collect::<Vec<_>>(), [3, 20, 254]);
+    assert_eq!(
+        (cookies.chunk(20), cookies.chunk(254), cookies.chunk(3)),
+        (Some("t"), Some("z"), Some("c"))
+    );
+    assert_eq!(cookies.chunk(21), None);
+    assert_eq!(
+        cookies.header_bytes(),
+        "sid.20=t; sid.3=c; sid.254=z; ".len()
+    );
+
+    let twice = "sid.30=a; sid.30=b".as_bytes();
+    let cookies = RequestCookies::from_header_values([twice], "sid");
+    assert_eq!(cookies.conflict(), Some(CookieConflict::DuplicateChunk));
+    assert_eq!(cookies.chunk(30), None);
+
+    let every: String = (0..300).map(|k| format!("sid.{k}=v{k}; ")).collect();
+    let cookies = RequestCookies::from_header_values([every.as_bytes()], "sid");
+    assert_eq!(cookies.chunk_indices().count(), 255, "0..=254 only");
+    assert_eq!(cookies.chunk(254), Some("v254"));
+}

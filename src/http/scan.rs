@@ -142,6 +142,39 @@ mod tests {
     use super::*;
 
     #[test]
+    fn pairs_split_exactly_as_split_does() {
+        for header in [
+            &b""[..],
+            b";",
+            b";;",
+            b"a",
+            b"a;",
+            b";a",
+            b"a=1; b=2",
+            b"a=1;;b=2; ",
+            b"x=\xff;y",
+        ] {
+            let ours: Vec<&[u8]> = pairs(header).collect();
+            let split: Vec<&[u8]> = header.split(|&b| b == b';').collect();
+            assert_eq!(ours, split, "{header:?}");
+        }
+    }
+
+    #[test]
+    fn chunk_sets_list_set_bits_in_order() {
+        let mut set = ChunkSet::default();
+        for k in [254, 0, 63, 64, 127, 128, 200, 1] {
+            set.insert(k);
+        }
+        set.insert(255); // out of range: ignored
+        assert_eq!(
+            set.iter().collect::<Vec<_>>(),
+            [0, 1, 63, 64, 127, 128, 200, 254]
+        );
+        assert_eq!(ChunkSet::default().iter().count(), 0);
+    }
+
+    #[test]
     fn chunk_indices_are_plain_decimal() {
         assert_eq!(chunk_index(b"0"), Some(0));
         assert_eq!(chunk_index(b"254"), Some(254));
