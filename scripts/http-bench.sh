@@ -5,6 +5,8 @@
 # CPU 0 and wrk to CPU 1. Run it on a quiet machine; the figures are the
 # server's own CPU time per request, which load on CPU 0 inflates.
 # Usage: scripts/http-bench.sh [--rounds N] [--seconds S]
+#        scripts/http-bench.sh --instructions   (in-process, under valgrind:
+#        instructions per request, independent of the machine's load)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if ! command -v wrk >/dev/null 2>&1; then
@@ -12,4 +14,8 @@ if ! command -v wrk >/dev/null 2>&1; then
 fi
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target/http-bench}"
 cargo build --quiet --release --manifest-path benches/http/Cargo.toml
+if [ "${1:-}" = "--instructions" ]; then
+    command -v valgrind >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq valgrind; }
+    exec python3 tools/http_bench.py --instructions "$CARGO_TARGET_DIR/release/in-process"
+fi
 python3 tools/http_bench.py "$CARGO_TARGET_DIR/release/http-bench-server" "$@"

@@ -15,6 +15,12 @@ figure kept is the median over rounds. What is measured:
 - the server's peak RSS (VmHWM) after all routes.
 
 Usage: tools/http_bench.py SERVER_BINARY [--rounds N] [--seconds S]
+       tools/http_bench.py --instructions IN_PROCESS_BINARY
+
+With --instructions, each contender's router is driven in-process (no
+sockets) under valgrind: the instruction count of 3000 requests minus that
+of 1000, over 2000, is the instructions per request, which the machine's
+load does not change.
 """
 
 import argparse
@@ -119,7 +125,32 @@ def run_contender(binary, name, seconds):
         proc.wait()
 
 
+def instructions(binary):
+    def count(contender, route, n):
+        out = subprocess.run(["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null",
+                              binary, contender, route, str(n)],
+                             capture_output=True, text=True, check=True).stderr
+        return int(re.search(r"refs:\s+([\d,]+)", out).group(1).replace(",", ""))
+    names = [c for c in CONTENDERS if c != "sealed-actix"]
+    per = {c: {r: (count(c, r, 3000) - count(c, r, 1000)) / 2000 for r, *_ in ROUTES} for c in names}
+    print("instructions per request, in-process through the axum router (valgrind callgrind Ir)\n")
+    print("| contender | read | change | login | read over none | change over none | login over none |")
+    print("|---|---|---|---|---|---|---|")
+    for c in names:
+        over = [per[c][r] - per["none"][r] for r, *_ in ROUTES]
+        print(f"| {c} | " + " | ".join(f"{per[c][r]:.0f}" for r, *_ in ROUTES) + " | "
+              + " | ".join("-" if c == "none" else f"+{o:.0f}" for o in over) + " |")
+    print()
+    for r, *_ in ROUTES:
+        layer = per["sealed-axum"][r] - per["none"][r]
+        plain = per["sealed-plain"][r] - per["none"][r]
+        ts = per["tower-sessions"][r] - per["none"][r]
+        print(f"  {r}: layer / plain sealer = {layer / plain:.2f}x; tower-sessions / layer = {ts / layer:.2f}x")
+
+
 def main():
+    if len(sys.argv) == 3 and sys.argv[1] == "--instructions":
+        return instructions(sys.argv[2])
     ap = argparse.ArgumentParser()
     ap.add_argument("binary")
     ap.add_argument("--rounds", type=int, default=3)

@@ -9,6 +9,16 @@ use crate::web::{SessionError, csrf_refused, missing_layer};
 use actix_web::http::StatusCode;
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::{HttpResponse, ResponseError};
+use std::borrow::Cow;
+
+/// The core writes visible ASCII only; anything else is dropped rather
+/// than sent broken. An owned line becomes the header's bytes as it is.
+fn header_value(value: Cow<'static, str>) -> Option<HeaderValue> {
+    match value {
+        Cow::Borrowed(text) => HeaderValue::from_str(text).ok(),
+        Cow::Owned(text) => HeaderValue::try_from(text).ok(),
+    }
+}
 
 impl<B> ResponseParts for HttpResponse<B> {
     fn status(&self) -> u16 {
@@ -19,17 +29,15 @@ impl<B> ResponseParts for HttpResponse<B> {
         self.headers().get_all(name).map(HeaderValue::as_bytes)
     }
 
-    fn replace_header(&mut self, name: &'static str, value: &str) {
-        // The core writes visible ASCII only; anything else is dropped
-        // rather than sent broken.
-        if let Ok(value) = HeaderValue::from_str(value) {
+    fn replace_header(&mut self, name: &'static str, value: Cow<'static, str>) {
+        if let Some(value) = header_value(value) {
             self.headers_mut()
                 .insert(HeaderName::from_static(name), value);
         }
     }
 
-    fn append_header(&mut self, name: &'static str, value: &str) {
-        if let Ok(value) = HeaderValue::from_str(value) {
+    fn append_header(&mut self, name: &'static str, value: Cow<'static, str>) {
+        if let Some(value) = header_value(value) {
             self.headers_mut()
                 .append(HeaderName::from_static(name), value);
         }

@@ -3,6 +3,7 @@
 
 use ::http::header::{CACHE_CONTROL, VARY};
 use ::http::{HeaderMap, HeaderValue};
+use std::borrow::Cow;
 
 /// How strictly a response that sets a session cookie is kept from caches.
 ///
@@ -94,7 +95,13 @@ fn text(value: &[u8]) -> Option<&str> {
 pub(crate) fn cache_control_merged<'a>(
     values: impl IntoIterator<Item = &'a [u8]>,
     level: CacheProtection,
-) -> Option<String> {
+) -> Option<Cow<'static, str>> {
+    let mut values = values.into_iter().peekable();
+    // The common case, a handler that set none: the directive alone, no
+    // text built.
+    if values.peek().is_none() {
+        return Some(Cow::Borrowed(level.directive()));
+    }
     let mut kept = String::new();
     let mut dropped = false;
     let mut strict_enough = false;
@@ -126,7 +133,7 @@ pub(crate) fn cache_control_merged<'a>(
     if !strict_enough {
         push(&mut kept, level.directive());
     }
-    Some(kept)
+    Some(Cow::Owned(kept))
 }
 
 /// Adds `Cookie` to the response's `Vary` (merged into one `Vary` header),

@@ -3,6 +3,7 @@
 use crate::web::ResponseParts;
 use http::header::{CACHE_CONTROL, SET_COOKIE, VARY};
 use http::{HeaderName, HeaderValue, Response};
+use std::borrow::Cow;
 
 /// The header the core names: the `http` crate's constant for the ones it
 /// reads and writes on every response that touches the session (a
@@ -13,6 +14,15 @@ fn header_name(name: &'static str) -> HeaderName {
         "cache-control" => CACHE_CONTROL,
         "vary" => VARY,
         other => HeaderName::from_static(other),
+    }
+}
+
+/// The core writes visible ASCII only; anything else is dropped rather
+/// than sent broken. An owned line becomes the header's bytes as it is.
+fn header_value(value: Cow<'static, str>) -> Option<HeaderValue> {
+    match value {
+        Cow::Borrowed(text) => HeaderValue::from_str(text).ok(),
+        Cow::Owned(text) => HeaderValue::try_from(text).ok(),
     }
 }
 
@@ -28,16 +38,14 @@ impl<B> ResponseParts for Response<B> {
             .map(HeaderValue::as_bytes)
     }
 
-    fn replace_header(&mut self, name: &'static str, value: &str) {
-        // The core writes visible ASCII only; anything else is dropped
-        // rather than sent broken.
-        if let Ok(value) = HeaderValue::from_str(value) {
+    fn replace_header(&mut self, name: &'static str, value: Cow<'static, str>) {
+        if let Some(value) = header_value(value) {
             self.headers_mut().insert(header_name(name), value);
         }
     }
 
-    fn append_header(&mut self, name: &'static str, value: &str) {
-        if let Ok(value) = HeaderValue::from_str(value) {
+    fn append_header(&mut self, name: &'static str, value: Cow<'static, str>) {
+        if let Some(value) = header_value(value) {
             self.headers_mut().append(header_name(name), value);
         }
     }

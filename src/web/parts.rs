@@ -5,6 +5,7 @@
 //! answers itself ([`Failure`]).
 
 use crate::Error;
+use std::borrow::Cow;
 
 /// What the core reads and writes of a response, in a framework's own
 /// types (`http::Response` for tower and axum, actix-web's `HttpResponse`).
@@ -15,9 +16,11 @@ pub(crate) trait ResponseParts {
     /// The values of header `name`, in order.
     fn header_values<'a>(&'a self, name: &'static str) -> impl Iterator<Item = &'a [u8]> + 'a;
     /// Sets header `name` to `value`, replacing every earlier value.
-    fn replace_header(&mut self, name: &'static str, value: &str);
+    /// Values come owned (a sealed cookie line, moved into the header
+    /// without a copy) or static.
+    fn replace_header(&mut self, name: &'static str, value: Cow<'static, str>);
     /// Adds a line for header `name`.
-    fn append_header(&mut self, name: &'static str, value: &str);
+    fn append_header(&mut self, name: &'static str, value: Cow<'static, str>);
     /// Puts `value` in the response extensions, for an outer layer to log.
     fn insert_extension<E: Clone + Send + Sync + 'static>(&mut self, value: E);
 }

@@ -91,12 +91,12 @@ impl Finish<'_> {
             } else {
                 CacheProtection::Private
             };
-            for line in &lines {
-                response.append_header("set-cookie", line);
+            for line in lines {
+                response.append_header("set-cookie", line.into());
             }
             let merged = cache_control_merged(response.header_values("cache-control"), level);
             if let Some(value) = merged {
-                response.replace_header("cache-control", &value);
+                response.replace_header("cache-control", value);
             }
             vary_on_cookie(response);
         } else if accessed {
@@ -174,7 +174,7 @@ impl Finish<'_> {
 fn vary_on_cookie(response: &mut impl ResponseParts) {
     match vary_merged(response.header_values("vary")) {
         VaryEdit::Keep => {}
-        VaryEdit::Append => response.append_header("vary", "Cookie"),
-        VaryEdit::Replace(joined) => response.replace_header("vary", &joined),
+        VaryEdit::Append => response.append_header("vary", "Cookie".into()),
+        VaryEdit::Replace(joined) => response.replace_header("vary", joined.into()),
     }
 }
