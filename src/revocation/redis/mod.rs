@@ -46,7 +46,14 @@ pub const DEFAULT_REDIS_TIMEOUT: Duration = Duration::milliseconds(500);
 ///
 /// - One round trip per check: a single `MGET` of the session's entry, the
 ///   global not-before, the store's sentinel and (for a session with a
-///   subject) the subject's not-before.
+///   subject) the subject's not-before. On a Redis Cluster
+///   ([`RedisStore::cluster_builder`], feature `redis-cluster`) still one
+///   command on one node: hash tags put a check's keys in one slot, and
+///   each node holds the global not-before, refreshed once per
+///   [`RedisStoreBuilder::with_refresh_interval`]; writes wait for a
+///   replica ([`RedisStoreBuilder::with_replica_acks`]).
+/// - `rediss://` URLs with feature `redis-tls`: the system's roots, or a
+///   private CA ([`RedisStoreBuilder::with_root_ca_pem`]).
 /// - Entries expire on their own (`EXAT`); denials run as Lua scripts, so
 ///   "already revoked?", the subject's quota and the fold into its
 ///   not-before are atomic. Ids of anonymous sessions live in one sorted
