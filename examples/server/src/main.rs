@@ -5,6 +5,8 @@
 //! cargo run --manifest-path examples/server/Cargo.toml
 //! # with a shared Redis revocation store instead of the in-memory one:
 //! SEALED_SESSION_REDIS_URL=redis://127.0.0.1:6379 cargo run --manifest-path examples/server/Cargo.toml --features redis
+//! # on a Redis Cluster: seed nodes separated by commas
+//! SEALED_SESSION_REDIS_URL=redis://127.0.0.1:7000,redis://127.0.0.1:7001 cargo run --manifest-path examples/server/Cargo.toml --features redis-cluster
 //! ```
 //!
 //! Routes (the README shows them with curl):
@@ -376,6 +378,14 @@ async fn serve_redis(
     keys_file: PathBuf,
     addr: SocketAddr,
 ) -> Result<(), Box<dyn std::error::Error>> {
+    #[cfg(feature = "redis-cluster")]
+    if url.contains(',') {
+        println!("revocation: Redis Cluster store");
+        let store = sealed_session::revocation::RedisStore::cluster_builder(url.split(','))
+            .connect()
+            .await?;
+        return serve(store, keys_file, addr).await;
+    }
     println!("revocation: Redis store");
     let store = sealed_session::revocation::RedisStore::connect(url).await?;
     serve(store, keys_file, addr).await
