@@ -67,7 +67,7 @@ impl Keys {
     }
 
     /// The slot group of a session: its subject's, or the anonymous one.
-    fn group<'a>(subject: Option<&'a str>) -> (u8, &'a [u8]) {
+    fn group(subject: Option<&str>) -> (u8, &[u8]) {
         match subject {
             Some(subject) => (b'u', subject.as_bytes()),
             None => (b'a', b""),

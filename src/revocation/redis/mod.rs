@@ -65,7 +65,7 @@ pub const DEFAULT_REDIS_TIMEOUT: Duration = Duration::milliseconds(500);
 ///   replica) sets the global not-before to its current time, so every
 ///   session issued before the loss is refused, revoked ones included.
 /// - Every call is bounded by the configured timeout (default 500 ms) and
-///   fails with [`Error::RevocationUnavailable`] instead of hanging; the
+///   fails with [`Error::RevocationUnavailable`](crate::Error::RevocationUnavailable) instead of hanging; the
 ///   connection manager reconnects in the background after a failure.
 ///
 /// **Redis must run with `maxmemory-policy noeviction`.** Under any
@@ -229,7 +229,7 @@ impl RedisStoreBuilder {
 
     /// The timeout of each call, connecting included (default
     /// [`DEFAULT_REDIS_TIMEOUT`]). A check that takes longer fails with
-    /// [`UnavailableReason::Timeout`].
+    /// [`UnavailableReason::Timeout`](crate::UnavailableReason::Timeout).
     ///
     /// ```
     /// let builder = sealed_session::revocation::RedisStore::builder("redis://127.0.0.1/")
@@ -242,7 +242,7 @@ impl RedisStoreBuilder {
 
     /// Whether `connect` checks that the server runs with `maxmemory-policy
     /// noeviction` (default `true`); checks then repeat it once a minute,
-    /// failing closed with [`UnavailableReason::Misconfigured`] if the
+    /// failing closed with [`UnavailableReason::Misconfigured`](crate::UnavailableReason::Misconfigured) if the
     /// policy was changed while running.
     ///
     /// ```
@@ -271,7 +271,7 @@ impl RedisStoreBuilder {
 
     /// How many ids of sessions without a subject the store holds (default
     /// [`DEFAULT_REDIS_ANONYMOUS_LIMIT`]): anyone can fill them, and then
-    /// anonymous logouts fail with [`Error::RevocationFull`] while every
+    /// anonymous logouts fail with [`Error::RevocationFull`](crate::Error::RevocationFull) while every
     /// other logout goes on. See [`MemoryStore`](super::MemoryStore) for
     /// the rules, which are the same.
     ///

@@ -293,7 +293,7 @@ impl RedisStore {
         if !not_before_to_keep(not_before, until, now)? {
             return Ok(());
         }
-        let mut cmd = eval(SET_NOT_BEFORE, &[key.clone()]);
+        let mut cmd = eval(SET_NOT_BEFORE, std::slice::from_ref(&key));
         cmd.arg(not_before).arg(until);
         self.run::<i64>(cmd).await?;
         match &self.cluster {
