@@ -128,7 +128,7 @@ impl RedisStore {
     /// ```no_run
     /// # async fn run() -> sealed_session::Result<()> {
     /// use sealed_session::revocation::RedisStore;
-    /// let store = RedisStore::cluster_builder(["redis://10.0.0.1:7000", "redis://10.0.0.2:7000"])
+    /// let store = RedisStore::cluster_builder(["redis://redis-1.internal:7000", "redis://redis-2.internal:7000"])
     ///     .with_prefix("myapp:sessions:")
     ///     .connect()
     ///     .await?;
