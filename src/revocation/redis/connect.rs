@@ -195,6 +195,25 @@ pub(super) async fn within<T>(
     }
 }
 
+/// A primary that is unreachable or moving: a cluster that lost a slot's
+/// primary (`CLUSTERDOWN`, until its replica is promoted), redirects still
+/// pointing elsewhere after the client's retries, a loading or failing-over
+/// node. The store cannot answer, as when a connection fails.
+fn lost_node(err: &RedisError) -> bool {
+    use redis::{ErrorKind, ServerErrorKind};
+    matches!(
+        err.kind(),
+        ErrorKind::Server(
+            ServerErrorKind::ClusterDown
+                | ServerErrorKind::Moved
+                | ServerErrorKind::Ask
+                | ServerErrorKind::TryAgain
+                | ServerErrorKind::MasterDown
+                | ServerErrorKind::BusyLoading
+        )
+    )
+}
+
 pub(super) fn unavailable(reason: UnavailableReason) -> Error {
     Error::RevocationUnavailable { reason }
 }
@@ -204,7 +223,11 @@ fn reason_of(err: &RedisError) -> UnavailableReason {
         UnavailableReason::Tls
     } else if err.is_timeout() {
         UnavailableReason::Timeout
-    } else if err.is_io_error() || err.is_connection_refusal() || err.is_connection_dropped() {
+    } else if err.is_io_error()
+        || err.is_connection_refusal()
+        || err.is_connection_dropped()
+        || lost_node(err)
+    {
         UnavailableReason::Connection
     } else {
         UnavailableReason::Reply
