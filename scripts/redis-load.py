@@ -238,43 +238,62 @@ def percentile(values, p):
     return values[min(len(values) - 1, int(len(values) * p))] if values else float("nan")
 
 
-def latency_phase(port, clients, requests_each, redis=None):
-    """GET /whoami with a live cookie; returns latencies (ms), commands/check."""
-    cookies = []
-    setup = Client(port)
-    for n in range(clients):
-        status, _, cookie = setup.request("POST", f"/login?user=lat{n}")
-        assert status == 200 and cookie, status
-        cookies.append(cookie)
-    latencies = [[] for _ in range(clients)]
+def latency_phase(memory_port, redis_port, clients, requests_each, redis):
+    """GET /whoami with a live cookie, each client alternating between the
+    server on the memory store and the one on Redis, so that whatever else
+    runs on the machine slows both alike. Returns the latencies (ms) of
+    each, the per-pair differences, and Redis commands per check."""
+    cookies = {}
+    for port in (memory_port, redis_port):
+        setup = Client(port)
+        cookies[port] = []
+        for n in range(clients):
+            status, _, cookie = setup.request("POST", f"/login?user=lat{n}")
+            assert status == 200 and cookie, status
+            cookies[port].append(cookie)
+    samples = [[] for _ in range(clients)]
+
+    def timed(client, cookie):
+        started = time.perf_counter()
+        status, body, fresh = client.request("GET", "/whoami", cookie)
+        elapsed = (time.perf_counter() - started) * 1000
+        assert status == 200 and body.startswith("user="), (status, body)
+        return elapsed, fresh or cookie
 
     def run(n):
-        client = Client(port)
-        cookie = cookies[n]
-        for _ in range(requests_each):
-            started = time.perf_counter()
-            status, body, fresh = client.request("GET", "/whoami", cookie)
-            latencies[n].append((time.perf_counter() - started) * 1000)
-            assert status == 200 and body.startswith("user="), (status, body)
-            cookie = fresh or cookie
+        memory, remote = Client(memory_port), Client(redis_port)
+        mine = [cookies[memory_port][n], cookies[redis_port][n]]
+        for i in range(requests_each):
+            # Alternate which goes first, so neither always runs warm.
+            if i % 2:
+                b, mine[1] = timed(remote, mine[1])
+                a, mine[0] = timed(memory, mine[0])
+            else:
+                a, mine[0] = timed(memory, mine[0])
+                b, mine[1] = timed(remote, mine[1])
+            samples[n].append((a, b))
 
-    # Warm up connections and the server before counting.
-    for n in range(clients):
-        Client(port).request("GET", "/whoami", cookies[n])
-    before = redis.processed() if redis else None
+    # Warm up connections and both servers before counting.
+    for port in (memory_port, redis_port):
+        for n in range(clients):
+            Client(port).request("GET", "/whoami", cookies[port][n])
     # Each INFO that read `before` counts itself (one per primary).
     infos = len(redis.primaries()) if isinstance(redis, Cluster) else 1
+    before = redis.processed()
     threads = [threading.Thread(target=run, args=(n,)) for n in range(clients)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    per_check = None
-    if redis:
-        # The INFOs reading `after` do not count themselves yet.
-        per_check = (redis.processed() - before - infos) / (clients * requests_each)
-    flat = [x for xs in latencies for x in xs]
-    return flat, per_check
+    # The INFOs reading `after` do not count themselves yet.
+    per_check = (redis.processed() - before - infos) / (clients * requests_each)
+    pairs = [pair for xs in samples for pair in xs]
+    return pairs, per_check
+
+
+def summary(values):
+    return {"p50": round(percentile(values, 0.5), 2),
+            "p99": round(percentile(values, 0.99), 2), "n": len(values)}
 
 
 def fault_phase(port, redis, args):
@@ -436,33 +455,29 @@ def main():
     assert args.clients <= 64 and args.seconds <= 120, "keep the load bounded"
 
     figures = {"clients": args.clients}
-    memory = Server(args.server)
-    try:
-        lat, _ = latency_phase(memory.port, args.clients, args.latency_requests)
-        figures["memory_whoami_ms"] = {"p50": round(percentile(lat, 0.5), 2),
-                                       "p99": round(percentile(lat, 0.99), 2),
-                                       "n": len(lat)}
-    finally:
-        memory.close()
-
     redis = Cluster() if args.cluster else Redis(args.fsync)
     figures["store"] = "redis-cluster" if args.cluster else "redis"
-    server = None
+    memory = server = None
     try:
         if args.cluster:
             url = ",".join(f"redis://127.0.0.1:{p}/" for p in redis.ports)
         else:
             url = f"redis://127.0.0.1:{redis.port}/"
+        memory = Server(args.server)
         server = Server(args.server, url)
-        lat, per_check = latency_phase(server.port, args.clients, args.latency_requests, redis)
-        figures["redis_whoami_ms"] = {"p50": round(percentile(lat, 0.5), 2),
-                                      "p99": round(percentile(lat, 0.99), 2),
-                                      "n": len(lat)}
+        pairs, per_check = latency_phase(memory.port, server.port, args.clients,
+                                         args.latency_requests, redis)
+        memory.close()
+        memory = None
+        figures["memory_whoami_ms"] = summary([a for a, _ in pairs])
+        figures["redis_whoami_ms"] = summary([b for _, b in pairs])
+        figures["redis_added_ms"] = summary([b - a for a, b in pairs])
         figures["redis_commands_per_check"] = round(per_check, 3)
         figures["faults"] = fault_phase(server.port, redis, args)
     finally:
-        if server:
-            server.close()
+        for s in (memory, server):
+            if s:
+                s.close()
         redis.close()
 
     print(json.dumps(figures, indent=2, sort_keys=True))
