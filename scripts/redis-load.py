@@ -122,8 +122,15 @@ class Cluster:
             self.ports.append(free_port_pair(self.ports))
         self.dir = tempfile.mkdtemp(prefix="sealed-session-load-cluster-")
         self.procs = {}
-        for port in self.ports:
-            self.spawn(port)
+        for i in range(len(self.ports)):
+            # A port (or its bus port) taken between the probe and the
+            # bind: the node exits, and gets another port.
+            for _ in range(5):
+                if self.spawn(self.ports[i]):
+                    break
+                self.ports[i] = free_port_pair(self.ports)
+            else:
+                sys.exit("no free port pair for a cluster node")
         out = subprocess.run(
             ["redis-cli", "--cluster", "create",
              *[f"127.0.0.1:{p}" for p in self.ports],
@@ -142,9 +149,15 @@ class Cluster:
              "--cluster-node-timeout", "1000", "--appendonly", "yes",
              "--appendfsync", "everysec", "--save", ""],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        wait_port(port, self.procs[port], "redis-server")
+        deadline = time.monotonic() + 15
         while cli(port, "PING") != "PONG":
+            if self.procs[port].poll() is not None:
+                del self.procs[port]
+                return False
+            if time.monotonic() > deadline:
+                sys.exit(f"node {port} did not answer PING")
             time.sleep(0.02)
+        return True
 
     def running(self, except_=()):
         return [p for p in self.ports if p in self.procs and p not in except_]
@@ -170,11 +183,15 @@ class Cluster:
         proc.wait()
 
     def processed(self):
+        """Client commands on the primaries (INFO commandstats), less INFO
+        and what nodes send each other (replication acks, pings, cluster
+        and client-setup commands)."""
+        own = ("info:", "replconf:", "ping:", "cluster", "command", "client")
         total = 0
         for port in self.primaries():
-            for line in cli(port, "INFO", "stats").splitlines():
-                if line.startswith("total_commands_processed:"):
-                    total += int(line.split(":")[1])
+            for line in cli(port, "INFO", "commandstats").splitlines():
+                if line.startswith("cmdstat_") and not line[8:].startswith(own):
+                    total += int(line.split("calls=")[1].split(",")[0])
         return total
 
     def close(self):
@@ -277,8 +294,9 @@ def latency_phase(memory_port, redis_port, clients, requests_each, redis):
     for port in (memory_port, redis_port):
         for n in range(clients):
             Client(port).request("GET", "/whoami", cookies[port][n])
-    # Each INFO that read `before` counts itself (one per primary).
-    infos = len(redis.primaries()) if isinstance(redis, Cluster) else 1
+    # The INFO that read `before` counts itself (commandstats, on a
+    # cluster, leaves INFO out).
+    infos = 0 if isinstance(redis, Cluster) else 1
     before = redis.processed()
     threads = [threading.Thread(target=run, args=(n,)) for n in range(clients)]
     for t in threads:
@@ -301,7 +319,7 @@ def fault_phase(port, redis, args):
     stats = {
         "requests": 0, "by_status": {}, "logouts_ok": 0, "logouts_failed": 0,
         "replays": 0, "replays_accepted": 0, "outage_answers": {},
-        "outage_live_sessions_served": 0, "logins": 0,
+        "outage_live_sessions_served": 0, "logins": 0, "outage_by_request": {},
     }
     acknowledged = []  # cookies whose logout was answered 200
     window = {"down": None, "up": None, "recovered": None}
@@ -311,13 +329,15 @@ def fault_phase(port, redis, args):
         # Redis down (killed, not yet restarted).
         return window["down"] is not None and window["up"] is None
 
-    def note(status, outage):
+    def note(status, outage, what):
         # Down both when the request was sent and when it was answered.
         outage = outage and in_outage()
         stats["requests"] += 1
         stats["by_status"][status] = stats["by_status"].get(status, 0) + 1
         if outage:
             stats["outage_answers"][status] = stats["outage_answers"].get(status, 0) + 1
+            key = f"{what} {status}"
+            stats["outage_by_request"][key] = stats["outage_by_request"].get(key, 0) + 1
 
     def run(n):
         client = Client(port)
@@ -327,7 +347,7 @@ def fault_phase(port, redis, args):
             outage = in_outage()
             status, body, cookie = client.request("POST", f"/login?user=c{n}-{i}")
             with lock:
-                note(status, outage)
+                note(status, outage, "login")
             if status != 200 or not cookie:
                 time.sleep(0.01)
                 continue
@@ -337,13 +357,13 @@ def fault_phase(port, redis, args):
             status, body, fresh = client.request("GET", "/whoami", cookie)
             cookie = fresh or cookie
             with lock:
-                note(status, outage)
+                note(status, outage, "whoami")
                 if outage and in_outage() and status == 200 and body.startswith("user="):
                     stats["outage_live_sessions_served"] += 1
             outage = in_outage()
             status, body, _ = client.request("POST", "/logout", cookie)
             with lock:
-                note(status, outage)
+                note(status, outage, "logout")
                 if status == 200:
                     stats["logouts_ok"] += 1
                     acknowledged.append(cookie)
@@ -358,7 +378,7 @@ def fault_phase(port, redis, args):
                 outage = in_outage()
                 status, body, _ = client.request("GET", "/whoami", replay)
                 with lock:
-                    note(status, outage)
+                    note(status, outage, "replay")
                     stats["replays"] += 1
                     if status == 200 and body.startswith("user="):
                         stats["replays_accepted"] += 1

@@ -66,7 +66,14 @@ impl RedisCluster {
             dir,
         };
         for node in 0..6 {
-            cluster.spawn(node);
+            // Another test may take a port (or its bus port) between the
+            // probe and the bind: then the node exits, and gets another.
+            let mut tries = 0;
+            while !cluster.spawn(node) {
+                tries += 1;
+                assert!(tries < 5, "no free port pair for a cluster node");
+                cluster.ports[node] = free_port_pair(&cluster.ports);
+            }
         }
         let nodes: Vec<String> = cluster
             .ports
@@ -90,7 +97,8 @@ impl RedisCluster {
         cluster
     }
 
-    fn spawn(&mut self, node: usize) {
+    /// Starts node `node`; false when it exited at once (its port taken).
+    fn spawn(&mut self, node: usize) -> bool {
         let port = self.ports[node];
         let dir = self.dir.join(port.to_string());
         std::fs::create_dir_all(&dir).expect("create the node's directory");
@@ -121,9 +129,15 @@ impl RedisCluster {
         self.children[node] = Some(child);
         let deadline = Instant::now() + Duration::from_secs(15);
         while cli(port, &["PING"]).trim() != "PONG" {
+            let child = self.children[node].as_mut().expect("just spawned");
+            if let Ok(Some(_)) = child.try_wait() {
+                self.children[node] = None;
+                return false;
+            }
             assert!(Instant::now() < deadline, "node {port} did not answer PING");
             std::thread::sleep(Duration::from_millis(20));
         }
+        true
     }
 
     /// `redis://` URLs of every node, for seeding a client.

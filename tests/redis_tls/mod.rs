@@ -31,10 +31,7 @@ fn ca(name: &str) -> CertifiedIssuer<'static, KeyPair> {
 impl TlsRedis {
     /// Listens with TLS only (`--port 0`), persisting with AOF.
     pub fn start() -> TlsRedis {
-        let port = TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
-            .and_then(|l| l.local_addr())
-            .expect("bind a loopback port")
-            .port();
+        let port = free_port();
         let dir = std::env::temp_dir().join(format!(
             "sealed-session-redis-tls-{}-{port}",
             std::process::id()
@@ -50,46 +47,36 @@ impl TlsRedis {
         std::fs::write(dir.join("server.pem"), cert.pem()).unwrap();
         std::fs::write(dir.join("server.key"), key.serialize_pem()).unwrap();
         std::fs::write(dir.join("ca.pem"), ca.pem()).unwrap();
-        let child = Command::new("redis-server")
-            .args(["--port", "0", "--tls-port", &port.to_string()])
-            .args(["--bind", "127.0.0.1", "--save", "", "--appendonly", "yes"])
-            .arg("--dir")
-            .arg(&dir)
-            .arg("--tls-cert-file")
-            .arg(dir.join("server.pem"))
-            .arg("--tls-key-file")
-            .arg(dir.join("server.key"))
-            .arg("--tls-ca-cert-file")
-            .arg(dir.join("ca.pem"))
-            .args(["--tls-auth-clients", "no"])
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap_or_else(|err| {
-                panic!(
-                    "cannot start redis-server ({err}); install it: apt-get install -y redis-server"
-                )
-            });
-        let mut server = TlsRedis {
+        // Another test may take the port between the probe and the bind:
+        // then the server exits at once, and gets another port.
+        let mut port = port;
+        let mut tries = 0;
+        let child = loop {
+            let mut child = spawn(&dir, port);
+            let deadline = Instant::now() + Duration::from_secs(15);
+            while TcpStream::connect((Ipv4Addr::LOCALHOST, port)).is_err() {
+                if let Ok(Some(status)) = child.try_wait() {
+                    tries += 1;
+                    assert!(
+                        tries < 5,
+                        "redis-server exited with {status} (is it built with TLS?)"
+                    );
+                    break;
+                }
+                assert!(Instant::now() < deadline, "redis-server did not listen");
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            if child.try_wait().is_ok_and(|s| s.is_none()) {
+                break child;
+            }
+            port = free_port();
+        };
+        TlsRedis {
             child,
             port,
             dir,
             ca_pem: ca.pem(),
             other_ca_pem: other.pem(),
-        };
-        server.wait_until_listening();
-        server
-    }
-
-    fn wait_until_listening(&mut self) {
-        let deadline = Instant::now() + Duration::from_secs(15);
-        while TcpStream::connect((Ipv4Addr::LOCALHOST, self.port)).is_err() {
-            if let Ok(Some(status)) = self.child.try_wait() {
-                panic!("redis-server exited with {status} (is it built with TLS?)");
-            }
-            assert!(Instant::now() < deadline, "redis-server did not listen");
-            std::thread::sleep(Duration::from_millis(20));
         }
     }
 
@@ -97,6 +84,36 @@ impl TlsRedis {
     pub fn url(&self, host: &str) -> String {
         format!("rediss://{host}:{}/", self.port)
     }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
+        .and_then(|l| l.local_addr())
+        .expect("bind a loopback port")
+        .port()
+}
+
+/// A TLS-only redis-server on `port` with the certificates in `dir`.
+fn spawn(dir: &std::path::Path, port: u16) -> Child {
+    Command::new("redis-server")
+        .args(["--port", "0", "--tls-port", &port.to_string()])
+        .args(["--bind", "127.0.0.1", "--save", "", "--appendonly", "yes"])
+        .arg("--dir")
+        .arg(dir)
+        .arg("--tls-cert-file")
+        .arg(dir.join("server.pem"))
+        .arg("--tls-key-file")
+        .arg(dir.join("server.key"))
+        .arg("--tls-ca-cert-file")
+        .arg(dir.join("ca.pem"))
+        .args(["--tls-auth-clients", "no"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|err| {
+            panic!("cannot start redis-server ({err}); install it: apt-get install -y redis-server")
+        })
 }
 
 fn ca_other() -> CertifiedIssuer<'static, KeyPair> {
