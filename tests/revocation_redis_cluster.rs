@@ -308,3 +308,61 @@ async fn connect_checks_every_primary_and_bad_settings() {
         }
     );
 }
+
+#[tokio::test]
+async fn checks_fail_closed_once_the_held_global_not_before_is_stale() {
+    let mut cluster = RedisCluster::start();
+    // 200 ms refresh: the held copy may serve for 600 ms without a read.
+    let r = revocation(&cluster, Duration::milliseconds(200)).await;
+    let subjects: Vec<String> = (0..12).map(|n| format!("user{n}")).collect();
+    for subject in &subjects {
+        let value = cookie(&r, Some(subject));
+        let checked = r.open_checked::<u32>(&value).await.unwrap();
+        r.logout(&checked).await.unwrap();
+    }
+    let keys = cluster.keys();
+    let global_node = keys
+        .iter()
+        .find(|(_, key)| key.ends_with("sentinel"))
+        .map(|(port, _)| *port)
+        .expect("the sentinel is on a primary");
+    // A subject whose keys live on another primary than the global's.
+    let subject = subjects
+        .iter()
+        .find(|s| {
+            keys.iter()
+                .any(|(port, key)| *port != global_node && key.ends_with(&format!("c:{s}")))
+        })
+        .expect("some subject hashes elsewhere");
+    let mut login = Session::new(7u32);
+    login.set_subject(subject.as_str()).unwrap();
+    let live = r.sealer().seal_value(&login).unwrap();
+    assert_eq!(open(&r, &live).await, Ok(7));
+    // A node whose held copy is still fresh (a 5 minute interval) tells a
+    // stale copy from a connection that is down as a whole.
+    let fresh = revocation(&cluster, Duration::minutes(5)).await;
+    assert_eq!(open(&fresh, &live).await, Ok(7));
+
+    let killed = Instant::now();
+    cluster.kill(global_node);
+    // Its own shard is up, but the global not-before cannot be read: after
+    // three intervals its checks fail closed too.
+    tokio::time::sleep(StdDuration::from_millis(900)).await;
+    let err = open(&r, &live).await.unwrap_err();
+    assert!(
+        matches!(err, Error::RevocationUnavailable { .. }),
+        "stale global not-before must fail closed, got {err:?}"
+    );
+    assert_eq!(open(&fresh, &live).await, Ok(7), "the shard itself is up");
+    assert!(
+        killed.elapsed() < StdDuration::from_secs(2),
+        "checked before the failover could finish"
+    );
+    // Once the replica is promoted, the read succeeds and checks answer.
+    cluster.wait_until_ok(&[global_node]);
+    let deadline = Instant::now() + StdDuration::from_secs(20);
+    while open(&r, &live).await != Ok(7) {
+        assert!(Instant::now() < deadline, "checks did not come back");
+        tokio::time::sleep(StdDuration::from_millis(100)).await;
+    }
+}
