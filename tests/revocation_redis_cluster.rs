@@ -366,3 +366,68 @@ async fn checks_fail_closed_once_the_held_global_not_before_is_stale() {
         tokio::time::sleep(StdDuration::from_millis(100)).await;
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn logouts_waiting_for_a_lost_replica_do_not_hold_up_checks() {
+    let mut cluster = RedisCluster::start();
+    let r = std::sync::Arc::new(revocation(&cluster, Duration::minutes(5)).await);
+    let first = cookie(&r, Some("alice"));
+    let checked = r.open_checked::<u32>(&first).await.unwrap();
+    r.logout(&checked).await.unwrap();
+    let primary = cluster
+        .keys()
+        .into_iter()
+        .find(|(_, key)| key.ends_with("c:alice"))
+        .map(|(port, _)| port)
+        .expect("alice's quota key is on a primary");
+    // Its replica: `ROLE` of a replica names its primary's port.
+    let replica = *cluster
+        .ports
+        .iter()
+        .find(|p| cli(**p, &["ROLE"]).lines().nth(2) == Some(&primary.to_string()))
+        .expect("the primary has a replica");
+    cluster.kill(replica);
+
+    // Logouts of alice's sessions now wait for a replica that is gone,
+    // and fail; meanwhile her live session is checked on the same primary.
+    let live = cookie(&r, Some("alice"));
+    let logouts: Vec<_> = (0..4)
+        .map(|_| {
+            let r = r.clone();
+            tokio::spawn(async move {
+                let mut failed = 0;
+                for _ in 0..4 {
+                    let value = cookie(&r, Some("alice"));
+                    let checked = r.open_checked::<u32>(&value).await.unwrap();
+                    // Too few replicas, or queued behind the other
+                    // logouts' WAITs past the timeout: reported, not lost.
+                    match r.logout(&checked).await {
+                        Err(Error::RevocationUnavailable {
+                            reason: UnavailableReason::Replication | UnavailableReason::Timeout,
+                        }) => failed += 1,
+                        other => panic!("a logout without a replica must fail: {other:?}"),
+                    }
+                }
+                failed
+            })
+        })
+        .collect();
+    tokio::time::sleep(StdDuration::from_millis(100)).await;
+    for _ in 0..10 {
+        let started = Instant::now();
+        assert_eq!(open(&r, &live).await, Ok(7));
+        // WAIT gives up after half the 1 s timeout; a check queued behind
+        // it would take that long.
+        assert!(
+            started.elapsed() < StdDuration::from_millis(300),
+            "a check waited {:?} behind a logout's WAIT",
+            started.elapsed()
+        );
+        tokio::time::sleep(StdDuration::from_millis(50)).await;
+    }
+    let mut failed = 0;
+    for logout in logouts {
+        failed += logout.await.unwrap();
+    }
+    assert_eq!(failed, 16);
+}

@@ -31,7 +31,10 @@
 //!   (default 1); too few within the timeout fail the logout with
 //!   [`UnavailableReason::Replication`], so a logout is never reported
 //!   recorded while one failover could lose it. Retrying is safe. A logout
-//!   is thus two round trips to one node (checks stay at one).
+//!   is thus two round trips to one node (checks stay at one). Writes and
+//!   their `WAIT` go over connections of their own: `WAIT` blocks the
+//!   connection it is sent on, for its whole timeout when a shard has lost
+//!   its replica, and checks on that shard would queue behind it.
 //! - `connect` checks `maxmemory-policy noeviction` and `appendonly yes`
 //!   on **every** primary. The sentinel detects a loss of the shard that
 //!   holds it only; the other shards rely on persistence and on `WAIT`.
@@ -205,7 +208,8 @@ pub(super) async fn open(
         }
     }
     let client = client.build().map_err(|_| ConfigError::RedisCluster)?;
-    let conn = within(timeout, client.get_async_connection()).await?;
+    let read = within(timeout, client.get_async_connection()).await?;
+    let write = within(timeout, client.get_async_connection()).await?;
     let shared = Shared {
         refresh,
         replica_acks: builder.cluster.replica_acks,
@@ -215,7 +219,10 @@ pub(super) async fn open(
         }),
         refreshing: AtomicBool::new(false),
     };
-    Ok((Conn::Cluster(conn), Some(std::sync::Arc::new(shared))))
+    Ok((
+        Conn::Cluster { read, write },
+        Some(std::sync::Arc::new(shared)),
+    ))
 }
 
 /// `CONFIG GET` on every primary.

@@ -181,7 +181,7 @@ impl RedisStore {
                 ];
                 let mut cmd = eval(DENY_SUBJECT, &keys);
                 cmd.arg(entry.until).arg(self.quota).arg(entry.issued_at);
-                self.run(cmd).await?
+                self.run_write(cmd).await?
             }
             None => {
                 let mut cmd = eval(DENY_ANONYMOUS, &[session.clone(), self.keys.anonymous()]);
@@ -189,7 +189,7 @@ impl RedisStore {
                     .arg(entry.until)
                     .arg(self.anonymous_limit)
                     .arg(now);
-                vec![self.run(cmd).await?]
+                vec![self.run_write(cmd).await?]
             }
         };
         let denial = denial_of(self, &code)?.ok_or(unavailable(UnavailableReason::Reply))?;
@@ -220,7 +220,10 @@ impl RedisStore {
             return Ok(());
         }
         #[cfg(feature = "redis-cluster")]
-        if let Conn::Cluster(mut conn) = self.conn.clone() {
+        if let Conn::Cluster {
+            write: mut conn, ..
+        } = self.conn.clone()
+        {
             use redis::cluster_routing::{
                 Route, RoutingInfo, SingleNodeRoutingInfo, Slot, SlotAddr,
             };

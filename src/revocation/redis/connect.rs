@@ -13,12 +13,18 @@ use std::sync::Arc;
 use std::sync::atomic::AtomicI64;
 
 /// The connection of a store: one primary through a reconnecting
-/// connection manager, or a Redis Cluster.
+/// connection manager, or a Redis Cluster. On a cluster, writes have
+/// connections of their own: each is followed by `WAIT`, which blocks the
+/// connection it is sent on until replicas acknowledge (up to its timeout,
+/// when a shard has lost its replica), and checks must not queue behind it.
 #[derive(Clone)]
 pub(super) enum Conn {
     Single(ConnectionManager),
     #[cfg(feature = "redis-cluster")]
-    Cluster(redis::cluster_async::ClusterConnection),
+    Cluster {
+        read: redis::cluster_async::ClusterConnection,
+        write: redis::cluster_async::ClusterConnection,
+    },
 }
 
 impl RedisStoreBuilder {
@@ -132,10 +138,21 @@ impl ServerConfig {
 }
 
 impl RedisStore {
-    /// Sends `cmd` within the timeout.
+    /// Sends the read `cmd` within the timeout.
     pub(super) async fn run<T: redis::FromRedisValue>(&self, cmd: Cmd) -> Result<T> {
+        self.send(cmd, false).await
+    }
+
+    /// Sends the write `cmd` within the timeout (on a cluster, on the write
+    /// connections, where its `WAIT` follows).
+    pub(super) async fn run_write<T: redis::FromRedisValue>(&self, cmd: Cmd) -> Result<T> {
+        self.send(cmd, true).await
+    }
+
+    async fn send<T: redis::FromRedisValue>(&self, cmd: Cmd, write: bool) -> Result<T> {
         match self.conn.clone() {
             Conn::Single(mut conn) => {
+                let _ = write;
                 within(
                     self.timeout,
                     async move { cmd.query_async(&mut conn).await },
@@ -143,7 +160,11 @@ impl RedisStore {
                 .await
             }
             #[cfg(feature = "redis-cluster")]
-            Conn::Cluster(mut conn) => {
+            Conn::Cluster {
+                read,
+                write: writes,
+            } => {
+                let mut conn = if write { writes } else { read };
                 within(
                     self.timeout,
                     async move { cmd.query_async(&mut conn).await },
@@ -157,8 +178,8 @@ impl RedisStore {
         let mut cmd = redis::cmd("CONFIG");
         cmd.arg("GET").arg("maxmemory-policy").arg("appendonly");
         #[cfg(feature = "redis-cluster")]
-        if let Conn::Cluster(conn) = &self.conn {
-            return super::cluster::server_config(conn.clone(), cmd, self.timeout).await;
+        if let Conn::Cluster { read, .. } = &self.conn {
+            return super::cluster::server_config(read.clone(), cmd, self.timeout).await;
         }
         let reply: HashMap<String, String> = self.run(cmd).await?;
         Ok(ServerConfig::of(&reply))

@@ -166,7 +166,7 @@ impl RedisStore {
         let now = unix_now();
         let mut cmd = eval(ARM, &[self.keys.sentinel(), self.keys.global()]);
         cmd.arg(&fresh).arg(now);
-        let value: Vec<u8> = self.run(cmd).await?;
+        let value: Vec<u8> = self.run_write(cmd).await?;
         let created = value == fresh.as_bytes();
         *self.sentinel.lock().unwrap_or_else(PoisonError::into_inner) = value;
         Ok(created)
@@ -261,7 +261,7 @@ impl RedisStore {
                     .arg(self.quota)
                     .arg(entry.issued_at)
                     .arg(sentinel);
-                self.run(cmd).await?
+                self.run_write(cmd).await?
             }
             None => {
                 let keys = [
@@ -277,7 +277,7 @@ impl RedisStore {
                     .arg(now)
                     .arg(entry.issued_at)
                     .arg(sentinel);
-                vec![self.run(cmd).await?]
+                vec![self.run_write(cmd).await?]
             }
         };
         denial_of(self, &code)
@@ -295,7 +295,7 @@ impl RedisStore {
         }
         let mut cmd = eval(SET_NOT_BEFORE, std::slice::from_ref(&key));
         cmd.arg(not_before).arg(until);
-        self.run::<i64>(cmd).await?;
+        self.run_write::<i64>(cmd).await?;
         match &self.cluster {
             Some(shared) => self.not_before_set(shared, &key, not_before).await,
             None => Ok(()),
