@@ -86,6 +86,13 @@ pub enum ConfigError {
     /// The Redis server does not persist writes (`appendonly` is not
     /// `yes`): a restart would forget every revocation.
     RedisPersistence,
+    /// The TLS settings of a Redis store are unusable: the root CA holds no
+    /// PEM certificate, or a root CA was given with a URL that is not
+    /// `rediss://`.
+    RedisTls,
+    /// The node list of a Redis Cluster store is empty, or a node's URL
+    /// does not parse.
+    RedisCluster,
     /// An entry of a key ring's text form is invalid. Names the entry and,
     /// once its key text parsed, the key id; never the key bytes.
     RingEntry {
@@ -235,6 +242,10 @@ impl fmt::Display for ConfigError {
             ConfigError::RedisPersistence => {
                 f.write_str("Redis must persist writes (appendonly yes)")
             }
+            ConfigError::RedisTls => {
+                f.write_str("Redis TLS settings unusable (root CA PEM or URL scheme)")
+            }
+            ConfigError::RedisCluster => f.write_str("Redis Cluster node list empty or unparsable"),
             ConfigError::RedisEvictionPolicy => {
                 f.write_str("Redis maxmemory-policy must be noeviction")
             }

@@ -62,6 +62,16 @@ pub enum UnavailableReason {
     /// `maxmemory-policy` changed to an evicting one after connect): it
     /// fails closed until that is fixed.
     Misconfigured,
+    /// The TLS handshake with the store failed: its certificate is not
+    /// signed by a trusted root (see
+    /// `RedisStoreBuilder::with_root_ca_pem`), does not name the host of
+    /// the URL, or the server does not speak TLS on that port.
+    Tls,
+    /// A write reached the Redis Cluster primary but fewer replicas than
+    /// required (`RedisStoreBuilder::with_replica_acks`) acknowledged it
+    /// within the timeout, so a failover could lose it: the logout is
+    /// reported as failed. Retrying it is safe.
+    Replication,
 }
 
 impl fmt::Display for UnavailableReason {
@@ -72,6 +82,8 @@ impl fmt::Display for UnavailableReason {
             UnavailableReason::Reply => "error or unreadable reply",
             UnavailableReason::NotReady => "store future not ready without a runtime",
             UnavailableReason::Misconfigured => "store may lose revocations (eviction policy)",
+            UnavailableReason::Tls => "TLS handshake failed (certificate or host name)",
+            UnavailableReason::Replication => "write not acknowledged by enough replicas",
         })
     }
 }

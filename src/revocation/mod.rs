@@ -109,6 +109,8 @@ pub use builder::RevocationBuilder;
 pub use checked::Checked;
 pub use memory::{DEFAULT_SUBJECT_QUOTA, MemoryStore, MemoryStoreBuilder};
 pub use policy::{FailurePolicy, Revocation};
+#[cfg(feature = "redis-cluster")]
+pub use redis::DEFAULT_REDIS_REFRESH_INTERVAL;
 #[cfg(feature = "redis")]
 pub use redis::{
     DEFAULT_REDIS_ANONYMOUS_LIMIT, DEFAULT_REDIS_PREFIX, DEFAULT_REDIS_TIMEOUT, RedisStore,

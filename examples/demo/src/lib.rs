@@ -199,6 +199,14 @@ async fn store_from_env() -> Result<AnyStore, Box<dyn std::error::Error>> {
 
 #[cfg(feature = "redis")]
 async fn redis(url: &str) -> Result<AnyStore, Box<dyn std::error::Error>> {
+    #[cfg(feature = "redis-cluster")]
+    if url.contains(',') {
+        println!("revocation: Redis Cluster store");
+        let store = sealed_session::revocation::RedisStore::cluster_builder(url.split(','))
+            .connect()
+            .await?;
+        return Ok(AnyStore::new(store));
+    }
     println!("revocation: Redis store");
     let store = sealed_session::revocation::RedisStore::connect(url).await?;
     Ok(AnyStore::new(store))

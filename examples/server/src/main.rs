@@ -5,6 +5,8 @@
 //! cargo run --manifest-path examples/server/Cargo.toml
 //! # with a shared Redis revocation store instead of the in-memory one:
 //! SEALED_SESSION_REDIS_URL=redis://127.0.0.1:6379 cargo run --manifest-path examples/server/Cargo.toml --features redis
+//! # on a Redis Cluster: seed nodes separated by commas
+//! SEALED_SESSION_REDIS_URL=redis://127.0.0.1:7000,redis://127.0.0.1:7001 cargo run --manifest-path examples/server/Cargo.toml --features redis-cluster
 //! ```
 //!
 //! The routes, what they answer and the environment variables are

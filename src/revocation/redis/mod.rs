@@ -1,19 +1,27 @@
 //! `RedisStore`: the revocation store shared by a fleet of nodes. This
-//! file connects and configures it; `keys.rs` lays out its keys,
-//! `store.rs` answers the store's calls with one round trip each.
+//! file configures it; `connect.rs` connects it, `tls.rs` adds `rediss://`
+//! (feature `redis-tls`), `cluster.rs` runs it on a Redis Cluster (feature
+//! `redis-cluster`), `keys.rs` lays out its keys, and `store.rs` answers
+//! the store's calls with one round trip each.
 
-use crate::{ConfigError, Error, Result, UnavailableReason};
-use core::future::Future;
+use crate::Result;
+use connect::Conn;
 use keys::Keys;
-use redis::aio::{ConnectionManager, ConnectionManagerConfig};
-use redis::{Client, Cmd, RedisError, RedisResult};
-use std::collections::HashMap;
 use std::sync::atomic::AtomicI64;
 use std::sync::{Arc, Mutex};
 use time::Duration;
 
+mod cluster;
+mod cluster_store;
+mod connect;
 mod keys;
 mod store;
+mod tls;
+
+use connect::unavailable;
+
+#[cfg(feature = "redis-cluster")]
+pub use cluster::DEFAULT_REDIS_REFRESH_INTERVAL;
 
 /// The default key prefix. Every key starts with the prefix's length in
 /// decimal, a colon and the prefix (`15:sealed-session:`), so the key spaces
@@ -38,7 +46,14 @@ pub const DEFAULT_REDIS_TIMEOUT: Duration = Duration::milliseconds(500);
 ///
 /// - One round trip per check: a single `MGET` of the session's entry, the
 ///   global not-before, the store's sentinel and (for a session with a
-///   subject) the subject's not-before.
+///   subject) the subject's not-before. On a Redis Cluster
+///   ([`RedisStore::cluster_builder`], feature `redis-cluster`) still one
+///   command on one node: hash tags put a check's keys in one slot, and
+///   each node holds the global not-before, refreshed once per
+///   [`RedisStoreBuilder::with_refresh_interval`]; writes wait for a
+///   replica ([`RedisStoreBuilder::with_replica_acks`]).
+/// - `rediss://` URLs with feature `redis-tls`: the system's roots, or a
+///   private CA ([`RedisStoreBuilder::with_root_ca_pem`]).
 /// - Entries expire on their own (`EXAT`); denials run as Lua scripts, so
 ///   "already revoked?", the subject's quota and the fold into its
 ///   not-before are atomic. Ids of anonymous sessions live in one sorted
@@ -50,7 +65,7 @@ pub const DEFAULT_REDIS_TIMEOUT: Duration = Duration::milliseconds(500);
 ///   replica) sets the global not-before to its current time, so every
 ///   session issued before the loss is refused, revoked ones included.
 /// - Every call is bounded by the configured timeout (default 500 ms) and
-///   fails with [`Error::RevocationUnavailable`] instead of hanging; the
+///   fails with [`Error::RevocationUnavailable`](crate::Error::RevocationUnavailable) instead of hanging; the
 ///   connection manager reconnects in the background after a failure.
 ///
 /// **Redis must run with `maxmemory-policy noeviction`.** Under any
@@ -81,7 +96,7 @@ pub const DEFAULT_REDIS_TIMEOUT: Duration = Duration::milliseconds(500);
 /// ```
 #[derive(Clone)]
 pub struct RedisStore {
-    conn: ConnectionManager,
+    conn: Conn,
     keys: Arc<Keys>,
     timeout: std::time::Duration,
     anonymous_limit: u64,
@@ -92,6 +107,9 @@ pub struct RedisStore {
     /// (unix seconds).
     eviction_check: bool,
     policy_checked_at: Arc<AtomicI64>,
+    /// On a cluster: the global not-before and sentinel held locally, and
+    /// how writes wait for replicas.
+    cluster: Option<Arc<cluster::Shared>>,
 }
 
 impl core::fmt::Debug for RedisStore {
@@ -129,6 +147,13 @@ pub struct RedisStoreBuilder {
     persistence_check: bool,
     anonymous_limit: u64,
     quota: u32,
+    /// The custom root CA (PEM), feature `redis-tls`.
+    #[cfg(feature = "redis-tls")]
+    root_ca: Option<Vec<u8>>,
+    /// The seed nodes of a cluster, feature `redis-cluster`.
+    #[cfg(feature = "redis-cluster")]
+    cluster_nodes: Option<Vec<String>>,
+    cluster: cluster::Settings,
 }
 
 impl core::fmt::Debug for RedisStoreBuilder {
@@ -141,13 +166,15 @@ impl core::fmt::Debug for RedisStoreBuilder {
             .field("persistence_check", &self.persistence_check)
             .field("anonymous_limit", &self.anonymous_limit)
             .field("quota", &self.quota)
+            .field("cluster", &self.cluster)
             .finish_non_exhaustive()
     }
 }
 
 impl RedisStore {
     /// Starts configuring a store on the Redis at `url`
-    /// (`redis://[:password@]host[:port][/db]`).
+    /// (`redis://[:password@]host[:port][/db]`, or `rediss://` for TLS with
+    /// feature `redis-tls`).
     ///
     /// ```
     /// let builder = sealed_session::revocation::RedisStore::builder("redis://127.0.0.1/");
@@ -161,6 +188,11 @@ impl RedisStore {
             persistence_check: true,
             anonymous_limit: DEFAULT_REDIS_ANONYMOUS_LIMIT,
             quota: super::DEFAULT_SUBJECT_QUOTA,
+            #[cfg(feature = "redis-tls")]
+            root_ca: None,
+            #[cfg(feature = "redis-cluster")]
+            cluster_nodes: None,
+            cluster: cluster::Settings::default(),
         }
     }
 
@@ -178,16 +210,6 @@ impl RedisStore {
     /// As [`RedisStoreBuilder::connect`].
     pub async fn connect(url: &str) -> Result<RedisStore> {
         RedisStore::builder(url).connect().await
-    }
-
-    /// Sends `cmd` within the timeout.
-    async fn run<T: redis::FromRedisValue>(&self, cmd: Cmd) -> Result<T> {
-        let mut conn = self.conn.clone();
-        within(
-            self.timeout,
-            async move { cmd.query_async(&mut conn).await },
-        )
-        .await
     }
 }
 
@@ -207,7 +229,7 @@ impl RedisStoreBuilder {
 
     /// The timeout of each call, connecting included (default
     /// [`DEFAULT_REDIS_TIMEOUT`]). A check that takes longer fails with
-    /// [`UnavailableReason::Timeout`].
+    /// [`UnavailableReason::Timeout`](crate::UnavailableReason::Timeout).
     ///
     /// ```
     /// let builder = sealed_session::revocation::RedisStore::builder("redis://127.0.0.1/")
@@ -220,7 +242,7 @@ impl RedisStoreBuilder {
 
     /// Whether `connect` checks that the server runs with `maxmemory-policy
     /// noeviction` (default `true`); checks then repeat it once a minute,
-    /// failing closed with [`UnavailableReason::Misconfigured`] if the
+    /// failing closed with [`UnavailableReason::Misconfigured`](crate::UnavailableReason::Misconfigured) if the
     /// policy was changed while running.
     ///
     /// ```
@@ -249,7 +271,7 @@ impl RedisStoreBuilder {
 
     /// How many ids of sessions without a subject the store holds (default
     /// [`DEFAULT_REDIS_ANONYMOUS_LIMIT`]): anyone can fill them, and then
-    /// anonymous logouts fail with [`Error::RevocationFull`] while every
+    /// anonymous logouts fail with [`Error::RevocationFull`](crate::Error::RevocationFull) while every
     /// other logout goes on. See [`MemoryStore`](super::MemoryStore) for
     /// the rules, which are the same.
     ///
@@ -273,117 +295,5 @@ impl RedisStoreBuilder {
     pub fn with_subject_quota(mut self, ids: u32) -> Self {
         self.quota = ids;
         self
-    }
-
-    /// Connects (within the timeout) and checks the eviction policy.
-    ///
-    /// ```no_run
-    /// # async fn run() -> sealed_session::Result<()> {
-    /// let store = sealed_session::revocation::RedisStore::builder("redis://127.0.0.1/")
-    ///     .connect()
-    ///     .await?;
-    /// # Ok(())
-    /// # }
-    /// ```
-    ///
-    /// # Errors
-    ///
-    /// [`ConfigError::RedisUrl`], [`ConfigError::RevocationTimeout`] for a
-    /// timeout that is not positive, [`ConfigError::RevocationCapacity`]
-    /// for an anonymous limit of zero, [`ConfigError::RedisEvictionPolicy`],
-    /// [`ConfigError::RedisPersistence`], and
-    /// [`Error::RevocationUnavailable`] when the server cannot be reached
-    /// or refuses `CONFIG GET`.
-    pub async fn connect(self) -> Result<RedisStore> {
-        let timeout = std::time::Duration::try_from(self.timeout)
-            .ok()
-            .filter(|t| !t.is_zero())
-            .ok_or(ConfigError::RevocationTimeout)?;
-        let client = Client::open(self.url.as_str()).map_err(|_| ConfigError::RedisUrl)?;
-        // A failed reconnect is retried by the next call, so one retry per
-        // attempt is enough; each attempt is bounded by the call timeout.
-        let config = ConnectionManagerConfig::new()
-            .set_connection_timeout(Some(timeout))
-            .set_response_timeout(Some(timeout))
-            .set_number_of_retries(1)
-            .set_max_delay(timeout);
-        let conn = within(timeout, ConnectionManager::new_with_config(client, config)).await?;
-        if self.anonymous_limit == 0 {
-            return Err(ConfigError::RevocationCapacity.into());
-        }
-        let store = RedisStore {
-            conn,
-            keys: Arc::new(Keys::new(&self.prefix)),
-            timeout,
-            anonymous_limit: self.anonymous_limit,
-            quota: self.quota,
-            sentinel: Arc::default(),
-            eviction_check: self.eviction_check,
-            // Checked just below; checks repeat it a minute on.
-            policy_checked_at: Arc::new(AtomicI64::new(
-                std::time::SystemTime::now()
-                    .duration_since(std::time::UNIX_EPOCH)
-                    .map_or(0, |d| d.as_secs() as i64),
-            )),
-        };
-        if self.eviction_check || self.persistence_check {
-            let config = store.server_config().await?;
-            if self.eviction_check && !config.noeviction {
-                return Err(ConfigError::RedisEvictionPolicy.into());
-            }
-            if self.persistence_check && !config.appendonly {
-                return Err(ConfigError::RedisPersistence.into());
-            }
-        }
-        store.arm().await?;
-        Ok(store)
-    }
-}
-
-/// What `CONFIG GET` says of the settings that decide whether revocations
-/// survive.
-struct ServerConfig {
-    noeviction: bool,
-    appendonly: bool,
-}
-
-impl RedisStore {
-    async fn server_config(&self) -> Result<ServerConfig> {
-        let mut cmd = redis::cmd("CONFIG");
-        cmd.arg("GET").arg("maxmemory-policy").arg("appendonly");
-        let reply: HashMap<String, String> = self.run(cmd).await?;
-        Ok(ServerConfig {
-            noeviction: reply.get("maxmemory-policy").map(String::as_str) == Some("noeviction"),
-            appendonly: reply.get("appendonly").map(String::as_str) == Some("yes"),
-        })
-    }
-}
-
-async fn within<T>(
-    timeout: std::time::Duration,
-    call: impl Future<Output = RedisResult<T>>,
-) -> Result<T> {
-    // Outside a Tokio runtime the timer would panic: report instead.
-    if tokio::runtime::Handle::try_current().is_err() {
-        return Err(unavailable(UnavailableReason::NotReady));
-    }
-    match tokio::time::timeout(timeout, call).await {
-        Ok(Ok(value)) => Ok(value),
-        Ok(Err(err)) => Err(unavailable(reason_of(&err))),
-        Err(_) => Err(unavailable(UnavailableReason::Timeout)),
-    }
-}
-
-fn unavailable(reason: UnavailableReason) -> Error {
-    Error::RevocationUnavailable { reason }
-}
-
-fn reason_of(err: &RedisError) -> UnavailableReason {
-    if err.is_timeout() {
-        UnavailableReason::Timeout
-    } else if err.is_io_error() || err.is_connection_refusal() || err.is_connection_dropped() {
-        UnavailableReason::Connection
-    } else {
-        UnavailableReason::Reply
     }
 }

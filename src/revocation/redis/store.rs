@@ -98,11 +98,11 @@ end
 extend(KEYS[1], ARGV[2], not held)
 return 1";
 
-fn already(reason: RevokedReason) -> Denial {
+pub(super) fn already(reason: RevokedReason) -> Denial {
     Denial::AlreadyRevoked { reason }
 }
 
-fn eval(script: &str, keys: &[Vec<u8>]) -> Cmd {
+pub(super) fn eval(script: &str, keys: &[Vec<u8>]) -> Cmd {
     let mut cmd = redis::cmd("EVAL");
     cmd.arg(format!("{EXTEND}{script}")).arg(keys.len());
     for key in keys {
@@ -111,7 +111,7 @@ fn eval(script: &str, keys: &[Vec<u8>]) -> Cmd {
     cmd
 }
 
-fn number(value: Option<Vec<u8>>) -> Result<Option<i64>> {
+pub(super) fn number(value: Option<Vec<u8>>) -> Result<Option<i64>> {
     value
         .map(|bytes| {
             core::str::from_utf8(&bytes)
@@ -123,8 +123,36 @@ fn number(value: Option<Vec<u8>>) -> Result<Option<i64>> {
         .transpose()
 }
 
+/// The current unix time in seconds.
+pub(super) fn unix_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+}
+
+/// What a denial script's reply means; `None` when the store's sentinel
+/// is not the one this node holds.
+pub(super) fn denial_of(store: &RedisStore, code: &[i64]) -> Result<Option<Denial>> {
+    Ok(match code {
+        [1, ..] => Some(Denial::Recorded),
+        [2, not_before] => Some(Denial::Folded {
+            not_before: *not_before,
+        }),
+        [0, ..] => Some(already(RevokedReason::SessionId)),
+        [3, ..] => Some(already(RevokedReason::SubjectNotBefore)),
+        [4, ..] => Some(already(RevokedReason::GlobalNotBefore)),
+        [-1] => {
+            return Err(Error::RevocationFull {
+                limit: usize::try_from(store.anonymous_limit).unwrap_or(usize::MAX),
+            });
+        }
+        [-2, ..] => None,
+        _ => return Err(unavailable(UnavailableReason::Reply)),
+    })
+}
+
 impl RedisStore {
-    fn sentinel_value(&self) -> Vec<u8> {
+    pub(super) fn sentinel_value(&self) -> Vec<u8> {
         self.sentinel
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
@@ -135,12 +163,10 @@ impl RedisStore {
     /// whether this call created it (and so set the global not-before).
     pub(super) async fn arm(&self) -> Result<bool> {
         let fresh = SessionId::random().to_string();
-        let now = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_secs());
+        let now = unix_now();
         let mut cmd = eval(ARM, &[self.keys.sentinel(), self.keys.global()]);
         cmd.arg(&fresh).arg(now);
-        let value: Vec<u8> = self.run(cmd).await?;
+        let value: Vec<u8> = self.run_write(cmd).await?;
         let created = value == fresh.as_bytes();
         *self.sentinel.lock().unwrap_or_else(PoisonError::into_inner) = value;
         Ok(created)
@@ -162,8 +188,11 @@ impl RedisStore {
 
     async fn status_unix(&self, id: SessionId, subject: Option<&str>, now: i64) -> Result<Status> {
         self.recheck_policy(now).await?;
+        if let Some(shared) = &self.cluster {
+            return self.status_cluster(shared, id, subject).await;
+        }
         let mut cmd = redis::cmd("MGET");
-        cmd.arg(self.keys.session(id))
+        cmd.arg(self.keys.session(id, subject))
             .arg(self.keys.global())
             .arg(self.keys.sentinel());
         if let Some(subject) = subject {
@@ -197,6 +226,9 @@ impl RedisStore {
         if entry.until <= now {
             return Ok(Denial::Expired);
         }
+        if let Some(shared) = &self.cluster {
+            return self.deny_cluster(shared, entry, now).await;
+        }
         match self.deny_once(entry, now).await? {
             Some(denial) => Ok(denial),
             // The sentinel changed: adopt (or re-arm) it, then deny under
@@ -218,7 +250,7 @@ impl RedisStore {
         let code: Vec<i64> = match entry.subject {
             Some(subject) => {
                 let keys = [
-                    self.keys.session(entry.id),
+                    self.keys.session(entry.id, entry.subject),
                     self.keys.quota(subject),
                     self.keys.subject(subject),
                     self.keys.global(),
@@ -229,11 +261,11 @@ impl RedisStore {
                     .arg(self.quota)
                     .arg(entry.issued_at)
                     .arg(sentinel);
-                self.run(cmd).await?
+                self.run_write(cmd).await?
             }
             None => {
                 let keys = [
-                    self.keys.session(entry.id),
+                    self.keys.session(entry.id, None),
                     self.keys.anonymous(),
                     self.keys.global(),
                     self.keys.sentinel(),
@@ -245,25 +277,10 @@ impl RedisStore {
                     .arg(now)
                     .arg(entry.issued_at)
                     .arg(sentinel);
-                vec![self.run(cmd).await?]
+                vec![self.run_write(cmd).await?]
             }
         };
-        Ok(match code.as_slice() {
-            [1, ..] => Some(Denial::Recorded),
-            [2, not_before] => Some(Denial::Folded {
-                not_before: *not_before,
-            }),
-            [0, ..] => Some(already(RevokedReason::SessionId)),
-            [3, ..] => Some(already(RevokedReason::SubjectNotBefore)),
-            [4, ..] => Some(already(RevokedReason::GlobalNotBefore)),
-            [-1] => {
-                return Err(Error::RevocationFull {
-                    limit: usize::try_from(self.anonymous_limit).unwrap_or(usize::MAX),
-                });
-            }
-            [-2, ..] => None,
-            _ => return Err(unavailable(UnavailableReason::Reply)),
-        })
+        denial_of(self, &code)
     }
 
     async fn set_not_before(
@@ -276,9 +293,13 @@ impl RedisStore {
         if !not_before_to_keep(not_before, until, now)? {
             return Ok(());
         }
-        let mut cmd = eval(SET_NOT_BEFORE, &[key]);
+        let mut cmd = eval(SET_NOT_BEFORE, std::slice::from_ref(&key));
         cmd.arg(not_before).arg(until);
-        self.run::<i64>(cmd).await.map(drop)
+        self.run_write::<i64>(cmd).await?;
+        match &self.cluster {
+            Some(shared) => self.not_before_set(shared, &key, not_before).await,
+            None => Ok(()),
+        }
     }
 }
 
