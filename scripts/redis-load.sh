@@ -17,7 +17,10 @@ for tool in redis-server redis-cli; do
     }
 done
 
+# Built into the library's target directory, as scripts/browser-test.sh
+# does, so the crates both share are built once.
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}"
 cargo build --quiet --manifest-path examples/server/Cargo.toml --features redis-cluster
-server="${CARGO_TARGET_DIR:-examples/server/target}/debug/server"
+server="$CARGO_TARGET_DIR/debug/server"
 python3 scripts/redis-load.py --server "$server" --json "${TMPDIR:-/tmp}/redis-load-single.json" "$@"
 python3 scripts/redis-load.py --cluster --server "$server" --json "${TMPDIR:-/tmp}/redis-load-cluster.json" "$@"
