@@ -6,6 +6,10 @@
 
 mod redis_server;
 
+#[path = "redis_server/sessions.rs"]
+mod sessions;
+use sessions::{cookie, open, revoked};
+
 use redis::AsyncCommands;
 use redis_server::RedisServer;
 use sealed_session::revocation::{
@@ -53,24 +57,6 @@ async fn revocation(server: &RedisServer) -> Revocation<RedisStore> {
         store(server).await,
     )
     .expect("revocation builds")
-}
-
-fn cookie<S: RevocationStore>(r: &Revocation<S>, subject: Option<&str>) -> String {
-    let mut session = Session::new(7u32);
-    if let Some(subject) = subject {
-        session.set_subject(subject).unwrap();
-    }
-    r.sealer().seal_value(&session).unwrap()
-}
-
-async fn open<S: RevocationStore>(r: &Revocation<S>, cookie: &str) -> Result<u32, Error> {
-    r.open_checked::<u32>(cookie)
-        .await
-        .map(|c| *c.session().data())
-}
-
-fn revoked(reason: RevokedReason) -> Result<u32, Error> {
-    Err(Error::Revoked { reason })
 }
 
 /// A plain connection for looking at the keys directly.

@@ -8,23 +8,15 @@
 
 mod redis_cluster;
 
+#[path = "redis_server/sessions.rs"]
+mod sessions;
+use sessions::{cookie, open, revoked, sealer};
+
 use redis_cluster::{RedisCluster, cli};
-use sealed_session::revocation::{RedisStore, Revocation, RevocationStore};
-use sealed_session::{
-    ConfigError, Error, Key, KeyRing, RevokedReason, Sealer, Session, UnavailableReason,
-};
+use sealed_session::revocation::{RedisStore, Revocation};
+use sealed_session::{ConfigError, Error, RevokedReason, Session, UnavailableReason};
 use std::time::{Duration as StdDuration, Instant};
 use time::Duration;
-
-fn sealer() -> Sealer {
-    Sealer::builder(KeyRing::new(Key::from_bytes(
-        sealed_session::Algorithm::XChaCha20Poly1305,
-        1,
-        &[7; 32],
-    )))
-    .build()
-    .unwrap()
-}
 
 async fn revocation(cluster: &RedisCluster, refresh: Duration) -> Revocation<RedisStore> {
     // One seed node is enough: the client discovers the others.
@@ -36,24 +28,6 @@ async fn revocation(cluster: &RedisCluster, refresh: Duration) -> Revocation<Red
         .await
         .expect("connects to the test cluster");
     Revocation::new(sealer(), store).unwrap()
-}
-
-fn cookie<S: RevocationStore>(r: &Revocation<S>, subject: Option<&str>) -> String {
-    let mut session = Session::new(7u32);
-    if let Some(subject) = subject {
-        session.set_subject(subject).unwrap();
-    }
-    r.sealer().seal_value(&session).unwrap()
-}
-
-async fn open<S: RevocationStore>(r: &Revocation<S>, cookie: &str) -> Result<u32, Error> {
-    r.open_checked::<u32>(cookie)
-        .await
-        .map(|c| *c.session().data())
-}
-
-fn revoked(reason: RevokedReason) -> Result<u32, Error> {
-    Err(Error::Revoked { reason })
 }
 
 /// Commands a client sent to the node on `port` (INFO commandstats), less

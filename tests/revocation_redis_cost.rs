@@ -11,25 +11,19 @@
 #[allow(dead_code)]
 mod redis_server;
 
+#[path = "redis_server/sessions.rs"]
+mod sessions;
+use sessions::sealer;
+
 use redis_server::RedisServer;
+use sealed_session::Session;
 use sealed_session::revocation::{MemoryStore, RedisStore, Revocation};
-use sealed_session::{Key, KeyRing, Sealer, Session};
 use std::sync::Arc;
 use std::time::Instant;
 
 /// Concurrent tasks: one (a round trip alone), then 16 (queueing too).
 const TASKS: [usize; 2] = [1, 16];
 const CHECKS: usize = 300;
-
-fn sealer() -> Sealer {
-    Sealer::builder(KeyRing::new(Key::from_bytes(
-        sealed_session::Algorithm::XChaCha20Poly1305,
-        1,
-        &[7; 32],
-    )))
-    .build()
-    .unwrap()
-}
 
 fn percentile(values: &mut [f64], p: f64) -> f64 {
     values.sort_by(f64::total_cmp);

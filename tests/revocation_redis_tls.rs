@@ -9,27 +9,19 @@
 
 mod redis_tls;
 
+#[path = "redis_server/sessions.rs"]
+mod sessions;
+use sessions::sealer;
+
 use redis_tls::TlsRedis;
 use sealed_session::revocation::{RedisStore, Revocation};
-use sealed_session::{
-    ConfigError, Error, Key, KeyRing, RevokedReason, Sealer, Session, UnavailableReason,
-};
+use sealed_session::{ConfigError, Error, RevokedReason, Session, UnavailableReason};
 use std::time::{Duration as StdDuration, Instant};
 use time::Duration;
 
 const TIMEOUT: Duration = Duration::milliseconds(500);
 /// Scheduling on a busy two-core machine, not waiting.
 const SLACK: StdDuration = StdDuration::from_millis(700);
-
-fn sealer() -> Sealer {
-    Sealer::builder(KeyRing::new(Key::from_bytes(
-        sealed_session::Algorithm::XChaCha20Poly1305,
-        1,
-        &[7; 32],
-    )))
-    .build()
-    .unwrap()
-}
 
 async fn connect(url: String, ca: Option<&str>) -> Result<RedisStore, Error> {
     let mut builder = RedisStore::builder(url)

@@ -4,21 +4,13 @@
 //! log; and the core's [`ResponseParts`] over actix-web's response.
 
 use crate::Error;
+use crate::web::header_value;
 use crate::web::{CsrfRejection, Failure, MissingSessionLayer, NoSession, ResponseParts};
 use crate::web::{SessionError, csrf_refused, missing_layer};
 use actix_web::http::StatusCode;
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::{HttpResponse, ResponseError};
 use std::borrow::Cow;
-
-/// The core writes visible ASCII only; anything else is dropped rather
-/// than sent broken. An owned line becomes the header's bytes as it is.
-fn header_value(value: Cow<'static, str>) -> Option<HeaderValue> {
-    match value {
-        Cow::Borrowed(text) => HeaderValue::from_str(text).ok(),
-        Cow::Owned(text) => HeaderValue::try_from(text).ok(),
-    }
-}
 
 impl<B> ResponseParts for HttpResponse<B> {
     fn status(&self) -> u16 {
@@ -30,14 +22,14 @@ impl<B> ResponseParts for HttpResponse<B> {
     }
 
     fn replace_header(&mut self, name: &'static str, value: Cow<'static, str>) {
-        if let Some(value) = header_value(value) {
+        if let Some(value) = header_value::<HeaderValue>(value) {
             self.headers_mut()
                 .insert(HeaderName::from_static(name), value);
         }
     }
 
     fn append_header(&mut self, name: &'static str, value: Cow<'static, str>) {
-        if let Some(value) = header_value(value) {
+        if let Some(value) = header_value::<HeaderValue>(value) {
             self.headers_mut()
                 .append(HeaderName::from_static(name), value);
         }

@@ -1,6 +1,6 @@
 //! `http::Response` as the core's [`ResponseParts`].
 
-use crate::web::ResponseParts;
+use crate::web::{ResponseParts, header_value};
 use http::header::{CACHE_CONTROL, SET_COOKIE, VARY};
 use http::{HeaderName, HeaderValue, Response};
 use std::borrow::Cow;
@@ -17,15 +17,6 @@ fn header_name(name: &'static str) -> HeaderName {
     }
 }
 
-/// The core writes visible ASCII only; anything else is dropped rather
-/// than sent broken. An owned line becomes the header's bytes as it is.
-fn header_value(value: Cow<'static, str>) -> Option<HeaderValue> {
-    match value {
-        Cow::Borrowed(text) => HeaderValue::from_str(text).ok(),
-        Cow::Owned(text) => HeaderValue::try_from(text).ok(),
-    }
-}
-
 impl<B> ResponseParts for Response<B> {
     fn status(&self) -> u16 {
         self.status().as_u16()
@@ -39,13 +30,13 @@ impl<B> ResponseParts for Response<B> {
     }
 
     fn replace_header(&mut self, name: &'static str, value: Cow<'static, str>) {
-        if let Some(value) = header_value(value) {
+        if let Some(value) = header_value::<HeaderValue>(value) {
             self.headers_mut().insert(header_name(name), value);
         }
     }
 
     fn append_header(&mut self, name: &'static str, value: Cow<'static, str>) {
-        if let Some(value) = header_value(value) {
+        if let Some(value) = header_value::<HeaderValue>(value) {
             self.headers_mut().append(header_name(name), value);
         }
     }

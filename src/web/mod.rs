@@ -109,4 +109,4 @@ pub use sessions::Sessions;
 pub(crate) use csrf::CsrfContext;
 pub(crate) use events::{csrf_refused, missing_layer};
 pub(crate) use missing::{LayerTypes, lookup, required};
-pub(crate) use parts::{Failure, ResponseParts};
+pub(crate) use parts::{Failure, ResponseParts, header_value};

@@ -25,6 +25,21 @@ pub(crate) trait ResponseParts {
     fn insert_extension<E: Clone + Send + Sync + 'static>(&mut self, value: E);
 }
 
+/// A header value of the framework's own type (the `http` crate's at
+/// version 1 for tower and axum, 0.2 for actix-web) for a value the core
+/// writes: an owned line (a sealed cookie) becomes the header's bytes
+/// without a copy. The core writes visible ASCII only; anything else is
+/// dropped rather than sent broken.
+pub(crate) fn header_value<V>(value: Cow<'static, str>) -> Option<V>
+where
+    V: TryFrom<String> + for<'a> TryFrom<&'a str>,
+{
+    match value {
+        Cow::Borrowed(text) => V::try_from(text).ok(),
+        Cow::Owned(text) => V::try_from(text).ok(),
+    }
+}
+
 /// The typed reason the layer answered 500 or 503 itself, put in the
 /// response extensions so that an outer layer can log it. It holds only
 /// an [`Error`], which never contains key bytes or session data.

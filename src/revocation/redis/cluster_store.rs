@@ -57,25 +57,12 @@ async fn both<A: Future, B: Future>(a: A, b: B) -> (A::Output, B::Output) {
 /// Denies a session with a subject within one slot: as the single-primary
 /// script without the global not-before and the sentinel (checked from the
 /// held copy). KEYS: session, quota, subject; ARGV: until, quota, issued_at.
-const DENY_SUBJECT: &str = "\
+const DENY_SUBJECT: &str = concat!(
+    "\
 local issued = tonumber(ARGV[3])
-local held = redis.call('GET', KEYS[3])
-local nb = tonumber(held or '0') or 0
-if issued < nb then return {3, nb} end
-if redis.call('EXISTS', KEYS[1]) == 1 then return {0, 0} end
-local n = redis.call('INCR', KEYS[2])
-extend(KEYS[2], ARGV[1], n == 1)
-if n <= tonumber(ARGV[2]) then
-  redis.call('SET', KEYS[1], 1, 'EXAT', ARGV[1])
-  return {1, 0}
-end
-local fold = issued + 1
-if fold > nb then
-  redis.call('SET', KEYS[3], fold, 'KEEPTTL')
-  nb = fold
-end
-extend(KEYS[3], ARGV[1], not held)
-return {2, nb}";
+",
+    deny_subject_tail!()
+);
 
 /// Denies an anonymous id in the anonymous slot. KEYS: session, anonymous
 /// set; ARGV: id, until, limit, now.

@@ -11,6 +11,33 @@ use std::sync::atomic::AtomicI64;
 use std::sync::{Arc, Mutex};
 use time::Duration;
 
+/// The part of the "deny a session with a subject" script that the single
+/// primary and the cluster share: with `issued` bound, the subject's
+/// not-before (KEYS[3]), the id (KEYS[1]) and the quota (KEYS[2]); ARGV:
+/// until, quota. One text, so the two stores cannot drift apart.
+macro_rules! deny_subject_tail {
+    () => {
+        "\
+local held = redis.call('GET', KEYS[3])
+local nb = tonumber(held or '0') or 0
+if issued < nb then return {3, nb} end
+if redis.call('EXISTS', KEYS[1]) == 1 then return {0, 0} end
+local n = redis.call('INCR', KEYS[2])
+extend(KEYS[2], ARGV[1], n == 1)
+if n <= tonumber(ARGV[2]) then
+  redis.call('SET', KEYS[1], 1, 'EXAT', ARGV[1])
+  return {1, 0}
+end
+local fold = issued + 1
+if fold > nb then
+  redis.call('SET', KEYS[3], fold, 'KEEPTTL')
+  nb = fold
+end
+extend(KEYS[3], ARGV[1], not held)
+return {2, nb}"
+    };
+}
+
 mod cluster;
 mod cluster_store;
 mod connect;

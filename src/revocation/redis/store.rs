@@ -44,28 +44,15 @@ end
 /// not-before, 4 covered by the global one, -2 sentinel changed.
 /// KEYS: session, quota, subject, global, sentinel;
 /// ARGV: until, quota, issued_at, sentinel value.
-const DENY_SUBJECT: &str = "\
+const DENY_SUBJECT: &str = concat!(
+    "\
 if redis.call('GET', KEYS[5]) ~= ARGV[4] then return {-2, 0} end
 local issued = tonumber(ARGV[3])
 local g = tonumber(redis.call('GET', KEYS[4]) or '0') or 0
 if issued < g then return {4, g} end
-local held = redis.call('GET', KEYS[3])
-local nb = tonumber(held or '0') or 0
-if issued < nb then return {3, nb} end
-if redis.call('EXISTS', KEYS[1]) == 1 then return {0, 0} end
-local n = redis.call('INCR', KEYS[2])
-extend(KEYS[2], ARGV[1], n == 1)
-if n <= tonumber(ARGV[2]) then
-  redis.call('SET', KEYS[1], 1, 'EXAT', ARGV[1])
-  return {1, 0}
-end
-local fold = issued + 1
-if fold > nb then
-  redis.call('SET', KEYS[3], fold, 'KEEPTTL')
-  nb = fold
-end
-extend(KEYS[3], ARGV[1], not held)
-return {2, nb}";
+",
+    deny_subject_tail!()
+);
 
 /// Denies an anonymous id: the id's key as for any session (so a check
 /// reads one `MGET`), counted in a sorted set scored by expiry that bounds
