@@ -15,11 +15,13 @@
 //!
 //! # Setup
 //!
-//! `Cargo.toml` of the Worker:
+//! `Cargo.toml` of the Worker: both crates from the same source (one git
+//! URL and revision, or path dependencies on one checkout), so that they
+//! share one `sealed-session` and its types:
 //!
 //! ```toml
 //! [dependencies]
-//! sealed-session = { version = "0.1", features = ["js"] }
+//! sealed-session = { git = "https://github.com/sealed-session/sealed-session", features = ["js"] }
 //! sealed-session-worker = { git = "https://github.com/sealed-session/sealed-session" }
 //! worker = "0.7"
 //! ```
