@@ -4,8 +4,12 @@
 #      wasm32-wasip1, and does not pull wasm-bindgen in by itself;
 #   2. the core test suite (unit, integration and doc tests) runs compiled
 #      to wasm32-wasip1 under Node's WASI (scripts/wasi-run.mjs);
-#   3. the Lambda and Worker examples build and their tests pass.
-# Usage: scripts/wasm-test.sh [core|suite|examples]...   (default: all)
+#   3. the Lambda and Worker examples and the Workers revocation store
+#      (crates/sealed-session-worker) pass fmt, clippy and their native tests;
+#   4. edge: the Worker runs in workerd and the Lambda functions under
+#      cargo-lambda's emulator, end to end (scripts/edge-test.sh, which
+#      installs its pinned tools from the registries).
+# Usage: scripts/wasm-test.sh [core|suite|examples|edge]...   (default: all)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -56,25 +60,28 @@ examples() {
     # but the library's target directory, so what they share with it (the
     # crate itself, serde, the proc macros) is not built again.
     export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}"
-    # demo holds the logic that server (axum) and actix (actix-web) share.
-    for example in lambda worker demo server actix; do
-        step "examples/$example: fmt, clippy, tests (native)"
-        cargo fmt --manifest-path "examples/$example/Cargo.toml" -- --check
-        cargo clippy --manifest-path "examples/$example/Cargo.toml" --all-targets -- -D warnings
-        cargo test --manifest-path "examples/$example/Cargo.toml"
+    # demo holds the logic that server (axum) and actix (actix-web) share;
+    # crates/sealed-session-worker is the Durable Object revocation store.
+    for dir in examples/lambda examples/worker examples/demo examples/server examples/actix crates/sealed-session-worker; do
+        step "$dir: fmt, clippy, tests (native)"
+        cargo fmt --manifest-path "$dir/Cargo.toml" -- --check
+        cargo clippy --manifest-path "$dir/Cargo.toml" --all-targets -- -D warnings
+        cargo test --manifest-path "$dir/Cargo.toml"
     done
-    step "examples/lambda: build the function binary"
-    cargo build --manifest-path examples/lambda/Cargo.toml
-    # The wasm-only entry point is linted by hand (cargo clippy --target
-    # wasm32-unknown-unknown): a second wasm pass would add about two minutes.
-    step "examples/worker: build for wasm32-unknown-unknown"
-    cargo build --manifest-path examples/worker/Cargo.toml --target wasm32-unknown-unknown
+    # The Worker's wasm-only entry point is linted by hand (cargo clippy
+    # --target wasm32-unknown-unknown): a second wasm pass would add about
+    # two minutes. `edge` builds it for wasm32 (release, with worker-build)
+    # and runs it; so does the Lambda functions' build.
 }
 
-[ $# -gt 0 ] || set -- core suite examples
+edge() {
+    scripts/edge-test.sh
+}
+
+[ $# -gt 0 ] || set -- core suite examples edge
 for part in "$@"; do
     case "$part" in
-        core | suite | examples) "$part" ;;
-        *) echo "unknown part: $part (core, suite, examples)" >&2; exit 2 ;;
+        core | suite | examples | edge) "$part" ;;
+        *) echo "unknown part: $part (core, suite, examples, edge)" >&2; exit 2 ;;
     esac
 done

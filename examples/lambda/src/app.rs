@@ -3,8 +3,8 @@
 
 use lambda_http::http::{HeaderValue, Method, StatusCode, header};
 use lambda_http::{Body, Request, RequestPayloadExt, Response};
-use sealed_session::http::{find_cookie, removal, set_cookie};
-use sealed_session::{Error, KeyRing, Sealer, Session};
+use sealed_session::http::{Found, RequestCookies};
+use sealed_session::{Chunking, Error, KeyRing, Sealer, Session};
 use serde::{Deserialize, Serialize};
 use time::Duration;
 
@@ -12,11 +12,23 @@ use time::Duration;
 #[derive(Serialize, Deserialize)]
 pub struct User {
     pub name: String,
+    /// Free text kept in the session. A long one makes the session larger
+    /// than one cookie: then it is split over `__Host-session.0`, `.1`, ...
+    #[serde(default)]
+    pub note: String,
 }
 
 #[derive(Deserialize)]
 struct Login {
     user: String,
+    #[serde(default)]
+    note: String,
+}
+
+/// Sessions of up to 4 cookies within 6 KiB of request header (the
+/// defaults); one that fits one cookie is sealed as without chunking.
+fn chunking() -> Chunking {
+    Chunking::new()
 }
 
 pub struct App {
@@ -38,67 +50,100 @@ impl App {
         match (request.method(), request.uri().path()) {
             (&Method::POST, "/login") => self.login(&request),
             (&Method::GET, "/me") => self.me(&request),
-            (&Method::POST, "/logout") => self.logout(),
-            _ => respond(StatusCode::NOT_FOUND, "not found\n", None),
+            (&Method::POST, "/logout") => self.logout(&request),
+            _ => respond(StatusCode::NOT_FOUND, "not found\n", vec![]),
         }
     }
 
     fn login(&self, request: &Request) -> Response<Body> {
-        let Ok(Some(Login { user })) = request.payload::<Login>() else {
+        let Ok(Some(Login { user, note })) = request.payload::<Login>() else {
             return respond(
                 StatusCode::BAD_REQUEST,
                 "expected {\"user\": \"...\"}\n",
-                None,
+                vec![],
             );
         };
         // A real handler checks credentials here.
-        let mut session = Session::new(User { name: user.clone() });
+        let mut session = Session::new(User {
+            name: user.clone(),
+            note,
+        });
         if session.set_subject(user).is_err() {
-            return respond(StatusCode::BAD_REQUEST, "user name too long\n", None);
+            return respond(StatusCode::BAD_REQUEST, "user name too long\n", vec![]);
         }
-        match set_cookie(&self.sealer, &session) {
-            Ok(cookie) => respond(StatusCode::OK, "logged in\n", Some(cookie)),
-            Err(_) => respond(StatusCode::INTERNAL_SERVER_ERROR, "cannot seal\n", None),
+        let sealed = match chunking().seal(&self.sealer, &session) {
+            Ok(sealed) => sealed,
+            Err(Error::TooLarge { .. }) => {
+                return respond(StatusCode::PAYLOAD_TOO_LARGE, "session too large\n", vec![]);
+            }
+            Err(_) => return respond(StatusCode::INTERNAL_SERVER_ERROR, "cannot seal\n", vec![]),
+        };
+        // Also removes the cookies of an earlier session the request
+        // carried that the new ones do not overwrite (stale chunks).
+        match self.cookies(request).replace_with(&self.sealer, &sealed) {
+            Ok(cookies) => respond(StatusCode::OK, "logged in\n", cookies),
+            Err(_) => respond(StatusCode::INTERNAL_SERVER_ERROR, "cannot seal\n", vec![]),
         }
+    }
+
+    /// The session cookies (plain and chunks) of the request's `Cookie`
+    /// headers. API Gateway's HTTP API passes cookies in their own array;
+    /// lambda_http joins them back into `Cookie` headers.
+    fn cookies<'r>(&self, request: &'r Request) -> RequestCookies<'r> {
+        RequestCookies::parse(request.headers(), self.sealer.cookie_name())
     }
 
     fn me(&self, request: &Request) -> Response<Body> {
-        // API Gateway's HTTP API passes cookies in their own array;
-        // lambda_http joins them back into `Cookie` headers.
-        let Some(value) = find_cookie(request.headers(), self.sealer.cookie_name()) else {
-            return respond(StatusCode::UNAUTHORIZED, "not logged in\n", None);
+        let cookies = self.cookies(request);
+        let opened = match cookies.open::<User>(&self.sealer, Some(chunking())) {
+            Found::Session(opened) => opened,
+            // Tampered, expired, another key...: no session, and the
+            // cookies are deleted. The error says why and is safe to log.
+            Found::Invalid(_) => {
+                let removals = cookies.removals(&self.sealer);
+                return respond(StatusCode::UNAUTHORIZED, "not logged in\n", removals);
+            }
+            // Nothing, copies that must not be touched, or a session this
+            // deploy cannot read (kept for one that can).
+            Found::None | Found::Conflict(_) | Found::Unreadable(_) => {
+                return respond(StatusCode::UNAUTHORIZED, "not logged in\n", vec![]);
+            }
         };
-        // Every rejection (tampered, expired, unknown key...) means "no
-        // session"; the error says why, and is safe to log.
-        let opened = match self.sealer.open::<User>(value) {
-            Ok(opened) => opened,
-            Err(_) => return respond(StatusCode::UNAUTHORIZED, "not logged in\n", None),
-        };
-        // Idle renewal due or an old key: send a fresh cookie. Most
+        // Idle renewal due or an old key: send fresh cookies. Most
         // requests send none.
-        let cookie = if opened.needs_reseal() {
-            set_cookie(&self.sealer, opened.session()).ok()
+        let set_cookies = if opened.needs_reseal() {
+            chunking()
+                .seal(&self.sealer, opened.session())
+                .ok()
+                .and_then(|sealed| cookies.replace_with(&self.sealer, &sealed).ok())
+                .unwrap_or_default()
         } else {
-            None
+            vec![]
         };
-        let body = format!("hello {}\n", opened.session().data().name);
-        respond(StatusCode::OK, &body, cookie)
+        let user = opened.session().data();
+        let mut body = format!("hello {}\n", user.name);
+        if !user.note.is_empty() {
+            body.push_str(&format!("note: {}\n", user.note));
+        }
+        respond(StatusCode::OK, &body, set_cookies)
     }
 
-    fn logout(&self) -> Response<Body> {
-        // This removes the cookie from the browser. A copy kept elsewhere
-        // stays valid until it expires, unless the session id is also put on
-        // a revocation list (see the README's "Serverless and edge").
-        respond(StatusCode::OK, "logged out\n", Some(removal(&self.sealer)))
+    fn logout(&self, request: &Request) -> Response<Body> {
+        // This removes the cookies (every chunk) from the browser. A copy
+        // kept elsewhere stays valid until it expires, unless the session
+        // id is also put on a revocation list (see the README's
+        // "Serverless and edge").
+        let removals = self.cookies(request).removals(&self.sealer);
+        respond(StatusCode::OK, "logged out\n", removals)
     }
 }
 
-fn respond(status: StatusCode, body: &str, set_cookie: Option<HeaderValue>) -> Response<Body> {
+fn respond(status: StatusCode, body: &str, set_cookies: Vec<HeaderValue>) -> Response<Body> {
     let mut response = Response::builder()
         .status(status)
         .header(header::CONTENT_TYPE, "text/plain; charset=utf-8")
         .header(header::CACHE_CONTROL, "no-store");
-    if let Some(cookie) = set_cookie {
+    for cookie in set_cookies {
         response = response.header(header::SET_COOKIE, cookie);
     }
     response
@@ -177,6 +222,36 @@ mod tests {
 
         let logout = app.handle(request(Method::POST, "/logout", Some(&cookie), ""));
         assert_eq!(set_cookie(&logout).as_deref(), Some("__Host-session="));
+    }
+
+    #[test]
+    fn a_large_session_is_chunked_and_logout_removes_every_chunk() {
+        let app = new_app();
+        let note = "n".repeat(3500);
+        let body = format!(r#"{{"user":"carol","note":"{note}"}}"#);
+        let login = app.handle(request(Method::POST, "/login", None, &body));
+        assert_eq!(login.status(), StatusCode::OK);
+        let pairs: Vec<_> = login
+            .headers()
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .map(|v| v.to_str().unwrap().split(';').next().unwrap().to_owned())
+            .collect();
+        assert_eq!(pairs.len(), 2, "{pairs:?}");
+        assert!(pairs[0].starts_with("__Host-session.0=2."));
+        let jar = pairs.join("; ");
+        let me = app.handle(request(Method::GET, "/me", Some(&jar), ""));
+        assert_eq!(text(&me), format!("hello carol\nnote: {note}\n"));
+        let only_first = app.handle(request(Method::GET, "/me", Some(&pairs[0]), ""));
+        assert_eq!(only_first.status(), StatusCode::UNAUTHORIZED);
+        let logout = app.handle(request(Method::POST, "/logout", Some(&jar), ""));
+        assert_eq!(
+            logout.headers().get_all(header::SET_COOKIE).iter().count(),
+            2
+        );
+        let huge = format!(r#"{{"user":"dave","note":"{}"}}"#, "x".repeat(20_000));
+        let refused = app.handle(request(Method::POST, "/login", None, &huge));
+        assert_eq!(refused.status(), StatusCode::PAYLOAD_TOO_LARGE);
     }
 
     #[test]

@@ -12,7 +12,10 @@
 //!   still open and are re-sealed under the new primary on their next
 //!   request.
 //!
-//! Routes: `POST /login` with `{"user": "alice"}`, `GET /me`, `POST /logout`.
+//! Routes: `POST /login` with `{"user": "alice", "note": "..."}` (`note`
+//! optional; a long one makes the session span several cookies), `GET /me`,
+//! `POST /logout`. `src/bin/lambda-axum.rs` is the same function under the
+//! crate's axum layer.
 //! A bad configuration fails the cold start (the function reports an init
 //! error) instead of failing every request.
 

@@ -1,6 +1,10 @@
-//! Login, read and logout over sealed sessions, independent of the runtime.
+//! Login, read and logout over sealed, revocable sessions, independent of
+//! the runtime: generic over the revocation store, so the Worker runs them
+//! over the Durable Object store and the tests below over a `MemoryStore`.
 
-use sealed_session::{Error, KeyRing, Sealer, Session};
+use sealed_session::http::{Found, RequestCookies};
+use sealed_session::revocation::{Revocation, RevocationStore};
+use sealed_session::{Chunking, Error, KeyRing, Sealer, Session};
 use serde::{Deserialize, Serialize};
 use time::Duration;
 
@@ -9,6 +13,10 @@ use time::Duration;
 pub struct User {
     /// The user's name.
     pub name: String,
+    /// Free text kept in the session. A long one makes the session larger
+    /// than one cookie: then it is split over `__Host-session.0`, `.1`, ...
+    #[serde(default)]
+    pub note: String,
 }
 
 /// A response, before it is turned into the runtime's type.
@@ -18,19 +26,30 @@ pub struct Reply {
     pub status: u16,
     /// A plain-text body.
     pub body: String,
-    /// A `Set-Cookie` value to send, if any.
-    pub set_cookie: Option<String>,
+    /// `Set-Cookie` values to send, in order.
+    pub set_cookies: Vec<String>,
 }
 
 impl Reply {
-    /// A plain-text reply without a cookie.
+    /// A plain-text reply without cookies.
     pub fn text(status: u16, body: &str) -> Reply {
         Reply {
             status,
             body: body.into(),
-            set_cookie: None,
+            set_cookies: Vec::new(),
         }
     }
+
+    fn with_cookies(mut self, lines: Vec<String>) -> Reply {
+        self.set_cookies = lines;
+        self
+    }
+}
+
+/// Sessions of up to 4 cookies within 6 KiB of request header (the
+/// defaults); one that fits one cookie is sealed as without chunking.
+pub fn chunking() -> Chunking {
+    Chunking::new()
 }
 
 /// Builds the sealer from the key ring's text form (`KeyRing::from_text`:
@@ -43,155 +62,119 @@ pub fn sealer_from_keys(text: &str) -> Result<Sealer, Error> {
         .build()
 }
 
-/// `POST /login`: a new session for `user`. A real handler checks
-/// credentials first.
-pub fn login(sealer: &Sealer, user: String) -> Reply {
-    let mut session = Session::new(User { name: user.clone() });
+/// The session cookies (plain and chunks) of a `Cookie` header.
+fn cookies<'h>(header: Option<&'h str>, sealer: &Sealer) -> RequestCookies<'h> {
+    RequestCookies::from_header_values(header.map(str::as_bytes), sealer.cookie_name())
+}
+
+fn lines(values: Vec<http::HeaderValue>) -> Vec<String> {
+    values
+        .iter()
+        .filter_map(|value| value.to_str().ok().map(str::to_owned))
+        .collect()
+}
+
+/// `POST /login`: a new session for `user` carrying `note`. A real handler
+/// checks credentials first. Cookies of an earlier session the request
+/// carried, and chunks the new one does not overwrite, are removed.
+pub async fn login<S: RevocationStore>(
+    sessions: &Revocation<S>,
+    cookie_header: Option<&str>,
+    user: String,
+    note: String,
+) -> Reply {
+    let mut session = Session::new(User {
+        name: user.clone(),
+        note,
+    });
     if session.set_subject(user).is_err() {
         return Reply::text(400, "user name too long\n");
     }
-    match sealer.seal(&session) {
-        Ok(cookie) => Reply {
-            set_cookie: Some(cookie),
-            ..Reply::text(200, "logged in\n")
-        },
+    // Stamps the session past a "log out everywhere" of this user.
+    if sessions.login(&mut session).await.is_err() {
+        return Reply::text(503, "revocation store unavailable\n");
+    }
+    let sealer = sessions.sealer();
+    let sealed = match chunking().seal(sealer, &session) {
+        Ok(sealed) => sealed,
+        Err(Error::TooLarge { .. }) => return Reply::text(413, "session too large\n"),
+        Err(_) => return Reply::text(500, "cannot seal\n"),
+    };
+    match cookies(cookie_header, sealer).replace_with(sealer, &sealed) {
+        Ok(values) => Reply::text(200, "logged in\n").with_cookies(lines(values)),
         Err(_) => Reply::text(500, "cannot seal\n"),
     }
 }
 
-/// `GET /me`: who is logged in, from the request's `Cookie` header.
-pub fn me(sealer: &Sealer, cookie_header: Option<&str>) -> Reply {
-    let value = cookie_header.and_then(|header| find_cookie(header, sealer.cookie_name()));
-    // Every rejection (tampered, expired, unknown key...) means "no session".
-    let Some(Ok(opened)) = value.map(|value| sealer.open::<User>(value)) else {
-        return Reply::text(401, "not logged in\n");
-    };
-    // Idle renewal due or an old key: send a fresh cookie; most requests
-    // send none.
-    let set_cookie = if opened.needs_reseal() {
-        sealer.seal(opened.session()).ok()
-    } else {
-        None
-    };
-    let body = format!("hello {}\n", opened.session().data().name);
-    Reply {
-        status: 200,
-        body,
-        set_cookie,
-    }
-}
-
-/// `POST /logout`: removes the cookie from the browser. A copy kept
-/// elsewhere stays valid until it expires unless its session id is also
-/// revoked (see the README's "Serverless and edge").
-pub fn logout(sealer: &Sealer) -> Reply {
-    Reply {
-        set_cookie: Some(sealer.removal_cookie()),
-        ..Reply::text(200, "logged out\n")
-    }
-}
-
-/// The value of cookie `name` in a `Cookie` header.
-// Names compare as exact bytes after trimming only SP and HTAB (RFC 6265
-// section 5.2): Unicode-aware trimming would read a planted
-// "\u{2000}__Host-session" as ours. A name sent twice is no value at all,
-// since a browser never sends a `__Host-` name twice and a planted copy
-// must never win (the crate's `http` module applies the same rules).
-fn find_cookie<'h>(header: &'h str, name: &str) -> Option<&'h str> {
-    let ows = |c: char| c == ' ' || c == '\t';
-    let mut found = None;
-    for pair in header.split(';') {
-        let Some((n, v)) = pair.split_once('=') else {
-            continue;
-        };
-        if n.trim_matches(ows) == name {
-            if found.is_some() {
-                return None;
-            }
-            found = Some(v.trim_matches(ows));
+/// `GET /me`: who is logged in, from the request's `Cookie` header, after
+/// the revocation check. A session sealed under an old key (or due for
+/// idle renewal) is re-sealed; most requests send no cookie.
+pub async fn me<S: RevocationStore>(
+    sessions: &Revocation<S>,
+    cookie_header: Option<&str>,
+) -> Reply {
+    let sealer = sessions.sealer();
+    let cookies = cookies(cookie_header, sealer);
+    let opened = match cookies.open::<User>(sealer, Some(chunking())) {
+        Found::Session(opened) => opened,
+        // Tampered, expired, another key...: no session, and the cookies
+        // are deleted. The error says why and is safe to log.
+        Found::Invalid(_) => {
+            return Reply::text(401, "not logged in\n")
+                .with_cookies(lines(cookies.removals(sealer)));
         }
+        // Nothing, copies that must not be touched, or a session this
+        // deploy cannot read (kept for one that can).
+        Found::None | Found::Conflict(_) | Found::Unreadable(_) => {
+            return Reply::text(401, "not logged in\n");
+        }
+    };
+    let checked = match sessions.check(opened).await {
+        Ok(checked) => checked,
+        Err(Error::Revoked { .. }) => {
+            return Reply::text(401, "session revoked\n")
+                .with_cookies(lines(cookies.removals(sealer)));
+        }
+        // Fail closed: the store could not say whether it was revoked.
+        Err(_) => return Reply::text(503, "revocation store unavailable\n"),
+    };
+    let user = checked.session().data();
+    let mut body = format!("hello {}\n", user.name);
+    if !user.note.is_empty() {
+        body.push_str(&format!("note: {}\n", user.note));
     }
-    found
+    let set_cookies = if checked.needs_reseal() {
+        chunking()
+            .seal(sealer, checked.session())
+            .ok()
+            .and_then(|sealed| cookies.replace_with(sealer, &sealed).ok())
+            .map(lines)
+            .unwrap_or_default()
+    } else {
+        Vec::new()
+    };
+    Reply::text(200, &body).with_cookies(set_cookies)
+}
+
+/// `POST /logout`: revokes the session's id until its deadline, so a copy
+/// of the cookie kept elsewhere is refused from the next request on, and
+/// deletes the cookies (every chunk) from the browser.
+pub async fn logout<S: RevocationStore>(
+    sessions: &Revocation<S>,
+    cookie_header: Option<&str>,
+) -> Reply {
+    let sealer = sessions.sealer();
+    let cookies = cookies(cookie_header, sealer);
+    let removals = lines(cookies.removals(sealer));
+    let Found::Session(opened) = cookies.open::<User>(sealer, Some(chunking())) else {
+        return Reply::text(200, "logged out\n").with_cookies(removals);
+    };
+    match sessions.logout(&opened).await {
+        Ok(_) => Reply::text(200, "logged out\n").with_cookies(removals),
+        // Not recorded: say so, and still delete the browser's cookies.
+        Err(_) => Reply::text(503, "logout not recorded\n").with_cookies(removals),
+    }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn cookie_names_are_exact_bytes_and_duplicates_are_refused() {
-        let name = "__Host-session";
-        assert_eq!(find_cookie("a=1;\t__Host-session=v ; b=2", name), Some("v"));
-        for planted in [
-            "\u{2000}", "\u{a0}", "\u{3000}", "\u{85}", "\u{1680}", "\u{205f}", "\u{2028}",
-        ] {
-            let header = format!("{planted}__Host-session=evil");
-            assert_eq!(find_cookie(&header, name), None, "{planted:?}");
-            let both = format!("{planted}__Host-session=evil; __Host-session=good");
-            assert_eq!(find_cookie(&both, name), Some("good"), "{planted:?}");
-        }
-        assert_eq!(
-            find_cookie("__Host-session=a; __Host-session=b", name),
-            None
-        );
-    }
-    use sealed_session::Key;
-
-    fn cookie_pair(reply: &Reply) -> String {
-        let cookie = reply.set_cookie.as_deref().expect("a Set-Cookie");
-        cookie.split(';').next().unwrap().to_owned()
-    }
-
-    #[test]
-    fn login_read_logout() {
-        let sealer = sealer_from_keys(&Key::generate(1).to_text()).unwrap();
-        let login = login(&sealer, "alice".into());
-        assert_eq!(login.status, 200);
-        let cookie = cookie_pair(&login);
-
-        let me = me(&sealer, Some(&format!("theme=dark; {cookie}")));
-        assert_eq!((me.status, me.body.as_str()), (200, "hello alice\n"));
-        assert!(
-            me.set_cookie.is_none(),
-            "a fresh session needs no new cookie"
-        );
-
-        assert_eq!(cookie_pair(&logout(&sealer)), "__Host-session=");
-    }
-
-    #[test]
-    fn rejects_missing_foreign_and_forged_cookies() {
-        let sealer = sealer_from_keys(&Key::generate(1).to_text()).unwrap();
-        let other = sealer_from_keys(&Key::generate(1).to_text()).unwrap();
-        let foreign = cookie_pair(&login(&other, "mallory".into()));
-        for header in [
-            None,
-            Some("__Host-session=AQEAAAAB"),
-            Some(foreign.as_str()),
-        ] {
-            assert_eq!(me(&sealer, header).status, 401, "{header:?}");
-        }
-    }
-
-    #[test]
-    fn rotation_keeps_sessions_and_reseals_them() {
-        let old = Key::generate(1);
-        let before = sealer_from_keys(&old.to_text()).unwrap();
-        let cookie = cookie_pair(&login(&before, "bob".into()));
-        let keys = format!("{}, {}", &*Key::generate(2).to_text(), &*old.to_text());
-        let after = sealer_from_keys(&keys).unwrap();
-        let me = me(&after, Some(&cookie));
-        assert_eq!(me.body, "hello bob\n");
-        assert_ne!(
-            cookie_pair(&me),
-            cookie,
-            "sealed under an old key: re-sealed"
-        );
-    }
-
-    #[test]
-    fn bad_keys_fail_when_the_sealer_is_built() {
-        assert!(sealer_from_keys("").is_err());
-        assert!(sealer_from_keys("ss1:xaes256gcm:1:short").is_err());
-    }
-}
+mod tests;
