@@ -459,7 +459,7 @@ def fault_phase(port, redis, args):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--server", default="examples/server/target/debug/server")
+    parser.add_argument("--server", default="target/debug/server")
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--max-iterations", type=int, default=2000)
