@@ -12,6 +12,16 @@ use serde::Serialize;
 use time::OffsetDateTime;
 
 impl Sealer {
+    /// Fills the nonce slot with `nonce`, once it is the primary key's
+    /// nonce length at `now`.
+    fn fixed_nonce<'n>(&self, now: i64, nonce: &'n [u8]) -> Result<impl Fn(&mut [u8]) + 'n> {
+        let key = self.config.keys.sealing(now)?;
+        if nonce.len() != key.algorithm().nonce_len() {
+            return Err(Malformed::TooShort.into());
+        }
+        Ok(move |slot: &mut [u8]| slot.copy_from_slice(nonce))
+    }
+
     /// Seals with a caller-chosen nonce, for known-answer test vectors only.
     ///
     /// Reusing a nonce under one key breaks confidentiality and, for the GCM
@@ -31,11 +41,7 @@ impl Sealer {
         nonce: &[u8],
     ) -> Result<String> {
         let now = unix(now)?;
-        let key = self.config.keys.sealing(now)?;
-        if nonce.len() != key.algorithm().nonce_len() {
-            return Err(Malformed::TooShort.into());
-        }
-        let fill = |slot: &mut [u8]| slot.copy_from_slice(nonce);
+        let fill = self.fixed_nonce(now, nonce)?;
         self.seal_planned(
             session,
             self.config.schemas.id_of::<T>()?,
@@ -99,11 +105,7 @@ impl Sealer {
         plan: impl FnOnce(usize, i64) -> Result<Option<u8>>,
     ) -> Result<(String, i64)> {
         let now = unix(now)?;
-        let key = self.config.keys.sealing(now)?;
-        if nonce.len() != key.algorithm().nonce_len() {
-            return Err(Malformed::TooShort.into());
-        }
-        let fill = |slot: &mut [u8]| slot.copy_from_slice(nonce);
+        let fill = self.fixed_nonce(now, nonce)?;
         self.seal_planned(
             session,
             self.config.schemas.id_of::<T>()?,

@@ -66,15 +66,7 @@ local issued = tonumber(ARGV[3])
 
 /// Denies an anonymous id in the anonymous slot. KEYS: session, anonymous
 /// set; ARGV: id, until, limit, now.
-const DENY_ANONYMOUS: &str = "\
-if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
-redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', ARGV[4])
-local count = redis.call('ZCARD', KEYS[2])
-if count >= tonumber(ARGV[3]) then return -1 end
-redis.call('ZADD', KEYS[2], ARGV[2], ARGV[1])
-extend(KEYS[2], ARGV[2], count == 0)
-redis.call('SET', KEYS[1], 1, 'EXAT', ARGV[2])
-return 1";
+const DENY_ANONYMOUS: &str = deny_anonymous_tail!();
 
 impl RedisStore {
     /// Reads the global not-before and the sentinel (one round trip to the

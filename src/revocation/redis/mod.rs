@@ -38,6 +38,23 @@ return {2, nb}"
     };
 }
 
+/// The part of the "deny an anonymous id" script both stores share: the id
+/// (KEYS[1]) counted in the anonymous set (KEYS[2]); ARGV: id, until,
+/// limit, now. Returns 1 recorded, 0 listed already, -1 full.
+macro_rules! deny_anonymous_tail {
+    () => {
+        "\
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', ARGV[4])
+local count = redis.call('ZCARD', KEYS[2])
+if count >= tonumber(ARGV[3]) then return -1 end
+redis.call('ZADD', KEYS[2], ARGV[2], ARGV[1])
+extend(KEYS[2], ARGV[2], count == 0)
+redis.call('SET', KEYS[1], 1, 'EXAT', ARGV[2])
+return 1"
+    };
+}
+
 mod cluster;
 mod cluster_store;
 mod connect;

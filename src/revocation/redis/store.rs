@@ -60,18 +60,14 @@ if issued < g then return {4, g} end
 /// already, 4 covered by the global not-before, -1 full, -2 sentinel
 /// changed. KEYS: session, anonymous set, global, sentinel;
 /// ARGV: id, until, limit, now, issued_at, sentinel value.
-const DENY_ANONYMOUS: &str = "\
+const DENY_ANONYMOUS: &str = concat!(
+    "\
 if redis.call('GET', KEYS[4]) ~= ARGV[6] then return -2 end
 local g = tonumber(redis.call('GET', KEYS[3]) or '0') or 0
 if tonumber(ARGV[5]) < g then return 4 end
-if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
-redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', ARGV[4])
-local count = redis.call('ZCARD', KEYS[2])
-if count >= tonumber(ARGV[3]) then return -1 end
-redis.call('ZADD', KEYS[2], ARGV[2], ARGV[1])
-extend(KEYS[2], ARGV[2], count == 0)
-redis.call('SET', KEYS[1], 1, 'EXAT', ARGV[2])
-return 1";
+",
+    deny_anonymous_tail!()
+);
 
 /// Sets a not-before and its expiry, keeping whichever of the held and the
 /// new not-before is later, and whichever expiry is later: two nodes (or a
