@@ -57,14 +57,15 @@ impl MemoryStore {
     /// of one id exactly one sees `Recorded`.
     fn insert_id(&self, key: IdKey, stamp: Stamp, anonymous: bool, now: i64) -> Option<Denial> {
         let mut map = write(self.shard(&key));
-        if let Some(held) = map.get_mut(&key) {
+        if let Some(held) = map.get(&key) {
             if held.stamp.live_at(now) {
-                held.stamp = held.stamp.merge(stamp, false);
+                let stamp = held.stamp.merge(stamp, false);
+                map.insert(key, Held { stamp, ..held });
                 return Some(already(RevokedReason::SessionId));
             }
             // Expired but not yet pruned: reuse its slot.
             if held.anonymous == anonymous {
-                *held = Held { stamp, anonymous };
+                map.insert(key, Held { stamp, anonymous });
                 return Some(Denial::Recorded);
             }
         }
