@@ -2,6 +2,7 @@
 //! as cheaply hashed keys.
 
 use crate::{ConfigError, Result};
+use core::hash::{Hash, Hasher};
 
 /// A time window of one entry, in unix seconds kept as `u32` (half the size
 /// of `i64`, good until 2106): from the session's issue time (or the
@@ -52,18 +53,38 @@ impl Stamp {
     }
 }
 
-/// A session id as a table key, hashed by its own bits: ids come from the
-/// CSPRNG, and a client can at most choose which of the ids this service
-/// drew it logs out; the table mixes the bits with a secret of its own
-/// (`table.rs`), so that choice cannot aim at one bucket.
+/// A session id as a map key. Its hash is the id's own bits: ids come from
+/// the CSPRNG and only ever enter the map from sessions this service sealed
+/// (or from a snapshot it trusts), so nobody can choose colliding keys, and
+/// a keyed hash would only add cost to every check.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub(super) struct IdKey(pub(super) [u8; 16]);
 
-impl IdKey {
-    pub(super) fn hash64(&self) -> u64 {
+impl Hash for IdKey {
+    fn hash<H: Hasher>(&self, state: &mut H) {
         let (lo, hi) = self.0.split_at(8);
         let word = |half: &[u8]| half.iter().fold(0u64, |w, &b| (w << 8) | u64::from(b));
-        word(lo) ^ word(hi)
+        state.write_u64(word(lo) ^ word(hi));
+    }
+}
+
+#[derive(Default)]
+pub(super) struct IdHasher(u64);
+
+impl Hasher for IdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        // Only reached if something other than `IdKey` is hashed with it.
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+        }
+    }
+
+    fn write_u64(&mut self, word: u64) {
+        self.0 = word;
     }
 }
 

@@ -57,15 +57,14 @@ impl MemoryStore {
     /// of one id exactly one sees `Recorded`.
     fn insert_id(&self, key: IdKey, stamp: Stamp, anonymous: bool, now: i64) -> Option<Denial> {
         let mut map = write(self.shard(&key));
-        if let Some(held) = map.get(&key) {
+        if let Some(held) = map.get_mut(&key) {
             if held.stamp.live_at(now) {
-                let stamp = held.stamp.merge(stamp, false);
-                map.insert(key, Held { stamp, ..held });
+                held.stamp = held.stamp.merge(stamp, false);
                 return Some(already(RevokedReason::SessionId));
             }
             // Expired but not yet pruned: reuse its slot.
             if held.anonymous == anonymous {
-                map.insert(key, Held { stamp, anonymous });
+                *held = Held { stamp, anonymous };
                 return Some(Denial::Recorded);
             }
         }

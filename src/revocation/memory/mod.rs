@@ -1,9 +1,10 @@
 //! `MemoryStore`: the embedded, bounded, thread-safe revocation list.
 
-use super::entry::{IdKey, Stamp};
+use super::entry::{IdHasher, IdKey, Stamp};
 use super::{Denial, DeniedSession, RevocationStore, Status};
 use crate::{ConfigError, Result, SessionId};
 use core::future::{Future, ready};
+use core::hash::BuildHasherDefault;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicI64, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
@@ -13,7 +14,6 @@ mod builder;
 mod deny;
 mod file;
 mod persist;
-mod table;
 
 pub use builder::MemoryStoreBuilder;
 
@@ -37,7 +37,7 @@ struct Held {
     anonymous: bool,
 }
 
-use table::IdTable as IdMap;
+type IdMap = HashMap<IdKey, Held, BuildHasherDefault<IdHasher>>;
 
 /// One lock and map per cache line, so two cores working on neighbouring
 /// shards do not bounce a line between them.
@@ -289,7 +289,7 @@ impl MemoryStore {
     fn drop_ids(&self, doomed: impl Fn(&Held) -> bool) -> usize {
         let (mut dropped, mut anonymous) = (0, 0);
         for shard in self.shards.iter() {
-            write(&shard.0).retain(|held| {
+            write(&shard.0).retain(|_, held| {
                 let drop = doomed(held);
                 dropped += usize::from(drop);
                 anonymous += usize::from(drop && held.anonymous);

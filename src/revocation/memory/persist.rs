@@ -204,18 +204,11 @@ impl MemoryStore {
         self.ids_len.fetch_add(new_ids.len(), Ordering::AcqRel);
         for (id, stamp) in sessions {
             let key = IdKey(id);
-            let map = &mut maps[map_of(&key)];
-            let held = map.get(&key).map_or(
-                Held {
-                    stamp,
-                    anonymous: false,
-                },
-                |held| Held {
-                    stamp: held.stamp.merge(stamp, false),
-                    ..held
-                },
-            );
-            map.insert(key, held);
+            let held = maps[map_of(&key)].entry(key).or_insert(Held {
+                stamp,
+                anonymous: false,
+            });
+            held.stamp = held.stamp.merge(stamp, false);
         }
         for (subject, stamp) in subjects {
             let record = held_subjects.entry(subject).or_default();
