@@ -7,7 +7,7 @@
 //! load, so their ratio cancels it.
 //!
 //! ```sh
-//! cargo bench --bench ratios                 # every size and comparison, about a minute
+//! cargo bench --bench ratios                 # every size and comparison, about 30 s
 //! cargo bench --bench ratios -- 64           # only 64 B
 //! cargo bench --bench ratios -- 512 floor    # filters combine: the floor comparisons at 512 B
 //! cargo bench --bench ratios -- --quick      # a few seconds, to see that it runs
