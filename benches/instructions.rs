@@ -15,8 +15,7 @@
 
 mod common;
 
-use aead::KeyInit;
-use common::{SIZES, Typical, floor_open, floor_seal, typical};
+use common::{Floor, SIZES, Typical, typical};
 use gungraun::{LibraryBenchmarkConfig, library_benchmark, library_benchmark_group, main};
 use sealed_session::{Algorithm, Key, KeyRing, Opened, Sealer, Session};
 use std::hint::black_box;
@@ -75,45 +74,18 @@ fn opening(algorithm: Algorithm, size: usize) -> &'static Opening {
     Box::leak(Box::new(Opening { sealer, value }))
 }
 
-/// The floor's ciphers behind one type, so one bench function serves all
-/// three; the match costs a few instructions against thousands.
-enum Cipher {
-    Xaes256Gcm(xaes_256_gcm::Xaes256Gcm),
-    XChaCha20Poly1305(chacha20poly1305::XChaCha20Poly1305),
-    Aes256Gcm(aes_gcm::Aes256Gcm),
-}
-
-struct Floor {
-    cipher: Cipher,
+struct FloorFixture {
+    floor: Floor,
     plain: Vec<u8>,
-}
-
-impl Floor {
-    fn round_trip(&self, plain: &[u8]) -> Vec<u8> {
-        match &self.cipher {
-            Cipher::Xaes256Gcm(c) => floor_open(c, 24, &floor_seal(c, 24, plain)),
-            Cipher::XChaCha20Poly1305(c) => floor_open(c, 24, &floor_seal(c, 24, plain)),
-            Cipher::Aes256Gcm(c) => floor_open(c, 12, &floor_seal(c, 12, plain)),
-        }
-    }
 }
 
 /// The same key and postcard bytes as the floor in benches/seal_open.rs,
 /// after one round trip (the random generator set up, as in [`sealing`]).
-fn floor(algorithm: Algorithm, size: usize) -> &'static Floor {
-    let key = [7u8; 32];
-    let cipher = match algorithm {
-        Algorithm::Xaes256Gcm => Cipher::Xaes256Gcm(xaes_256_gcm::Xaes256Gcm::new(&key.into())),
-        Algorithm::XChaCha20Poly1305 => {
-            Cipher::XChaCha20Poly1305(chacha20poly1305::XChaCha20Poly1305::new(&key.into()))
-        }
-        Algorithm::Aes256Gcm => Cipher::Aes256Gcm(aes_gcm::Aes256Gcm::new(&key.into())),
-        other => unreachable!("no floor for {other}"),
-    };
+fn floor(algorithm: Algorithm, size: usize) -> &'static FloorFixture {
+    let floor = Floor::new(algorithm);
     let plain = postcard::to_allocvec(&typical(size)).unwrap();
-    let floor = Floor { cipher, plain };
-    floor.round_trip(&floor.plain);
-    Box::leak(Box::new(floor))
+    floor.round_trip(&plain);
+    Box::leak(Box::new(FloorFixture { floor, plain }))
 }
 
 fn session_data(size: usize) -> &'static Typical {
@@ -165,8 +137,8 @@ fn open(f: &'static Opening) -> Opened<Typical> {
 #[bench::aes256gcm_64(args = (Algorithm::Aes256Gcm, SIZES[0]), setup = floor)]
 #[bench::aes256gcm_512(args = (Algorithm::Aes256Gcm, SIZES[1]), setup = floor)]
 #[bench::aes256gcm_2900(args = (Algorithm::Aes256Gcm, SIZES[2]), setup = floor)]
-fn floor_round_trip(f: &'static Floor) -> Vec<u8> {
-    f.round_trip(black_box(&f.plain))
+fn floor_round_trip(f: &'static FloorFixture) -> Vec<u8> {
+    f.floor.round_trip(black_box(&f.plain))
 }
 
 // What the floor leaves out and every session layer must do, as
@@ -176,8 +148,7 @@ fn floor_round_trip(f: &'static Floor) -> Vec<u8> {
 #[bench::size_512(args = (SIZES[1]), setup = session_data)]
 #[bench::size_2900(args = (SIZES[2]), setup = session_data)]
 fn postcard_ser_de(data: &'static Typical) -> Typical {
-    let bytes = postcard::to_allocvec(black_box(data)).unwrap();
-    postcard::from_bytes::<Typical>(&bytes).unwrap()
+    common::postcard_ser_de(black_box(data))
 }
 
 library_benchmark_group!(name = ours, benchmarks = [seal, open]);

@@ -10,17 +10,13 @@
 
 mod common;
 
-use common::{BrancaPeer, CookieJarPeer, FernetPeer, PasetoPeer, SIZES, Typical, typical};
+use common::{
+    BrancaPeer, CookieJarPeer, FernetPeer, PasetoPeer, SIZES, Typical, peer_round_trip, sealer,
+    typical,
+};
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
-use sealed_session::{Algorithm, Key, KeyRing, Sealer, Session};
+use sealed_session::{Algorithm, Session};
 use std::hint::black_box;
-
-fn sealer(algorithm: Algorithm) -> Sealer {
-    Sealer::builder(KeyRing::new(Key::generate_with(algorithm, 1)))
-        .with_cookie_name("sid")
-        .build()
-        .unwrap()
-}
 
 fn bench(c: &mut Criterion) {
     let jar = CookieJarPeer::new();
@@ -39,12 +35,9 @@ fn bench(c: &mut Criterion) {
                 })
             });
         }
-        // Peers also pay for postcard both ways, as we do.
         let data = session.data();
         let roundtrip = |seal: &dyn Fn(&[u8]) -> String, open: &dyn Fn(&str) -> Vec<u8>| {
-            let value = seal(&common::peer_plaintext(black_box(data)));
-            let plain = open(&value);
-            postcard::take_from_bytes::<Typical>(&plain).unwrap().0
+            peer_round_trip(black_box(data), seal, open)
         };
         group.bench_function("cookie-private-jar", |b| {
             b.iter(|| roundtrip(&|p| jar.seal(p), &|v| jar.open(v)))

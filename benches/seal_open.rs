@@ -7,17 +7,10 @@
 mod common;
 
 use aead::{AeadInOut, KeyInit};
-use common::{SIZES, Typical, floor_open, floor_seal, typical};
+use common::{SIZES, Typical, floor_open, floor_seal, postcard_ser_de, sealer, typical};
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use sealed_session::{Algorithm, Key, KeyRing, Sealer, Session};
+use sealed_session::{Algorithm, Session};
 use std::hint::black_box;
-
-fn sealer(algorithm: Algorithm) -> Sealer {
-    Sealer::builder(KeyRing::new(Key::generate_with(algorithm, 1)))
-        .with_cookie_name("sid")
-        .build()
-        .unwrap()
-}
 
 fn bench_floor<A: AeadInOut>(c: &mut Criterion, name: &str, cipher: A, nonce_len: usize) {
     let mut group = c.benchmark_group(format!("floor/{name}"));
@@ -91,18 +84,13 @@ fn bench_floors(c: &mut Criterion) {
     bench_floor(c, "aes256gcm", aes_gcm::Aes256Gcm::new(&key.into()), 12);
 }
 
-/// What the floor leaves out and every session layer must do: postcard
-/// serialization and deserialization of the session type, with its own
-/// allocations (here a `String`, a `Vec<String>` of two and a `Vec<u8>`).
+/// What the floor leaves out (`common::postcard_ser_de`).
 fn bench_serde(c: &mut Criterion) {
     let mut group = c.benchmark_group("postcard");
     for size in SIZES {
         let data = typical(size);
         group.bench_with_input(BenchmarkId::new("ser+de", size), &data, |b, data| {
-            b.iter(|| {
-                let bytes = postcard::to_allocvec(black_box(data)).unwrap();
-                postcard::from_bytes::<Typical>(&bytes).unwrap()
-            })
+            b.iter(|| postcard_ser_de(black_box(data)))
         });
     }
     group.finish();

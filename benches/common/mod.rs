@@ -91,6 +91,67 @@ pub fn floor_open<A: aead::AeadInOut>(cipher: &A, nonce_len: usize, value: &str)
     buf
 }
 
+/// The floor's three ciphers behind one type, so one function serves every
+/// algorithm; the match costs a few instructions against thousands.
+pub enum Floor {
+    Xaes256Gcm(xaes_256_gcm::Xaes256Gcm),
+    XChaCha20Poly1305(chacha20poly1305::XChaCha20Poly1305),
+    Aes256Gcm(aes_gcm::Aes256Gcm),
+}
+
+impl Floor {
+    pub fn new(algorithm: sealed_session::Algorithm) -> Self {
+        use aead::KeyInit as _;
+        use sealed_session::Algorithm;
+        let key = [7u8; 32];
+        match algorithm {
+            Algorithm::Xaes256Gcm => Floor::Xaes256Gcm(xaes_256_gcm::Xaes256Gcm::new(&key.into())),
+            Algorithm::XChaCha20Poly1305 => {
+                Floor::XChaCha20Poly1305(chacha20poly1305::XChaCha20Poly1305::new(&key.into()))
+            }
+            Algorithm::Aes256Gcm => Floor::Aes256Gcm(aes_gcm::Aes256Gcm::new(&key.into())),
+            other => unreachable!("no floor for {other}"),
+        }
+    }
+
+    /// [`floor_seal`] then [`floor_open`] of `plain`.
+    pub fn round_trip(&self, plain: &[u8]) -> Vec<u8> {
+        match self {
+            Floor::Xaes256Gcm(c) => floor_open(c, 24, &floor_seal(c, 24, plain)),
+            Floor::XChaCha20Poly1305(c) => floor_open(c, 24, &floor_seal(c, 24, plain)),
+            Floor::Aes256Gcm(c) => floor_open(c, 12, &floor_seal(c, 12, plain)),
+        }
+    }
+}
+
+/// What the floor leaves out and every session layer must do: postcard
+/// serialization and deserialization of the session type, with its own
+/// allocations.
+pub fn postcard_ser_de(data: &Typical) -> Typical {
+    let bytes = postcard::to_allocvec(data).unwrap();
+    postcard::from_bytes::<Typical>(&bytes).unwrap()
+}
+
+/// Our sealer as every timing bench builds it: one key, cookie name `sid`.
+pub fn sealer(algorithm: sealed_session::Algorithm) -> sealed_session::Sealer {
+    use sealed_session::{Key, KeyRing, Sealer};
+    Sealer::builder(KeyRing::new(Key::generate_with(algorithm, 1)))
+        .with_cookie_name("sid")
+        .build()
+        .unwrap()
+}
+
+/// A peer's seal+open of `data`, paying for postcard both ways as we do.
+pub fn peer_round_trip(
+    data: &Typical,
+    seal: impl Fn(&[u8]) -> String,
+    open: impl Fn(&str) -> Vec<u8>,
+) -> Typical {
+    let value = seal(&peer_plaintext(data));
+    let plain = open(&value);
+    postcard::take_from_bytes::<Typical>(&plain).unwrap().0
+}
+
 /// What a peer must carry to hold the same session we do: the postcard
 /// payload plus the metadata our envelope holds (16-byte session id,
 /// issued-at and expiry as u64), since peers have no envelope.
