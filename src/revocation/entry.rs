@@ -55,8 +55,10 @@ impl Stamp {
 
 /// A session id as a map key. Its hash is the id's own bits: ids come from
 /// the CSPRNG and only ever enter the map from sessions this service sealed
-/// (or from a snapshot it trusts), so nobody can choose colliding keys, and
-/// a keyed hash would only add cost to every check.
+/// (or from a snapshot it trusts). A client can still log out only those of
+/// many sessions whose ids share bucket bits, but must discard about as
+/// many sessions as a shard has buckets for each one it keeps, within the
+/// anonymous share; a keyed hash would add cost to every check for that.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub(super) struct IdKey(pub(super) [u8; 16]);
 
