@@ -56,9 +56,10 @@ impl Stamp {
 /// A session id as a map key. Its hash is the id's own bits: ids come from
 /// the CSPRNG and only ever enter the map from sessions this service sealed
 /// (or from a snapshot it trusts). A client can still log out only those of
-/// many sessions whose ids share bucket bits, but must discard about as
-/// many sessions as a shard has buckets for each one it keeps, within the
-/// anonymous share; a keyed hash would add cost to every check for that.
+/// many sessions whose ids share bucket bits, to lengthen probes; it must
+/// discard about as many sessions as a shard has buckets for each id it
+/// keeps, and the anonymous share and subject quotas bound how many it
+/// keeps, so a keyed hash on every check is not worth closing that.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub(super) struct IdKey(pub(super) [u8; 16]);
 
