@@ -6,28 +6,26 @@
 
 mod common;
 
-use aead::{AeadInOut, KeyInit};
-use common::{SIZES, Typical, floor_open, floor_seal, postcard_ser_de, sealer, typical};
+use common::{Floor, SIZES, Typical, postcard_ser_de, sealer, typical};
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use sealed_session::{Algorithm, Session};
 use std::hint::black_box;
 
-fn bench_floor<A: AeadInOut>(c: &mut Criterion, name: &str, cipher: A, nonce_len: usize) {
-    let mut group = c.benchmark_group(format!("floor/{name}"));
-    for size in SIZES {
-        let plain = postcard::to_allocvec(&typical(size)).unwrap();
-        group.throughput(Throughput::Bytes(plain.len() as u64));
-        group.bench_with_input(BenchmarkId::new("seal+open", size), &plain, |b, plain| {
-            b.iter(|| {
-                floor_open(
-                    &cipher,
-                    nonce_len,
-                    &floor_seal(&cipher, nonce_len, black_box(plain)),
-                )
-            })
-        });
+/// The floor of every algorithm (`common::Floor`, as benches/instructions.rs
+/// and benches/ratios.rs measure it).
+fn bench_floors(c: &mut Criterion) {
+    for algorithm in Algorithm::ALL {
+        let floor = Floor::new(algorithm);
+        let mut group = c.benchmark_group(format!("floor/{algorithm}"));
+        for size in SIZES {
+            let plain = postcard::to_allocvec(&typical(size)).unwrap();
+            group.throughput(Throughput::Bytes(plain.len() as u64));
+            group.bench_with_input(BenchmarkId::new("seal+open", size), &plain, |b, plain| {
+                b.iter(|| floor.round_trip(black_box(plain)))
+            });
+        }
+        group.finish();
     }
-    group.finish();
 }
 
 fn bench_sealer(c: &mut Criterion) {
@@ -65,23 +63,6 @@ fn bench_sealer(c: &mut Criterion) {
         }
         group.finish();
     }
-}
-
-fn bench_floors(c: &mut Criterion) {
-    let key = [7u8; 32];
-    bench_floor(
-        c,
-        "xaes256gcm",
-        xaes_256_gcm::Xaes256Gcm::new(&key.into()),
-        24,
-    );
-    bench_floor(
-        c,
-        "xchacha20poly1305",
-        chacha20poly1305::XChaCha20Poly1305::new(&key.into()),
-        24,
-    );
-    bench_floor(c, "aes256gcm", aes_gcm::Aes256Gcm::new(&key.into()), 12);
 }
 
 /// What the floor leaves out (`common::postcard_ser_de`).

@@ -322,9 +322,11 @@ def fault_phase(port, redis, args):
         "outage_live_sessions_served": 0, "logins": 0, "outage_by_request": {},
     }
     acknowledged = []  # cookies whose logout was answered 200
-    # down: redis-server reaped; back: its restart begun (the outage ends
-    # here: the answers counted as outage answers are certainly from while
-    # it was dead); up: it answers PING; recovered: every probe answered.
+    # down: redis-server reaped (not when the SIGKILL is sent: the dying
+    # process may still answer); back: its restart begun (not when it
+    # answers PING: it serves before the script sees that); up: it answers
+    # PING; recovered: every probe answered. The outage is down..back, when
+    # Redis is certainly dead (RELIABILITY.md).
     window = {"down": None, "back": None, "up": None, "recovered": None}
     stop = threading.Event()
 
@@ -400,22 +402,14 @@ def fault_phase(port, redis, args):
             # back (as a replica: writes on its shard wait for one).
             victim = max(redis.primaries(), key=lambda p: int(cli(p, "DBSIZE") or 0))
             redis.kill(victim)
-            # Set once the process is reaped: a request sent earlier may
-            # still have been answered by it.
             window["down"] = time.monotonic()
             redis.wait_ok(except_=(victim,))
             window["back"] = window["up"] = time.monotonic()
             stats["failover_s"] = round(window["up"] - window["down"], 2)
         else:
             redis.kill()
-            # Only once the process is reaped: a request sent a moment
-            # before could still be answered by it (CI once counted one
-            # such 200 as a session served during the outage).
             window["down"] = time.monotonic()
             time.sleep(args.down_for)
-            # Before the start: requests answered while it starts and
-            # before `up` is set are served by a running Redis (CI once
-            # counted such 200s as sessions served during the outage).
             window["back"] = time.monotonic()
             redis.start()
             window["up"] = time.monotonic()
