@@ -34,7 +34,7 @@ import tempfile
 import time
 import urllib.request
 
-CONTENDERS = ["none", "sealed-axum", "sealed-actix", "sealed-plain", "tower-sessions", "private-jar"]
+CONTENDERS = ["none", "sealed-axum", "sealed-axum-outer", "sealed-actix", "sealed-plain", "tower-sessions", "private-jar"]
 ROUTES = [("read", "GET", "/me", True), ("change", "POST", "/bump", True), ("login", "POST", "/login", False)]
 
 
@@ -143,9 +143,11 @@ def instructions(binary):
     print()
     for r, *_ in ROUTES:
         layer = per["sealed-axum"][r] - per["none"][r]
+        outer = per["sealed-axum-outer"][r] - per["none"][r]
         plain = per["sealed-plain"][r] - per["none"][r]
         ts = per["tower-sessions"][r] - per["none"][r]
-        print(f"  {r}: layer / plain sealer = {layer / plain:.2f}x; tower-sessions / layer = {ts / layer:.2f}x")
+        print(f"  {r}: layer / plain sealer = {layer / plain:.2f}x (around the router: {outer / plain:.2f}x); "
+              f"tower-sessions / layer = {ts / layer:.2f}x")
 
 
 def main():
@@ -182,7 +184,7 @@ def main():
         rss = statistics.median(rd[name]["rss_kib"] for rd in rounds) / 1024
         print(f"| {name} | " + " | ".join(cells + lats) + f" | {bytes_:.0f} | {rss:.1f} |")
     print("\nratios of overhead (per round, then median):")
-    for other in ["sealed-plain", "tower-sessions", "private-jar"]:
+    for other in ["sealed-axum-outer", "sealed-plain", "tower-sessions", "private-jar"]:
         for route, *_ in ROUTES:
             ratio = statistics.median(
                 (rd[other][route]["cpu_us"] - rd["none"][route]["cpu_us"]) /

@@ -197,18 +197,20 @@ impl Chunking {
         carried_chunks: impl IntoIterator<Item = usize>,
         written: usize,
     ) -> Vec<String> {
+        let single = carried_single && written > 0;
+        let mut stale = carried_chunks.into_iter().filter(|&k| k >= written).peekable();
+        // Nearly every response removes nothing: no removal line is built.
+        if !single && stale.peek().is_none() {
+            return Vec::new();
+        }
         let name = sealer.cookie_name();
         let removal = sealer.removal_cookie();
         let rest = &removal[name.len()..];
         let mut lines = Vec::new();
-        if carried_single && written > 0 {
+        if single {
             lines.push(removal.clone());
         }
-        for k in carried_chunks {
-            if k >= written {
-                lines.push(format!("{name}.{k}{rest}"));
-            }
-        }
+        lines.extend(stale.map(|k| format!("{name}.{k}{rest}")));
         lines
     }
 }

@@ -16,6 +16,7 @@ type Boxed<'a, T> = Pin<Box<dyn Future<Output = Result<T>> + Send + 'a>>;
 trait DynStore: Send + Sync {
     fn status<'a>(&'a self, id: SessionId, subject: Option<&'a str>, now: i64)
     -> Boxed<'a, Status>;
+    fn status_now(&self, id: SessionId, subject: Option<&str>, now: i64) -> Option<Result<Status>>;
     fn deny_session<'a>(&'a self, entry: DeniedSession<'a>, now: i64) -> Boxed<'a, Denial>;
     fn set_subject_not_before<'a>(
         &'a self,
@@ -35,6 +36,10 @@ impl<S: RevocationStore> DynStore for S {
         now: i64,
     ) -> Boxed<'a, Status> {
         Box::pin(RevocationStore::status(self, id, subject, now))
+    }
+
+    fn status_now(&self, id: SessionId, subject: Option<&str>, now: i64) -> Option<Result<Status>> {
+        RevocationStore::status_now(self, id, subject, now)
     }
 
     fn deny_session<'a>(&'a self, entry: DeniedSession<'a>, now: i64) -> Boxed<'a, Denial> {
@@ -104,6 +109,10 @@ impl RevocationStore for AnyStore {
     // signatures require.
     async fn status(&self, id: SessionId, subject: Option<&str>, now: i64) -> Result<Status> {
         self.0.status(id, subject, now).await
+    }
+
+    fn status_now(&self, id: SessionId, subject: Option<&str>, now: i64) -> Option<Result<Status>> {
+        self.0.status_now(id, subject, now)
     }
 
     async fn deny_session(&self, entry: DeniedSession<'_>, now: i64) -> Result<Denial> {

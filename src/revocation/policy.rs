@@ -218,12 +218,36 @@ impl<S: RevocationStore> Revocation<S> {
     /// [`check_at`](Self::check_at) at `now` in unix seconds, for callers
     /// that read the clock once per request.
     pub(crate) async fn check_unix<T>(&self, opened: Opened<T>, now: i64) -> Result<Checked<T>> {
-        let id = opened.session.id();
+        let session = &opened.session;
+        let status = self
+            .store
+            .status(session.id(), session.subject(), now)
+            .await;
+        self.judge(opened, status)
+    }
+
+    /// [`check_unix`](Self::check_unix) when the store answers without
+    /// waiting ([`RevocationStore::status_now`]); `Err` gives `opened`
+    /// back for the caller to await `check_unix` instead.
+    pub(crate) fn check_unix_now<T>(
+        &self,
+        opened: Opened<T>,
+        now: i64,
+    ) -> core::result::Result<Result<Checked<T>>, Opened<T>> {
+        let session = &opened.session;
+        match self.store.status_now(session.id(), session.subject(), now) {
+            Some(status) => Ok(self.judge(opened, status)),
+            None => Err(opened),
+        }
+    }
+
+    /// The verdict on `opened` from the store's answer, with the failure
+    /// policy applied.
+    fn judge<T>(&self, opened: Opened<T>, status: Result<super::Status>) -> Result<Checked<T>> {
         // An opened session always has an issue time; none would be judged
         // as issued at the dawn of time, before every not-before.
         let issued_at = opened.session.issued_at.unwrap_or(i64::MIN);
-        let subject = opened.session.subject();
-        match self.store.status(id, subject, now).await {
+        match status {
             Ok(status) => match status.verdict(issued_at) {
                 Ok(()) => {
                     let floor = status.subject_not_before.max(status.global_not_before);

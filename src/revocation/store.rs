@@ -184,6 +184,31 @@ pub trait RevocationStore: Send + Sync {
         now: i64,
     ) -> impl Future<Output = Result<Status>> + Send;
 
+    /// [`status`](Self::status) answered without waiting, by a store that
+    /// can (an in-memory one); `None` (the default) when the caller must
+    /// await `status`. The web layers ask this first, so that a request
+    /// checked against an in-memory store runs its handler without a
+    /// boxed future in between. A store that answers here must give the
+    /// same answer `status` would.
+    ///
+    /// ```
+    /// use sealed_session::SessionId;
+    /// use sealed_session::revocation::{MemoryStore, RevocationStore};
+    ///
+    /// let store = MemoryStore::new(10)?;
+    /// let status = store.status_now(SessionId::random(), None, 150);
+    /// assert!(!status.expect("in memory: answered at once")?.session_denied);
+    /// # Ok::<(), sealed_session::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`status`](Self::status).
+    fn status_now(&self, id: SessionId, subject: Option<&str>, now: i64) -> Option<Result<Status>> {
+        let _ = (id, subject, now);
+        None
+    }
+
     /// Puts a session id on the deny-list until `entry.until`, atomically
     /// reporting whether it was revoked already (see [`Denial`]). A store
     /// keeps at most a quota of ids per subject and folds the rest into
@@ -240,6 +265,10 @@ macro_rules! delegate_store {
                 now: i64,
             ) -> impl Future<Output = Result<Status>> + Send {
                 (**self).status(id, subject, now)
+            }
+
+            fn status_now(&self, id: SessionId, subject: Option<&str>, now: i64) -> Option<Result<Status>> {
+                (**self).status_now(id, subject, now)
             }
 
             fn deny_session(

@@ -1,13 +1,13 @@
 //! `SessionLayer` / `SessionService`: open and check the cookie before the
 //! handler; after it, `respond` seals the session (or deletes the cookie).
 
+use super::future::ResponseFuture;
 use super::parts::failure;
 use crate::SessionData;
 use crate::revocation::{AnyStore, RevocationStore};
 use crate::web::Sessions;
-use core::future::Future;
+use crate::web::{Checking, Exchange};
 use core::marker::PhantomData;
-use core::pin::Pin;
 use core::task::{Context, Poll};
 use http::header::COOKIE;
 use http::{HeaderValue, Request, Response};
@@ -118,8 +118,6 @@ impl<I, T, S> core::fmt::Debug for SessionService<I, T, S> {
     }
 }
 
-type BoxFuture<R, E> = Pin<Box<dyn Future<Output = core::result::Result<R, E>> + Send>>;
-
 impl<I, T, S, B, R> Service<Request<B>> for SessionService<I, T, S>
 where
     I: Service<Request<B>, Response = Response<R>> + Clone + Send + 'static,
@@ -131,37 +129,55 @@ where
 {
     type Response = Response<R>;
     type Error = I::Error;
-    type Future = BoxFuture<Response<R>, I::Error>;
+    type Future = ResponseFuture<I::Future, T, S>;
 
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<core::result::Result<(), I::Error>> {
         self.inner.poll_ready(cx)
     }
 
     fn call(&mut self, mut req: Request<B>) -> Self::Future {
-        // The clone that was driven to readiness serves this request.
-        let clone = self.inner.clone();
-        let mut inner = core::mem::replace(&mut self.inner, clone);
         let headers = req.headers();
         let incoming = self
             .sessions
             .read::<T, _>(|| headers.get_all(COOKIE).iter().map(HeaderValue::as_bytes));
-        Box::pin(async move {
+        let incoming = match incoming.check_now() {
+            Checking::Done(Ok(exchange)) => {
+                install(&exchange, &mut req);
+                // `poll_ready` readied this service: it serves the request.
+                return ResponseFuture::calling(self.inner.call(req), exchange);
+            }
+            Checking::Done(Err(answer)) => return ResponseFuture::answered(failure(answer)),
+            Checking::Wait(incoming) => incoming,
+        };
+        // The store must be awaited first: the clone that was driven to
+        // readiness serves this request once it has answered.
+        let clone = self.inner.clone();
+        let mut inner = core::mem::replace(&mut self.inner, clone);
+        ResponseFuture::boxed(Box::pin(async move {
             let exchange = match incoming.check().await {
                 Ok(exchange) => exchange,
                 Err(answer) => return Ok(failure(answer)),
             };
-            let (handle, csrf, types) = exchange.extensions();
-            let extensions = req.extensions_mut();
-            extensions.insert(handle);
-            if let Some(csrf) = csrf {
-                extensions.insert(csrf);
-            }
-            extensions.insert(types);
+            install(&exchange, &mut req);
             let mut response = inner.call(req).await?;
             Ok(match exchange.finish(&mut response) {
                 Ok(()) => response,
                 Err(answer) => failure(answer),
             })
-        })
+        }))
     }
+}
+
+/// Puts what the handler's extractors look for into the request.
+fn install<T: SessionData + Send + 'static, S: RevocationStore + 'static, B>(
+    exchange: &Exchange<T, S>,
+    req: &mut Request<B>,
+) {
+    let (handle, csrf, types) = exchange.extensions();
+    let extensions = req.extensions_mut();
+    extensions.insert(handle);
+    if let Some(csrf) = csrf {
+        extensions.insert(csrf);
+    }
+    extensions.insert(types);
 }

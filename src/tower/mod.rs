@@ -39,7 +39,9 @@
 //! # Ok::<(), sealed_session::Error>(()) }).unwrap();
 //! ```
 
+mod future;
 mod layer;
 mod parts;
 
+pub use future::ResponseFuture;
 pub use layer::{SessionLayer, SessionService};

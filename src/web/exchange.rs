@@ -13,19 +13,32 @@ use super::respond::{Carried, Finish};
 use super::sessions::Sessions;
 use crate::http::{Found, RequestCookies};
 use crate::revocation::{Checked, Revocation, RevocationStore};
-use crate::{Chunking, Opened, Result, Sealer, SessionData};
+use crate::{Chunking, Result, Sealer, SessionData};
 use std::sync::Arc;
 
 /// A request's cookies, opened but not yet checked against revocation:
 /// owns everything, so the request can move on while the check awaits.
 pub(crate) struct Incoming<T, S> {
+    found: Found<T>,
+    rest: Opening<S>,
+}
+
+/// What an [`Incoming`] carries besides the opened cookie.
+struct Opening<S> {
     sessions: Sessions<S>,
     revocation: Arc<Revocation<S>>,
-    found: Found<T>,
     carried: Carried,
     flash: Option<(Arc<Sealer>, flash::Incoming)>,
     /// The request's one clock reading: open, check and seal agree on it.
     now: Result<i64>,
+}
+
+/// What [`Incoming::check_now`] could decide without waiting.
+pub(crate) enum Checking<T, S> {
+    /// Decided: the exchange, or the answer to give without the handler.
+    Done(core::result::Result<Exchange<T, S>, Failure>),
+    /// The store must be awaited: [`Incoming::check`].
+    Wait(Incoming<T, S>),
 }
 
 /// A request under way: the handle the handler gets, and what the response
@@ -59,58 +72,101 @@ impl<S: RevocationStore + 'static> Sessions<S> {
             (sealer, incoming)
         });
         Incoming {
-            sessions: self.clone(),
-            revocation,
             found,
-            carried,
-            flash,
-            now,
+            rest: Opening {
+                sessions: self.clone(),
+                revocation,
+                carried,
+                flash,
+                now,
+            },
         }
     }
 }
 
 impl<T: SessionData, S: RevocationStore + 'static> Incoming<T, S> {
+    /// [`check`](Self::check) when the store answers without waiting (an
+    /// in-memory store, or none needed): the handler can then run without
+    /// a boxed future around it.
+    pub(crate) fn check_now(self) -> Checking<T, S> {
+        let Incoming { found, rest } = self;
+        let Found::Session(opened) = found else {
+            return Checking::Done(rest.settle(found, None));
+        };
+        let checked = match rest.now.clone() {
+            Ok(now) => match rest.revocation.check_unix_now(opened, now) {
+                Ok(checked) => checked,
+                Err(opened) => {
+                    return Checking::Wait(Incoming {
+                        found: Found::Session(opened),
+                        rest,
+                    });
+                }
+            },
+            Err(error) => Err(error),
+        };
+        Checking::Done(rest.settle(Found::None, Some(checked)))
+    }
+
     /// Checks the opened session against revocation and makes the handle.
     /// `Err` is the answer to give without running the handler: 503 when
     /// the store cannot decide under fail-closed, or a server-side error.
     pub(crate) async fn check(self) -> core::result::Result<Exchange<T, S>, Failure> {
-        let Incoming {
+        let Incoming { found, rest } = self;
+        let Found::Session(opened) = found else {
+            return rest.settle(found, None);
+        };
+        let checked = match rest.now.clone() {
+            Ok(now) => rest.revocation.check_unix(opened, now).await,
+            Err(error) => Err(error),
+        };
+        rest.settle(Found::None, Some(checked))
+    }
+}
+
+impl<S: RevocationStore + 'static> Opening<S> {
+    /// Makes the exchange from what was found: `checked` is the store's
+    /// verdict on an opened session (then `found` is `Found::None`).
+    fn settle<T: SessionData>(
+        self,
+        found: Found<T>,
+        checked: Option<Result<Checked<T>>>,
+    ) -> core::result::Result<Exchange<T, S>, Failure> {
+        let Opening {
             sessions,
             revocation,
-            found,
             mut carried,
             flash,
             now,
         } = self;
         let mut unreadable = None;
-        let slot = match found {
-            Found::Session(opened) => match check(&revocation, opened, now.clone()).await {
-                Ok(Some(checked)) => Slot::Opened(checked),
-                Ok(None) => {
-                    carried.clear = true;
-                    Slot::Empty
-                }
-                Err(error) => {
-                    events::store_failed(&error);
-                    return Err(Failure::new(error));
-                }
-            },
+        let slot = match (checked, found) {
+            (Some(Ok(checked)), _) => Slot::Opened(checked),
+            (Some(Err(error)), _) if error.is_client_fault() => {
+                events::rejected(&error);
+                carried.clear = true;
+                Slot::Empty
+            }
+            (Some(Err(error)), _) => {
+                events::store_failed(&error);
+                return Err(Failure::new(error));
+            }
             // Authentic but not readable here: no session, the cookie
             // kept for a node (or deploy) that reads it, the operator told.
-            Found::Unreadable(error) => {
+            (None, Found::Unreadable(error)) => {
                 sessions.report_unreadable(&error);
                 unreadable = Some(error);
                 Slot::Empty
             }
-            Found::Invalid(error) => {
+            (None, Found::Invalid(error)) => {
                 events::rejected(&error);
                 Slot::Empty
             }
-            Found::Conflict(conflict) => {
+            (None, Found::Conflict(conflict)) => {
                 events::conflict(conflict);
                 Slot::Empty
             }
-            Found::None => Slot::Empty,
+            (None, Found::None | Found::Session(_)) => Slot::Empty,
         };
         let csrf = sessions.csrf().map(|key| {
             let id = match &slot {
@@ -195,22 +251,4 @@ fn open_cookies<'h, T: SessionData>(
         },
     };
     (carried, found)
-}
-
-/// Checks an opened cookie against revocation: `Ok(None)` for "no session"
-/// (any rejection caused by the cookie), `Err` when the server cannot
-/// decide (store unavailable under fail-closed, or a server-side error).
-async fn check<T, S: RevocationStore>(
-    revocation: &Revocation<S>,
-    opened: Opened<T>,
-    now: Result<i64>,
-) -> Result<Option<Checked<T>>> {
-    match revocation.check_unix(opened, now?).await {
-        Ok(checked) => Ok(Some(checked)),
-        Err(error) if error.is_client_fault() => {
-            events::rejected(&error);
-            Ok(None)
-        }
-        Err(error) => Err(error),
-    }
 }

@@ -108,5 +108,6 @@ pub use sessions::Sessions;
 
 pub(crate) use csrf::CsrfContext;
 pub(crate) use events::{csrf_refused, missing_layer};
+pub(crate) use exchange::{Checking, Exchange};
 pub(crate) use missing::{LayerTypes, lookup, required};
 pub(crate) use parts::{Failure, ResponseParts, header_value};

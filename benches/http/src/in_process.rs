@@ -23,11 +23,22 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let app = match contender.as_str() {
         "none" => peers::none(),
         "sealed-axum" => sealed::layer()?,
+        "sealed-axum-outer" => return drive(sealed::outer()?, &contender, &route, n),
         "sealed-plain" => sealed::plain()?,
         "tower-sessions" => peers::tower_sessions(),
         "private-jar" => peers::private_jar(),
         other => return Err(format!("unknown contender {other}").into()),
     };
+    // What `axum::serve` does once (through `into_make_service`): handlers
+    // become routes here, not again in every request.
+    drive(app.with_state(()), &contender, &route, n)
+}
+
+fn drive<S>(app: S, contender: &str, route: &str, n: usize) -> Result<(), Box<dyn std::error::Error>>
+where
+    S: tower::Service<Request<Body>, Response = http::Response<Body>> + Clone,
+    S::Error: std::error::Error + 'static,
+{
     let rt = tokio::runtime::Builder::new_current_thread().build()?;
     rt.block_on(async move {
         let login = app
@@ -41,7 +52,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             .filter_map(|v| v.to_str().ok()?.split(';').next().map(str::to_owned))
             .collect::<Vec<_>>()
             .join("; ");
-        let (method, path, with_cookie) = match route.as_str() {
+        let (method, path, with_cookie) = match route {
             "read" => ("GET", "/me", true),
             "change" => ("POST", "/bump", true),
             "login" => ("POST", "/login", false),

@@ -4,10 +4,12 @@
 use crate::data::Data;
 use axum::Router;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header::SET_COOKIE};
-use axum::response::IntoResponse;
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use sealed_session::axum::{SessionHandle, Sessions};
-use sealed_session::http::{find_cookie, set_cookie};
+use sealed_session::tower::SessionService;
+use tower::Layer;
+use sealed_session::http::{CacheProtection, find_cookie, protect_from_caches, set_cookie, vary_on_cookie};
 use sealed_session::revocation::{MemoryStore, Revocation};
 use sealed_session::{Key, KeyRing, Sealer, Session};
 use std::sync::Arc;
@@ -21,14 +23,39 @@ pub fn revocation() -> Result<Revocation<MemoryStore>, sealed_session::Error> {
 
 pub fn layer() -> Result<Router, sealed_session::Error> {
     let sessions = Sessions::new(revocation()?);
-    Ok(Router::new()
+    Ok(routes().layer(sessions.layer::<Data>()))
+}
+
+/// The layer around the whole router (`Layer::layer(router)`), not
+/// `Router::layer` on each route: one service call per request instead of
+/// a boxed route service per route.
+pub fn outer() -> Result<SessionService<Router, Data, MemoryStore>, sealed_session::Error> {
+    let sessions = Sessions::new(revocation()?);
+    Ok(sessions.layer::<Data>().layer(routes().with_state(())))
+}
+
+fn routes() -> Router {
+    Router::new()
         .route("/me", get(|s: Handle| async move { s.read(|s| s.map_or(0, |s| s.data().visits)).to_string() }))
         .route(
             "/bump",
             post(|s: Handle| async move { s.update(|s| s.data_mut().visits += 1).map_or(StatusCode::UNAUTHORIZED, |()| StatusCode::OK) }),
         )
         .route("/login", post(|s: Handle| async move { s.login(Data::login(), Some("alice")).await.map(|()| "in") }))
-        .layer(sessions.layer::<Data>()))
+}
+
+/// The answer of a plain handler, with the headers the layer also sends
+/// (a hand-written handler that leaves them out lets a shared cache serve
+/// one user's session to another): `Vary: Cookie` on every answer that
+/// depends on the cookie, and `Cache-Control` on every one that sets it.
+fn answer(mut response: Response, cookie: Option<(HeaderValue, CacheProtection)>) -> Response {
+    let headers = response.headers_mut();
+    if let Some((line, level)) = cookie {
+        headers.append(SET_COOKIE, line);
+        protect_from_caches(headers, level);
+    }
+    vary_on_cookie(headers);
+    response
 }
 
 pub fn plain() -> Result<Router, sealed_session::Error> {
@@ -40,43 +67,50 @@ pub fn plain() -> Result<Router, sealed_session::Error> {
         .route(
             "/me",
             get(move |headers: HeaderMap| async move {
-                let Some(value) = find_cookie(&headers, r1.sealer().cookie_name()) else {
-                    return "0".to_string();
+                let visits = match find_cookie(&headers, r1.sealer().cookie_name()) {
+                    Some(value) => match r1.open_checked::<Data>(value).await {
+                        Ok(checked) => checked.session().data().visits,
+                        Err(_) => 0,
+                    },
+                    None => 0,
                 };
-                match r1.open_checked::<Data>(value).await {
-                    Ok(checked) => checked.session().data().visits.to_string(),
-                    Err(_) => "0".to_string(),
-                }
+                answer(visits.to_string().into_response(), None)
             }),
         )
         .route(
             "/bump",
             post(move |headers: HeaderMap| async move {
                 let Some(value) = find_cookie(&headers, r2.sealer().cookie_name()) else {
-                    return StatusCode::UNAUTHORIZED.into_response();
+                    return answer(StatusCode::UNAUTHORIZED.into_response(), None);
                 };
                 let Ok(mut checked) = r2.open_checked::<Data>(value).await else {
-                    return StatusCode::UNAUTHORIZED.into_response();
+                    return answer(StatusCode::UNAUTHORIZED.into_response(), None);
                 };
                 checked.session_mut().data_mut().visits += 1;
                 match set_cookie(r2.sealer(), checked.session()) {
-                    Ok(line) => ([(SET_COOKIE, line)], "ok").into_response(),
+                    Ok(line) => answer("ok".into_response(), Some((line, CacheProtection::Private))),
                     Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
                 }
             }),
         )
         .route(
             "/login",
-            post(move || async move {
+            post(move |headers: HeaderMap| async move {
+                // A login revokes the session the request carried, as the
+                // layer's `login` does (no fixation, no second live session).
+                if let Some(value) = find_cookie(&headers, r3.sealer().cookie_name()) {
+                    if let Ok(checked) = r3.open_checked::<Data>(value).await {
+                        if r3.logout(checked.opened()).await.is_err() {
+                            return StatusCode::SERVICE_UNAVAILABLE.into_response();
+                        }
+                    }
+                }
                 let mut session = Session::new(Data::login());
                 if session.set_subject("alice").is_err() || r3.login(&mut session).await.is_err() {
                     return StatusCode::SERVICE_UNAVAILABLE.into_response();
                 }
                 match set_cookie(r3.sealer(), &session) {
-                    Ok(line) => {
-                        let line: HeaderValue = line;
-                        ([(SET_COOKIE, line)], "in").into_response()
-                    }
+                    Ok(line) => answer("in".into_response(), Some((line, CacheProtection::NoStore))),
                     Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
                 }
             }),
