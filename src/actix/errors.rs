@@ -4,13 +4,19 @@
 //! log; and the core's [`ResponseParts`] over actix-web's response.
 
 use crate::Error;
-use crate::web::header_value;
 use crate::web::{CsrfRejection, Failure, MissingSessionLayer, NoSession, ResponseParts};
+use crate::web::{HeaderText, header_value};
 use crate::web::{SessionError, csrf_refused, missing_layer};
 use actix_web::http::StatusCode;
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::{HttpResponse, ResponseError};
 use std::borrow::Cow;
+
+impl HeaderText for HeaderValue {
+    fn from_static_text(text: &'static str) -> Self {
+        HeaderValue::from_static(text)
+    }
+}
 
 impl<B> ResponseParts for HttpResponse<B> {
     fn status(&self) -> u16 {

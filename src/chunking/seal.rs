@@ -198,7 +198,10 @@ impl Chunking {
         written: usize,
     ) -> Vec<String> {
         let single = carried_single && written > 0;
-        let mut stale = carried_chunks.into_iter().filter(|&k| k >= written).peekable();
+        let mut stale = carried_chunks
+            .into_iter()
+            .filter(|&k| k >= written)
+            .peekable();
         // Nearly every response removes nothing: no removal line is built.
         if !single && stale.peek().is_none() {
             return Vec::new();

@@ -1,6 +1,6 @@
 //! `http::Response` as the core's [`ResponseParts`].
 
-use crate::web::{ResponseParts, header_value};
+use crate::web::{HeaderText, ResponseParts, header_value};
 use http::header::{CACHE_CONTROL, SET_COOKIE, VARY};
 use http::{HeaderName, HeaderValue, Response};
 use std::borrow::Cow;
@@ -14,6 +14,12 @@ fn header_name(name: &'static str) -> HeaderName {
         "cache-control" => CACHE_CONTROL,
         "vary" => VARY,
         other => HeaderName::from_static(other),
+    }
+}
+
+impl HeaderText for HeaderValue {
+    fn from_static_text(text: &'static str) -> Self {
+        HeaderValue::from_static(text)
     }
 }
 

@@ -25,17 +25,26 @@ pub(crate) trait ResponseParts {
     fn insert_extension<E: Clone + Send + Sync + 'static>(&mut self, value: E);
 }
 
-/// A header value of the framework's own type (the `http` crate's at
-/// version 1 for tower and axum, 0.2 for actix-web) for a value the core
+/// A header value type of a framework's (the `http` crate's at version 1
+/// for tower and axum, 0.2 for actix-web): from an owned line, or from a
+/// static text without a copy.
+pub(crate) trait HeaderText: TryFrom<String> {
+    /// The framework's `from_static`, which panics on a byte it refuses:
+    /// [`header_value`] only calls it on visible ASCII.
+    fn from_static_text(text: &'static str) -> Self;
+}
+
+/// A header value of the framework's own type for a value the core
 /// writes: an owned line (a sealed cookie) becomes the header's bytes
-/// without a copy. The core writes visible ASCII only; anything else is
+/// without a copy, a static one (`Cookie`, `private`) is neither copied
+/// nor allocated. The core writes visible ASCII only; anything else is
 /// dropped rather than sent broken.
-pub(crate) fn header_value<V>(value: Cow<'static, str>) -> Option<V>
-where
-    V: TryFrom<String> + for<'a> TryFrom<&'a str>,
-{
+pub(crate) fn header_value<V: HeaderText>(value: Cow<'static, str>) -> Option<V> {
     match value {
-        Cow::Borrowed(text) => V::try_from(text).ok(),
+        Cow::Borrowed(text) => text
+            .bytes()
+            .all(|b| (b' '..=b'~').contains(&b))
+            .then(|| V::from_static_text(text)),
         Cow::Owned(text) => V::try_from(text).ok(),
     }
 }

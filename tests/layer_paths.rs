@@ -1,0 +1,381 @@
+//! The tower layer's two paths (issue 17): a store that answers at once
+//! (`RevocationStore::status_now`, the in-memory one) runs the handler
+//! straight from `call`, with no boxed future; a store that must be awaited
+//! goes through the boxed path. Both must give the same answers: login,
+//! read, change, logout and the refusal of the logged-out cookie, a 503
+//! when the store cannot answer (fail-closed), never a success instead.
+//! The awaited store here is the real `MemoryStore` behind a future that
+//! is pending once, so the boxed path runs without Redis (the Redis tests
+//! run it against a real server).
+#![cfg(feature = "axum")]
+
+#[path = "axum_support/mod.rs"]
+mod axum_support;
+
+use axum::Router;
+use axum::routing::get;
+use axum_support::{Reply, key, sealer, send};
+use core::future::Future;
+use core::pin::Pin;
+use core::task::{Context, Poll};
+use http::StatusCode;
+use sealed_session::axum::{SessionHandle, Sessions};
+use sealed_session::revocation::{
+    AnyStore, Denial, DeniedSession, MemoryStore, Revocation, RevocationStore, Stateless, Status,
+    run_ready,
+};
+use sealed_session::{Error, KeyRing, Result, SessionId, UnavailableReason};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
+/// Pending on its first poll (waking itself), then `ready`.
+struct PendingOnce<F> {
+    yielded: bool,
+    inner: Pin<Box<F>>,
+}
+
+impl<F: Future> Future for PendingOnce<F> {
+    type Output = F::Output;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
+        if !self.yielded {
+            self.yielded = true;
+            cx.waker().wake_by_ref();
+            return Poll::Pending;
+        }
+        self.inner.as_mut().poll(cx)
+    }
+}
+
+fn pending_once<F: Future>(inner: F) -> PendingOnce<F> {
+    PendingOnce {
+        yielded: false,
+        inner: Box::pin(inner),
+    }
+}
+
+/// A `MemoryStore` that never answers at once: `status_now` is the trait's
+/// `None`, and every future is pending once. `down` makes it unavailable.
+#[derive(Clone)]
+struct Awaited {
+    inner: Arc<MemoryStore>,
+    down: Arc<AtomicBool>,
+    statuses: Arc<AtomicUsize>,
+}
+
+impl Awaited {
+    fn new() -> Awaited {
+        Awaited {
+            inner: Arc::new(MemoryStore::new(100).unwrap()),
+            down: Arc::new(AtomicBool::new(false)),
+            statuses: Arc::new(AtomicUsize::new(0)),
+        }
+    }
+
+    fn check_up(&self) -> Result<()> {
+        if self.down.load(Ordering::SeqCst) {
+            Err(Error::RevocationUnavailable {
+                reason: UnavailableReason::Connection,
+            })
+        } else {
+            Ok(())
+        }
+    }
+}
+
+impl RevocationStore for Awaited {
+    fn status(
+        &self,
+        id: SessionId,
+        subject: Option<&str>,
+        now: i64,
+    ) -> impl Future<Output = Result<Status>> + Send {
+        self.statuses.fetch_add(1, Ordering::SeqCst);
+        let up = self.check_up();
+        let status = self.inner.status(id, subject, now);
+        pending_once(async move {
+            up?;
+            status.await
+        })
+    }
+
+    fn deny_session(
+        &self,
+        entry: DeniedSession<'_>,
+        now: i64,
+    ) -> impl Future<Output = Result<Denial>> + Send {
+        let up = self.check_up();
+        let denial = self.inner.deny_session(entry, now);
+        pending_once(async move {
+            up?;
+            denial.await
+        })
+    }
+
+    fn set_subject_not_before(
+        &self,
+        subject: &str,
+        not_before: i64,
+        until: i64,
+        now: i64,
+    ) -> impl Future<Output = Result<()>> + Send {
+        pending_once(
+            self.inner
+                .set_subject_not_before(subject, not_before, until, now),
+        )
+    }
+
+    fn set_global_not_before(
+        &self,
+        not_before: i64,
+        until: i64,
+        now: i64,
+    ) -> impl Future<Output = Result<()>> + Send {
+        pending_once(self.inner.set_global_not_before(not_before, until, now))
+    }
+}
+
+/// A store that answers at once, and says it cannot: the fast path's 503.
+#[derive(Clone, Copy)]
+struct DownNow;
+
+fn unavailable<T>() -> Result<T> {
+    Err(Error::RevocationUnavailable {
+        reason: UnavailableReason::Connection,
+    })
+}
+
+impl RevocationStore for DownNow {
+    fn status(
+        &self,
+        _: SessionId,
+        _: Option<&str>,
+        _: i64,
+    ) -> impl Future<Output = Result<Status>> + Send {
+        core::future::ready(unavailable())
+    }
+
+    fn status_now(&self, _: SessionId, _: Option<&str>, _: i64) -> Option<Result<Status>> {
+        Some(unavailable())
+    }
+
+    fn deny_session(
+        &self,
+        _: DeniedSession<'_>,
+        _: i64,
+    ) -> impl Future<Output = Result<Denial>> + Send {
+        core::future::ready(unavailable())
+    }
+
+    fn set_subject_not_before(
+        &self,
+        _: &str,
+        _: i64,
+        _: i64,
+        _: i64,
+    ) -> impl Future<Output = Result<()>> + Send {
+        core::future::ready(unavailable())
+    }
+
+    fn set_global_not_before(
+        &self,
+        _: i64,
+        _: i64,
+        _: i64,
+    ) -> impl Future<Output = Result<()>> + Send {
+        core::future::ready(unavailable())
+    }
+}
+
+fn app<S: RevocationStore + Clone + 'static>(store: S) -> Router {
+    let sessions = Sessions::new(Revocation::new(sealer(KeyRing::new(key(1))), store).unwrap());
+    Router::new()
+        .route(
+            "/login",
+            get(|s: SessionHandle<String, S>| async move {
+                s.login("cart".to_string(), Some("alice"))
+                    .await
+                    .map(|()| "in")
+            }),
+        )
+        .route(
+            "/me",
+            get(|s: SessionHandle<String, S>| async move {
+                s.read(|s| s.map(|s| s.data().clone())).unwrap_or_default()
+            }),
+        )
+        .route(
+            "/add",
+            get(|s: SessionHandle<String, S>| async move {
+                s.update(|s| s.data_mut().push('+'))
+                    .map_or(StatusCode::UNAUTHORIZED, |()| StatusCode::OK)
+            }),
+        )
+        .route(
+            "/logout",
+            get(|s: SessionHandle<String, S>| async move { s.logout().await.map(|()| "out") }),
+        )
+        .layer(sessions.layer::<String>())
+}
+
+/// Login, read, change, logout, replay: the same answers on either path.
+async fn walk(app: &Router) {
+    let login = send(app, "/login", None).await;
+    assert_eq!(login.status, 200);
+    let cookie = login.cookie();
+    assert!(cookie.starts_with("__Host-session="), "{cookie}");
+    assert_eq!(login.header("cache-control"), "no-store");
+
+    let me = send(app, "/me", Some(&cookie)).await;
+    assert_eq!((me.status, me.body.as_str()), (StatusCode::OK, "cart"));
+    assert!(me.set_cookies.is_empty());
+    assert_eq!(me.header("vary"), "Cookie");
+
+    let add: Reply = send(app, "/add", Some(&cookie)).await;
+    assert_eq!(add.status, 200);
+    let changed = add.cookie();
+    assert_ne!(changed, cookie);
+    assert_eq!(send(app, "/me", Some(&changed)).await.body, "cart+");
+
+    let out = send(app, "/logout", Some(&changed)).await;
+    assert_eq!(out.status, 200);
+    assert_eq!(out.removals(), ["__Host-session"]);
+    // The kept copy is refused and removed.
+    let replay = send(app, "/me", Some(&changed)).await;
+    assert_eq!((replay.status, replay.body.as_str()), (StatusCode::OK, ""));
+    assert_eq!(replay.removals(), ["__Host-session"]);
+}
+
+#[tokio::test]
+async fn an_in_memory_store_and_an_awaited_one_answer_alike() {
+    walk(&app(Arc::new(MemoryStore::new(100).unwrap()))).await;
+    walk(&app(AnyStore::new(MemoryStore::new(100).unwrap()))).await;
+    let awaited = Awaited::new();
+    walk(&app(awaited.clone())).await;
+    // The boxed path asked the store once per request that carried a
+    // cookie (five), and the login once more for the subject's not-before.
+    assert_eq!(awaited.statuses.load(Ordering::SeqCst), 6);
+}
+
+#[tokio::test]
+async fn a_store_that_cannot_answer_is_503_on_both_paths_never_the_handler() {
+    let awaited = Awaited::new();
+    let app_awaited = app(awaited.clone());
+    let cookie = send(&app_awaited, "/login", None).await.cookie();
+    awaited.down.store(true, Ordering::SeqCst);
+    let down = send(&app_awaited, "/add", Some(&cookie)).await;
+    assert_eq!(down.status, 503);
+    assert!(down.set_cookies.is_empty());
+    assert!(matches!(
+        down.error.map(|e| e.0),
+        Some(Error::RevocationUnavailable { .. })
+    ));
+
+    // The fast path: the store answered at once that it cannot answer.
+    let now = app(DownNow);
+    let sealer = sealer(KeyRing::new(key(1)));
+    let value = sealer
+        .seal_value(&sealed_session::Session::new("cart".to_string()))
+        .unwrap();
+    let cookie = format!("{}={value}", sealer.cookie_name());
+    let down = send(&now, "/add", Some(&cookie)).await;
+    assert_eq!(down.status, 503);
+    assert_eq!(down.body, "session store unavailable");
+    assert!(down.set_cookies.is_empty());
+    // Without a cookie there is nothing to ask: the handler runs.
+    assert_eq!(send(&now, "/me", None).await.status, 200);
+}
+
+#[test]
+fn status_now_answers_as_status_does_for_every_store_that_answers_at_once() {
+    let memory = MemoryStore::new(10).unwrap();
+    let denied = SessionId::random();
+    let entry = DeniedSession {
+        id: denied,
+        subject: Some("alice"),
+        issued_at: 100,
+        until: 1000,
+    };
+    run_ready(memory.deny_session(entry, 150)).unwrap();
+    run_ready(memory.set_subject_not_before("bob", 120, 1000, 150)).unwrap();
+    let memory = Arc::new(memory);
+    let any = AnyStore::new(memory.clone());
+    for (id, subject) in [
+        (denied, Some("alice")),
+        (SessionId::random(), Some("bob")),
+        (SessionId::random(), None),
+    ] {
+        let want = run_ready(memory.status(id, subject, 150)).unwrap();
+        let by_arc = <Arc<MemoryStore> as RevocationStore>::status_now(&memory, id, subject, 150);
+        assert_eq!(by_arc.unwrap().unwrap(), want);
+        let by_ref = <&MemoryStore as RevocationStore>::status_now(&&*memory, id, subject, 150);
+        assert_eq!(by_ref.unwrap().unwrap(), want);
+        assert_eq!(any.status_now(id, subject, 150).unwrap().unwrap(), want);
+        assert_eq!(run_ready(any.status(id, subject, 150)).unwrap(), want);
+    }
+    assert!(
+        run_ready(memory.status(denied, None, 150))
+            .unwrap()
+            .session_denied
+    );
+    assert_eq!(
+        Stateless.status_now(denied, None, 150).unwrap().unwrap(),
+        Status::default()
+    );
+    // A store that only awaits keeps the trait's `None`, behind `AnyStore` too.
+    assert!(Awaited::new().status_now(denied, None, 150).is_none());
+    assert!(
+        AnyStore::new(Awaited::new())
+            .status_now(denied, None, 150)
+            .is_none()
+    );
+}
+
+/// The state a request's future starts in, through the layer's `call`.
+fn first_state<S: RevocationStore + Clone + 'static>(store: S, cookie: Option<&str>) -> String {
+    use tower::{Layer, Service};
+    let sessions = Sessions::new(Revocation::new(sealer(KeyRing::new(key(1))), store).unwrap());
+    let mut service =
+        sessions
+            .layer::<String>()
+            .layer(tower::service_fn(|_: http::Request<String>| async {
+                Ok::<_, std::convert::Infallible>(http::Response::new(String::new()))
+            }));
+    let mut req = http::Request::new(String::new());
+    if let Some(cookie) = cookie {
+        req.headers_mut()
+            .insert(http::header::COOKIE, cookie.parse().unwrap());
+    }
+    format!("{:?}", service.call(req))
+}
+
+#[test]
+fn only_an_awaited_store_puts_the_request_in_a_box() {
+    let sealer = sealer(KeyRing::new(key(1)));
+    let value = sealer
+        .seal_value(&sealed_session::Session::new("cart".to_string()))
+        .unwrap();
+    let cookie = format!("{}={value}", sealer.cookie_name());
+    let memory = Arc::new(MemoryStore::new(10).unwrap());
+    assert_eq!(
+        first_state(memory.clone(), Some(&cookie)),
+        r#"ResponseFuture { state: "calling" }"#
+    );
+    assert_eq!(
+        first_state(memory, None),
+        r#"ResponseFuture { state: "calling" }"#
+    );
+    assert_eq!(
+        first_state(Awaited::new(), Some(&cookie)),
+        r#"ResponseFuture { state: "boxed" }"#
+    );
+    // Nothing to ask without a cookie, whatever the store.
+    assert_eq!(
+        first_state(Awaited::new(), None),
+        r#"ResponseFuture { state: "calling" }"#
+    );
+    assert_eq!(
+        first_state(DownNow, Some(&cookie)),
+        r#"ResponseFuture { state: "answered" }"#
+    );
+}
