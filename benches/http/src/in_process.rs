@@ -34,7 +34,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     drive(app.with_state(()), &contender, &route, n)
 }
 
-fn drive<S>(app: S, contender: &str, route: &str, n: usize) -> Result<(), Box<dyn std::error::Error>>
+fn drive<S>(
+    app: S,
+    contender: &str,
+    route: &str,
+    n: usize,
+) -> Result<(), Box<dyn std::error::Error>>
 where
     S: tower::Service<Request<Body>, Response = http::Response<Body>> + Clone,
     S::Error: std::error::Error + 'static,

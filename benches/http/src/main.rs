@@ -25,7 +25,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     if contender == "sealed-axum-outer" {
         let service = sealed::outer()?;
-        return serve(addr, &contender, axum::ServiceExt::<axum::extract::Request>::into_make_service(service));
+        return serve(
+            addr,
+            &contender,
+            axum::ServiceExt::<axum::extract::Request>::into_make_service(service),
+        );
     }
     let app = match contender.as_str() {
         "none" => peers::none(),
@@ -39,14 +43,25 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 }
 
 /// Serves on one current-thread runtime until killed.
-fn serve<M, S>(addr: std::net::SocketAddr, contender: &str, make: M) -> Result<(), Box<dyn std::error::Error>>
+fn serve<M, S>(
+    addr: std::net::SocketAddr,
+    contender: &str,
+    make: M,
+) -> Result<(), Box<dyn std::error::Error>>
 where
-    M: for<'a> tower::Service<axum::serve::IncomingStream<'a, tokio::net::TcpListener>, Error = std::convert::Infallible, Response = S>
-        + Send
+    M: for<'a> tower::Service<
+            axum::serve::IncomingStream<'a, tokio::net::TcpListener>,
+            Error = std::convert::Infallible,
+            Response = S,
+        > + Send
         + 'static,
-    for<'a> <M as tower::Service<axum::serve::IncomingStream<'a, tokio::net::TcpListener>>>::Future: Send,
-    S: tower::Service<axum::extract::Request, Response = axum::response::Response, Error = std::convert::Infallible>
-        + Clone
+    for<'a> <M as tower::Service<axum::serve::IncomingStream<'a, tokio::net::TcpListener>>>::Future:
+        Send,
+    S: tower::Service<
+            axum::extract::Request,
+            Response = axum::response::Response,
+            Error = std::convert::Infallible,
+        > + Clone
         + Send
         + 'static,
     S::Future: Send,

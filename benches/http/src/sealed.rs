@@ -7,12 +7,14 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header::SET_COOKIE};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use sealed_session::axum::{SessionHandle, Sessions};
-use sealed_session::tower::SessionService;
-use tower::Layer;
-use sealed_session::http::{CacheProtection, find_cookie, protect_from_caches, set_cookie, vary_on_cookie};
+use sealed_session::http::{
+    CacheProtection, find_cookie, protect_from_caches, set_cookie, vary_on_cookie,
+};
 use sealed_session::revocation::{MemoryStore, Revocation};
+use sealed_session::tower::SessionService;
 use sealed_session::{Key, KeyRing, Sealer, Session};
 use std::sync::Arc;
+use tower::Layer;
 
 type Handle = SessionHandle<Data, MemoryStore>;
 
@@ -88,7 +90,9 @@ pub fn plain() -> Result<Router, sealed_session::Error> {
                 };
                 checked.session_mut().data_mut().visits += 1;
                 match set_cookie(r2.sealer(), checked.session()) {
-                    Ok(line) => answer("ok".into_response(), Some((line, CacheProtection::Private))),
+                    Ok(line) => {
+                        answer("ok".into_response(), Some((line, CacheProtection::Private)))
+                    }
                     Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
                 }
             }),
@@ -110,7 +114,9 @@ pub fn plain() -> Result<Router, sealed_session::Error> {
                     return StatusCode::SERVICE_UNAVAILABLE.into_response();
                 }
                 match set_cookie(r3.sealer(), &session) {
-                    Ok(line) => answer("in".into_response(), Some((line, CacheProtection::NoStore))),
+                    Ok(line) => {
+                        answer("in".into_response(), Some((line, CacheProtection::NoStore)))
+                    }
                     Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
                 }
             }),
