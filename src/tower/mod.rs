@@ -14,6 +14,14 @@
 //! as [`SessionError`](crate::web::SessionError). For another body type,
 //! map it to one of those around the inner service.
 //!
+//! When the store answers at once ([`RevocationStore::status_now`]: the
+//! in-memory store, or none), the inner service is called from
+//! [`SessionService`]'s `call` and its future is wrapped in a
+//! [`ResponseFuture`] without boxing; a store that must be awaited (Redis)
+//! puts the check and the call in one boxed future instead.
+//!
+//! [`RevocationStore::status_now`]: crate::revocation::RevocationStore::status_now
+//!
 //! ```
 //! use http::{Request, Response};
 //! use sealed_session::revocation::{MemoryStore, Revocation};

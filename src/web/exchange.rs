@@ -33,6 +33,15 @@ struct Opening<S> {
     now: Result<i64>,
 }
 
+/// What the request's cookie came to, before the handle is made.
+enum Verdict<T> {
+    /// A session opened, and the store's verdict on it.
+    Checked(Result<Checked<T>>),
+    /// Nothing opened, and why (none sent, not authentic, unreadable here,
+    /// a conflict).
+    Unopened(Found<T>),
+}
+
 /// What [`Incoming::check_now`] could decide without waiting.
 pub(crate) enum Checking<T, S> {
     /// Decided: the exchange, or the answer to give without the handler.
@@ -91,7 +100,7 @@ impl<T: SessionData, S: RevocationStore + 'static> Incoming<T, S> {
     pub(crate) fn check_now(self) -> Checking<T, S> {
         let Incoming { found, rest } = self;
         let Found::Session(opened) = found else {
-            return Checking::Done(rest.settle(found, None));
+            return Checking::Done(rest.settle(Verdict::Unopened(found)));
         };
         let checked = match rest.now.clone() {
             Ok(now) => match rest.revocation.check_unix_now(opened, now) {
@@ -105,7 +114,7 @@ impl<T: SessionData, S: RevocationStore + 'static> Incoming<T, S> {
             },
             Err(error) => Err(error),
         };
-        Checking::Done(rest.settle(Found::None, Some(checked)))
+        Checking::Done(rest.settle(Verdict::Checked(checked)))
     }
 
     /// Checks the opened session against revocation and makes the handle.
@@ -114,23 +123,21 @@ impl<T: SessionData, S: RevocationStore + 'static> Incoming<T, S> {
     pub(crate) async fn check(self) -> core::result::Result<Exchange<T, S>, Failure> {
         let Incoming { found, rest } = self;
         let Found::Session(opened) = found else {
-            return rest.settle(found, None);
+            return rest.settle(Verdict::Unopened(found));
         };
         let checked = match rest.now.clone() {
             Ok(now) => rest.revocation.check_unix(opened, now).await,
             Err(error) => Err(error),
         };
-        rest.settle(Found::None, Some(checked))
+        rest.settle(Verdict::Checked(checked))
     }
 }
 
 impl<S: RevocationStore + 'static> Opening<S> {
-    /// Makes the exchange from what was found: `checked` is the store's
-    /// verdict on an opened session (then `found` is `Found::None`).
+    /// Makes the exchange from what the cookie came to.
     fn settle<T: SessionData>(
         self,
-        found: Found<T>,
-        checked: Option<Result<Checked<T>>>,
+        verdict: Verdict<T>,
     ) -> core::result::Result<Exchange<T, S>, Failure> {
         let Opening {
             sessions,
@@ -140,33 +147,34 @@ impl<S: RevocationStore + 'static> Opening<S> {
             now,
         } = self;
         let mut unreadable = None;
-        let slot = match (checked, found) {
-            (Some(Ok(checked)), _) => Slot::Opened(checked),
-            (Some(Err(error)), _) if error.is_client_fault() => {
+        let slot = match verdict {
+            Verdict::Checked(Ok(checked)) => Slot::Opened(checked),
+            Verdict::Checked(Err(error)) if error.is_client_fault() => {
                 events::rejected(&error);
                 carried.clear = true;
                 Slot::Empty
             }
-            (Some(Err(error)), _) => {
+            Verdict::Checked(Err(error)) => {
                 events::store_failed(&error);
                 return Err(Failure::new(error));
             }
             // Authentic but not readable here: no session, the cookie
             // kept for a node (or deploy) that reads it, the operator told.
-            (None, Found::Unreadable(error)) => {
+            Verdict::Unopened(Found::Unreadable(error)) => {
                 sessions.report_unreadable(&error);
                 unreadable = Some(error);
                 Slot::Empty
             }
-            (None, Found::Invalid(error)) => {
+            Verdict::Unopened(Found::Invalid(error)) => {
                 events::rejected(&error);
                 Slot::Empty
             }
-            (None, Found::Conflict(conflict)) => {
+            Verdict::Unopened(Found::Conflict(conflict)) => {
                 events::conflict(conflict);
                 Slot::Empty
             }
-            (None, Found::None | Found::Session(_)) => Slot::Empty,
+            // An opened session is always checked first.
+            Verdict::Unopened(Found::None | Found::Session(_)) => Slot::Empty,
         };
         let csrf = sessions.csrf().map(|key| {
             let id = match &slot {
