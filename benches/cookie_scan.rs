@@ -1,7 +1,10 @@
 //! Finding our cookie in the `Cookie` header (issue 17): the cost of
 //! `RequestCookies::from_header_values` (the layer's scan: exact-byte
 //! names, nothing allocated, no other cookie parsed beyond the byte that
-//! tells it apart from ours) and of `http::find_cookie` over a `HeaderMap`,
+//! tells it apart from ours; the layer hands the value's bytes to the
+//! base64 decoder, so `scan` reads `header_bytes`, which counts the value
+//! found, and `scan+text` also asks for the value as `&str`, which checks
+//! it as UTF-8) and of `http::find_cookie` over a `HeaderMap`,
 //! for our 418-byte cookie alone and inside headers of other cookies up to
 //! past the default header budget (6144 bytes), ours last. The per-byte
 //! figure shows whether the cost is linear in the header's length.
@@ -60,8 +63,17 @@ fn bench_scan(c: &mut Criterion) {
         assert_eq!(found.single().map(str::len), Some(403), "{len}");
         assert_eq!(find_cookie(&headers, NAME).map(str::len), Some(403));
         group.throughput(Throughput::Bytes(text.len() as u64));
+        assert_eq!(found.header_bytes(), NAME.len() + 1 + 403 + 2);
+        group.bench_with_input(BenchmarkId::new("scan", text.len()), &text, |b, text| {
+            b.iter(|| {
+                black_box(
+                    RequestCookies::from_header_values([black_box(text.as_bytes())], NAME)
+                        .header_bytes(),
+                )
+            })
+        });
         group.bench_with_input(
-            BenchmarkId::new("from_header_values", text.len()),
+            BenchmarkId::new("scan+text", text.len()),
             &text,
             |b, text| {
                 b.iter(|| {

@@ -48,6 +48,7 @@ mod cache;
 mod conflict;
 mod cookies;
 mod found;
+mod replace;
 mod scan;
 
 pub use cache::{CacheProtection, protect_from_caches, vary_on_cookie};

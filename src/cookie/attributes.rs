@@ -207,6 +207,13 @@ fn has_prefix(name: &str, prefix: &str) -> bool {
         .is_some_and(|head| head.eq_ignore_ascii_case(prefix))
 }
 
+/// Whether browsers hold `name` to a cookie prefix: then a second copy in
+/// one request was never set by this host.
+#[cfg(feature = "http")]
+pub(crate) fn is_prefixed(name: &str) -> bool {
+    has_prefix(name, "__Host-") || has_prefix(name, "__Secure-")
+}
+
 /// RFC 6265 `token`: visible ASCII without separators.
 pub(crate) fn is_cookie_name(name: &str) -> bool {
     !name.is_empty()

@@ -2,14 +2,16 @@
 //! scan, with the duplicate rules of the module docs applied.
 
 use super::conflict::CookieConflict;
-use super::header_value;
 use super::scan::{self, ChunkSet, Ours};
-use crate::{Chunking, ConfigError, Error, Result, SealedCookies, Sealer};
+use crate::Sealer;
+use crate::cookie::attributes::is_prefixed;
 use ::http::header::COOKIE;
 use ::http::{HeaderMap, HeaderValue};
 
-/// Chunk values kept inline; higher indices go to a `Vec`.
-const INLINE_CHUNKS: usize = 16;
+/// Chunk values kept inline, as many as a session has by default; higher
+/// indices go to a `Vec`. The struct is moved out of every scan, so each
+/// slot more costs every request.
+const INLINE_CHUNKS: usize = crate::DEFAULT_MAX_CHUNKS as usize;
 
 /// Most copies of an unprefixed plain name that are tried; more is
 /// [`CookieConflict::Ambiguous`] without opening any (bounded work per
@@ -47,30 +49,32 @@ pub(crate) const MAX_CANDIDATES: usize = 4;
 /// ```
 #[derive(Clone, PartialEq, Eq)]
 pub struct RequestCookies<'a> {
-    /// The values under the plain name, in order (the first few).
-    plain: [&'a str; MAX_CANDIDATES],
+    /// The values under the plain name, in order (the first few), as sent:
+    /// bytes, checked as text only when asked for as text (the layer hands
+    /// them to the base64 decoder, which refuses any other byte anyway).
+    plain: [&'a [u8]; MAX_CANDIDATES],
     /// How many pairs carried the plain name.
-    plain_seen: usize,
+    pub(super) plain_seen: usize,
     /// The first value of each chunk present, inline for the first
     /// [`INLINE_CHUNKS`] indices (a session has at most 4 chunks by
     /// default), the rest in `overflow`: a request without chunks of high
     /// index neither allocates nor copies a 4 KB table.
-    chunks: [&'a str; INLINE_CHUNKS],
-    overflow: Vec<(usize, &'a str)>,
+    chunks: [&'a [u8]; INLINE_CHUNKS],
+    overflow: Vec<(usize, &'a [u8])>,
     present: ChunkSet,
     duplicate_chunk: bool,
     /// Browsers hold the name to a `__Host-`/`__Secure-` prefix.
     prefixed: bool,
-    conflict: Option<CookieConflict>,
+    pub(super) conflict: Option<CookieConflict>,
     header_bytes: usize,
 }
 
 impl Default for RequestCookies<'_> {
     fn default() -> Self {
         RequestCookies {
-            plain: [""; MAX_CANDIDATES],
+            plain: [b""; MAX_CANDIDATES],
             plain_seen: 0,
-            chunks: [""; INLINE_CHUNKS],
+            chunks: [b""; INLINE_CHUNKS],
             overflow: Vec::new(),
             present: ChunkSet::default(),
             duplicate_chunk: false,
@@ -130,11 +134,25 @@ impl<'a> RequestCookies<'a> {
         values: impl IntoIterator<Item = &'a [u8]>,
         name: &str,
     ) -> RequestCookies<'a> {
+        Self::scan(values, name, is_prefixed(name))
+    }
+
+    /// [`from_header_values`](Self::from_header_values) for `sealer`'s
+    /// cookie, whose prefix was looked at once, when it was built.
+    pub(crate) fn for_sealer(
+        values: impl IntoIterator<Item = &'a [u8]>,
+        sealer: &Sealer,
+    ) -> RequestCookies<'a> {
+        Self::scan(values, sealer.cookie_name(), sealer.name_prefixed())
+    }
+
+    fn scan(
+        values: impl IntoIterator<Item = &'a [u8]>,
+        name: &str,
+        prefixed: bool,
+    ) -> RequestCookies<'a> {
         let mut found = RequestCookies::default();
-        for (which, raw) in scan::ours(values, name) {
-            // A sealed value is base64url: one that is not UTF-8 is kept as
-            // "" (it never opens) and still counts for the duplicate rule.
-            let value = core::str::from_utf8(raw).unwrap_or("");
+        for (which, value) in scan::ours(values, name) {
             match which {
                 Ours::Plain => {
                     if let Some(slot) = found.plain.get_mut(found.plain_seen) {
@@ -152,7 +170,7 @@ impl<'a> RequestCookies<'a> {
                 }
             }
         }
-        found.prefixed = is_prefixed(name);
+        found.prefixed = prefixed;
         found.conflict = found.parse_conflict();
         found.header_bytes = found.used_bytes(name);
         found
@@ -182,10 +200,12 @@ impl<'a> RequestCookies<'a> {
     fn used_bytes(&self, name: &str) -> usize {
         // `name=value; `, and `name.k=value; ` with k's digits.
         let digits = |k: usize| 1 + usize::from(k >= 10) + usize::from(k >= 100);
-        let single = self.single().map_or(0, |v| name.len() + 1 + v.len() + 2);
+        let single = self
+            .single_raw()
+            .map_or(0, |v| name.len() + 1 + v.len() + 2);
         let chunks: usize = self
             .chunk_indices()
-            .map(|k| name.len() + 1 + digits(k) + 1 + self.chunk(k).map_or(0, str::len) + 2)
+            .map(|k| name.len() + 1 + digits(k) + 1 + self.chunk_raw(k).map_or(0, <[u8]>::len) + 2)
             .sum();
         single + chunks
     }
@@ -204,6 +224,11 @@ impl<'a> RequestCookies<'a> {
     /// assert_eq!(RequestCookies::parse(&headers, "sid").single(), None);
     /// ```
     pub fn single(&self) -> Option<&'a str> {
+        self.single_raw().map(text)
+    }
+
+    /// [`single`](Self::single) as the bytes sent.
+    pub(crate) fn single_raw(&self) -> Option<&'a [u8]> {
         (self.conflict.is_none() && self.plain_seen == 1).then_some(self.plain[0])
     }
 
@@ -220,6 +245,11 @@ impl<'a> RequestCookies<'a> {
     /// assert_eq!(cookies.plain_values().collect::<Vec<_>>(), ["a", "b"]);
     /// ```
     pub fn plain_values(&self) -> impl Iterator<Item = &'a str> + '_ {
+        self.plain_raw().map(text)
+    }
+
+    /// [`plain_values`](Self::plain_values) as the bytes sent.
+    pub(crate) fn plain_raw(&self) -> impl Iterator<Item = &'a [u8]> + '_ {
         let n = if self.conflict.is_none() {
             self.plain_seen.min(MAX_CANDIDATES)
         } else {
@@ -241,6 +271,11 @@ impl<'a> RequestCookies<'a> {
     /// assert_eq!(cookies.chunk_indices().count(), 1); // `03` and `x` are no chunk names
     /// ```
     pub fn chunk(&self, index: usize) -> Option<&'a str> {
+        self.chunk_raw(index).map(text)
+    }
+
+    /// [`chunk`](Self::chunk) as the bytes sent.
+    fn chunk_raw(&self, index: usize) -> Option<&'a [u8]> {
         if self.conflict.is_some() || !self.present.contains(index) {
             return None;
         }
@@ -338,82 +373,10 @@ impl<'a> RequestCookies<'a> {
     pub fn header_bytes(&self) -> usize {
         self.header_bytes
     }
-
-    /// `Set-Cookie` values that delete every cookie of ours this request
-    /// carried: for a logout, or for cookies that did not open
-    /// ([`Found::Invalid`](super::Found::Invalid)). Empty after a
-    /// [`conflict`](Self::conflict): a removal would delete the genuine
-    /// cookie and leave the planted one.
-    ///
-    /// ```
-    /// # use http::{HeaderMap, HeaderValue, header::COOKIE};
-    /// # use sealed_session::http::RequestCookies;
-    /// # use sealed_session::{Chunking, ConfigError, Error, Key, KeyRing, Sealer, Session};
-    /// let sealer = Sealer::builder(KeyRing::new(Key::generate(1))).build()?;
-    /// let mut headers = HeaderMap::new();
-    /// headers.insert(COOKIE, HeaderValue::from_static("__Host-session.0=2.x; __Host-session.1=y"));
-    /// let removals = RequestCookies::parse(&headers, sealer.cookie_name()).removals(&sealer);
-    /// assert_eq!(removals.len(), 2);
-    /// # Ok::<(), Error>(())
-    /// ```
-    pub fn removals(&self, sealer: &Sealer) -> Vec<HeaderValue> {
-        if self.conflict.is_some() {
-            return Vec::new();
-        }
-        let mut lines = Chunking::removals(sealer, false, self.chunk_indices(), 0);
-        if self.plain_seen > 0 {
-            lines.insert(0, sealer.removal_cookie());
-        }
-        lines.into_iter().filter_map(header_value).collect()
-    }
-
-    /// `Set-Cookie` values for a newly sealed session plus the removals of
-    /// what this request carried that the new cookies do not overwrite
-    /// (stale chunks of a previously larger session, or the other form;
-    /// none after a [`conflict`](Self::conflict)).
-    ///
-    /// ```
-    /// # use http::{HeaderMap, HeaderValue, header::COOKIE};
-    /// # use sealed_session::http::RequestCookies;
-    /// # use sealed_session::{Chunking, ConfigError, Error, Key, KeyRing, Sealer, Session};
-    /// let sealer = Sealer::builder(KeyRing::new(Key::generate(1))).build()?;
-    /// let mut headers = HeaderMap::new();
-    /// headers.insert(COOKIE, HeaderValue::from_static("__Host-session.0=2.x; __Host-session.1=y"));
-    /// let sealed = Chunking::new().seal(&sealer, &Session::new(1u8))?;
-    /// let values = RequestCookies::parse(&headers, sealer.cookie_name()).replace_with(&sealer, &sealed)?;
-    /// assert_eq!(values.len(), 3); // the new cookie, two removed chunks
-    /// # Ok::<(), Error>(())
-    /// ```
-    ///
-    /// # Errors
-    ///
-    /// [`ConfigError::Attribute`] if a line is not a valid header value
-    /// (the sealer's attribute checks make that unreachable).
-    pub fn replace_with(
-        &self,
-        sealer: &Sealer,
-        sealed: &SealedCookies,
-    ) -> Result<Vec<HeaderValue>> {
-        let written = sealed.chunk_count().map_or(0, usize::from);
-        let carried_single = self.conflict.is_none() && self.plain_seen > 0;
-        let stale = Chunking::removals(sealer, carried_single, self.chunk_indices(), written);
-        sealed
-            .set_cookies()
-            .iter()
-            .cloned()
-            .chain(stale)
-            .map(|line| header_value(line).ok_or(Error::InvalidConfig(ConfigError::Attribute)))
-            .collect()
-    }
 }
 
-/// Whether browsers hold `name` to a cookie prefix (checked without regard
-/// to ASCII case, as RFC 6265bis asks of them): then a second copy in one
-/// request was never set by this host.
-pub(crate) fn is_prefixed(name: &str) -> bool {
-    let starts = |prefix: &str| {
-        name.get(..prefix.len())
-            .is_some_and(|head| head.eq_ignore_ascii_case(prefix))
-    };
-    starts("__Host-") || starts("__Secure-")
+/// A value as text: a sealed value is base64url, so one that is not UTF-8
+/// is "" (it never opens, and still counts for the duplicate rule).
+fn text(value: &[u8]) -> &str {
+    core::str::from_utf8(value).unwrap_or("")
 }

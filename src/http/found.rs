@@ -103,18 +103,22 @@ impl RequestCookies<'_> {
             Ok(now) => now,
             Err(error) => return Found::Unreadable(error),
         };
-        let open = |single: Option<&str>| -> Result<Opened<T>> {
+        let open = |single: Option<&[u8]>| -> Result<Opened<T>> {
             match (chunking, single) {
-                (Some(chunking), single) => {
-                    chunking.open_unix(sealer, single, |k| self.chunk(k), now)
-                }
-                (None, Some(value)) => sealer.open_unix(value, now),
+                (Some(chunking), single) => chunking.open_unix(
+                    sealer,
+                    single.map(|v| core::str::from_utf8(v).unwrap_or("")),
+                    |k| self.chunk(k),
+                    now,
+                ),
+                // Bytes straight to the base64 decoder, no UTF-8 pass.
+                (None, Some(value)) => sealer.open_bytes_unix(value, now),
                 // Chunks from a time chunking was on: no session, cleared.
                 (None, None) => Err(Malformed::Chunks.into()),
             }
         };
         if !self.contested() {
-            return match open(self.single()) {
+            return match open(self.single_raw()) {
                 Ok(opened) => Found::Session(opened),
                 Err(error) if error.is_client_fault() => Found::Invalid(error),
                 Err(error) => Found::Unreadable(error),
@@ -123,7 +127,7 @@ impl RequestCookies<'_> {
         // Each copy of the plain name alone, then the chunks alone.
         let chunks = self.chunk_indices().next().map(|_| None);
         let mut found = None;
-        for single in self.plain_values().map(Some).chain(chunks) {
+        for single in self.plain_raw().map(Some).chain(chunks) {
             if let Ok(opened) = open(single) {
                 if found.is_some() {
                     return Found::Conflict(CookieConflict::Ambiguous);

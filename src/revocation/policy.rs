@@ -229,6 +229,7 @@ impl<S: RevocationStore> Revocation<S> {
     /// [`check_unix`](Self::check_unix) when the store answers without
     /// waiting ([`RevocationStore::status_now`]); `Err` gives `opened`
     /// back for the caller to await `check_unix` instead.
+    #[cfg(feature = "web")]
     pub(crate) fn check_unix_now<T>(
         &self,
         opened: Opened<T>,

@@ -62,6 +62,10 @@ pub(crate) struct Config {
 /// ```
 pub struct Sealer {
     config: Config,
+    /// Whether the cookie name has a `__Host-`/`__Secure-` prefix, looked
+    /// at once rather than in every request's cookie scan.
+    #[cfg(feature = "http")]
+    name_prefixed: bool,
 }
 
 impl core::fmt::Debug for Sealer {
@@ -82,7 +86,18 @@ impl core::fmt::Debug for Sealer {
 
 impl Sealer {
     pub(crate) fn from_config(config: Config) -> Sealer {
-        Sealer { config }
+        Sealer {
+            #[cfg(feature = "http")]
+            name_prefixed: crate::cookie::attributes::is_prefixed(&config.name),
+            config,
+        }
+    }
+
+    /// Whether browsers hold the cookie name to a prefix (`__Host-`,
+    /// `__Secure-`, in any case).
+    #[cfg(feature = "http")]
+    pub(crate) fn name_prefixed(&self) -> bool {
+        self.name_prefixed
     }
 
     /// The cookie name.

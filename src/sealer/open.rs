@@ -29,7 +29,9 @@ impl Sealer {
     ///
     /// As [`open_at`](Self::open_at).
     pub fn open<T: SessionData>(&self, value: &str) -> Result<Opened<T>> {
-        self.open_with(value, clock::unix_now()?, None, |e, p| self.decode(e, p))
+        self.open_with(value.as_bytes(), clock::unix_now()?, None, |e, p| {
+            self.decode(e, p)
+        })
     }
 
     /// Opens a cookie value at time `now`.
@@ -62,7 +64,7 @@ impl Sealer {
     /// Every [`Error`] reason of a bad, old or forged cookie; see the list
     /// above.
     pub fn open_at<T: SessionData>(&self, value: &str, now: OffsetDateTime) -> Result<Opened<T>> {
-        self.open_with(value, unix(now)?, None, |e, p| self.decode(e, p))
+        self.open_with(value.as_bytes(), unix(now)?, None, |e, p| self.decode(e, p))
     }
 
     /// Opens a cookie value at `now` like [`open_at`](Self::open_at), every
@@ -85,7 +87,7 @@ impl Sealer {
     /// As [`open_at`](Self::open_at), except [`Error::Deserialize`] and the
     /// schema errors.
     pub fn open_raw_at(&self, value: &str, now: OffsetDateTime) -> Result<Opened<Vec<u8>>> {
-        self.open_with(value, unix(now)?, None, |_, payload| {
+        self.open_with(value.as_bytes(), unix(now)?, None, |_, payload| {
             Ok((payload.to_vec(), false))
         })
     }
@@ -100,12 +102,25 @@ impl Sealer {
         chunks: u8,
         now: i64,
     ) -> Result<Opened<T>> {
-        self.open_with(value, now, Some(chunks), |e, p| self.decode(e, p))
+        self.open_with(value.as_bytes(), now, Some(chunks), |e, p| {
+            self.decode(e, p)
+        })
     }
 
     /// [`open_at`](Self::open_at) at `now` in unix seconds, for callers
     /// that read the clock once per request.
     pub(crate) fn open_unix<T: SessionData>(&self, value: &str, now: i64) -> Result<Opened<T>> {
+        self.open_bytes_unix(value.as_bytes(), now)
+    }
+
+    /// [`open_unix`](Self::open_unix) over the value's bytes as sent: the
+    /// base64 decoder refuses every byte outside its alphabet, so a value
+    /// needs no UTF-8 check first.
+    pub(crate) fn open_bytes_unix<T: SessionData>(
+        &self,
+        value: &[u8],
+        now: i64,
+    ) -> Result<Opened<T>> {
         self.open_with(value, now, None, |e, p| self.decode(e, p))
     }
 
@@ -127,7 +142,7 @@ impl Sealer {
     /// `chunks` is the count of a chunked value.
     fn open_with<T>(
         &self,
-        value: &str,
+        value: &[u8],
         now: i64,
         chunks: Option<u8>,
         decode: impl FnOnce(&Envelope<'_>, &[u8]) -> Result<(T, bool)>,

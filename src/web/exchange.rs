@@ -244,7 +244,7 @@ fn open_cookies<'h, T: SessionData>(
     chunking: Option<Chunking>,
     now: Result<i64>,
 ) -> (Carried, Found<T>) {
-    let cookies = RequestCookies::from_header_values(cookies, sealer.cookie_name());
+    let cookies = RequestCookies::for_sealer(cookies, sealer);
     let found = cookies.open_unix(sealer, chunking, now);
     let carried = match &found {
         Found::Conflict(conflict) => Carried {

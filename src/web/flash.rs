@@ -39,7 +39,7 @@ pub(super) fn read<'h>(
     sealer: &Sealer,
     now: crate::Result<i64>,
 ) -> Incoming {
-    let cookies = RequestCookies::from_header_values(cookies, sealer.cookie_name());
+    let cookies = RequestCookies::for_sealer(cookies, sealer);
     // Copies that could be planted by a sibling host: neither read nor
     // removed (as for the session cookie, a removal could hit the genuine
     // one).

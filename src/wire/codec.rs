@@ -165,7 +165,7 @@ pub(crate) fn encode_base64(bytes: &[u8], out: &mut String) {
 
 /// Decodes canonical unpadded base64url into `out`: padding, characters
 /// outside the alphabet and non-zero trailing bits are all rejected.
-pub(crate) fn decode_base64_into(text: &str, out: &mut Vec<u8>) -> Result<()> {
+pub(crate) fn decode_base64_into(text: &[u8], out: &mut Vec<u8>) -> Result<()> {
     out.reserve(text.len() / 4 * 3 + 3);
     BASE64
         .decode_vec(text, out)
@@ -176,7 +176,7 @@ pub(crate) fn decode_base64_into(text: &str, out: &mut Vec<u8>) -> Result<()> {
 /// [`decode_base64_into`] a new buffer.
 pub(crate) fn decode_base64(text: &str) -> Result<Vec<u8>> {
     let mut out = Vec::new();
-    decode_base64_into(text, &mut out)?;
+    decode_base64_into(text.as_bytes(), &mut out)?;
     Ok(out)
 }
 
