@@ -21,7 +21,8 @@ pub(crate) const MAX_CANDIDATES: usize = 4;
 /// This crate's cookies in one request: the values under the plain name and
 /// the chunks `name.0`, `name.1`, ..., borrowed from the headers, with the
 /// duplicate rules of the [module docs](super) applied. Finding them costs
-/// one pass over the `Cookie` headers and allocates nothing.
+/// one pass over the `Cookie` headers and allocates nothing (unless the
+/// request names chunks past the fourth: their values go in a small list).
 ///
 /// After a [`conflict`](Self::conflict) (a duplicate that cannot be
 /// resolved), [`single`](Self::single), [`chunk`](Self::chunk) and
