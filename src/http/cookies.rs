@@ -108,7 +108,7 @@ impl core::fmt::Debug for RequestCookies<'_> {
 
 impl<'a> RequestCookies<'a> {
     /// Reads every `Cookie` header of `headers` for the cookie `name` and
-    /// its chunks: one pass, no allocation.
+    /// its chunks: one pass, no allocation for up to four chunks.
     ///
     /// ```
     /// use http::{HeaderMap, HeaderValue, header::COOKIE};
