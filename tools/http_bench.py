@@ -55,6 +55,15 @@ def cpu_ns(pid):
     return total
 
 
+def user_ns(pid):
+    """User-mode CPU of the whole process (utime, /proc/PID/stat field 14):
+    the server's own code, without the kernel's TCP work, which is the same
+    for every contender and adds its noise to the total."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return int(fields[11]) * 1_000_000_000 // os.sysconf("SC_CLK_TCK")
+
+
 def peak_rss_kib(pid):
     with open(f"/proc/{pid}/status") as f:
         for line in f:
@@ -111,13 +120,14 @@ def run_contender(binary, name, seconds):
         value = cookie.split("=", 1)[1] if "=" in cookie else ""
         result = {"cookie_bytes": len(value) if ";" not in value else len(cookie)}
         for route, method, path, needs_cookie in ROUTES:
-            before = cpu_ns(proc.pid)
+            before, user_before = cpu_ns(proc.pid), user_ns(proc.pid)
             requests, bad, p50, p99 = wrk(base, method, path, cookie if needs_cookie else "", seconds)
-            after = cpu_ns(proc.pid)
+            after, user_after = cpu_ns(proc.pid), user_ns(proc.pid)
             if bad:
                 sys.exit(f"{name} {path}: {bad} responses were not 2xx/3xx")
-            result[route] = {"cpu_us": (after - before) / requests / 1000, "p50": p50, "p99": p99,
-                             "requests": requests}
+            result[route] = {"cpu_us": (after - before) / requests / 1000,
+                             "user_us": (user_after - user_before) / requests / 1000,
+                             "p50": p50, "p99": p99, "requests": requests}
         result["rss_kib"] = peak_rss_kib(proc.pid)
         return result
     finally:
@@ -183,6 +193,16 @@ def main():
         bytes_ = statistics.median(rd[name]["cookie_bytes"] for rd in rounds)
         rss = statistics.median(rd[name]["rss_kib"] for rd in rounds) / 1024
         print(f"| {name} | " + " | ".join(cells + lats) + f" | {bytes_:.0f} | {rss:.1f} |")
+    print("\nuser-mode CPU per request over none (us; utime, the server's own code):\n")
+    print("| contender | read | change | login |")
+    print("|---|---|---|---|")
+    for name in CONTENDERS:
+        if name == "none":
+            cells = [f"{med(name, r, 'user_us'):.2f}" for r, *_ in ROUTES]
+        else:
+            cells = [f"+{statistics.median(rd[name][r]['user_us'] - rd['none'][r]['user_us'] for rd in rounds):.2f}"
+                     for r, *_ in ROUTES]
+        print(f"| {name} | " + " | ".join(cells) + " |")
     print("\nratios of overhead (per round, then median):")
     for other in ["sealed-axum-outer", "sealed-plain", "tower-sessions", "private-jar"]:
         for route, *_ in ROUTES:
