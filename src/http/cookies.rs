@@ -378,6 +378,6 @@ impl<'a> RequestCookies<'a> {
 
 /// A value as text: a sealed value is base64url, so one that is not UTF-8
 /// is "" (it never opens, and still counts for the duplicate rule).
-fn text(value: &[u8]) -> &str {
+pub(super) fn text(value: &[u8]) -> &str {
     core::str::from_utf8(value).unwrap_or("")
 }

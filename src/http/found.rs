@@ -4,6 +4,7 @@
 
 use super::RequestCookies;
 use super::conflict::CookieConflict;
+use super::cookies::text;
 use crate::SessionData;
 use crate::{Chunking, Error, Malformed, Opened, Result, Sealer};
 
@@ -105,12 +106,9 @@ impl RequestCookies<'_> {
         };
         let open = |single: Option<&[u8]>| -> Result<Opened<T>> {
             match (chunking, single) {
-                (Some(chunking), single) => chunking.open_unix(
-                    sealer,
-                    single.map(|v| core::str::from_utf8(v).unwrap_or("")),
-                    |k| self.chunk(k),
-                    now,
-                ),
+                (Some(chunking), single) => {
+                    chunking.open_unix(sealer, single.map(text), |k| self.chunk(k), now)
+                }
                 // Bytes straight to the base64 decoder, no UTF-8 pass.
                 (None, Some(value)) => sealer.open_bytes_unix(value, now),
                 // Chunks from a time chunking was on: no session, cleared.

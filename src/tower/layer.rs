@@ -140,21 +140,21 @@ where
         let incoming = self
             .sessions
             .read::<T, _>(|| headers.get_all(COOKIE).iter().map(HeaderValue::as_bytes));
-        let incoming = match incoming.check_now() {
+        let waiting = match incoming.check_now() {
             Checking::Done(Ok(exchange)) => {
                 install(&exchange, &mut req);
                 // `poll_ready` readied this service: it serves the request.
                 return ResponseFuture::calling(self.inner.call(req), exchange);
             }
             Checking::Done(Err(answer)) => return ResponseFuture::answered(failure(answer)),
-            Checking::Wait(incoming) => incoming,
+            Checking::Wait(waiting) => waiting,
         };
         // The store must be awaited first: the clone that was driven to
         // readiness serves this request once it has answered.
         let clone = self.inner.clone();
         let mut inner = core::mem::replace(&mut self.inner, clone);
         ResponseFuture::boxed(Box::pin(async move {
-            let exchange = match incoming.check().await {
+            let exchange = match waiting.check().await {
                 Ok(exchange) => exchange,
                 Err(answer) => return Ok(failure(answer)),
             };

@@ -13,7 +13,7 @@ use super::respond::{Carried, Finish};
 use super::sessions::Sessions;
 use crate::http::{Found, RequestCookies};
 use crate::revocation::{Checked, Revocation, RevocationStore};
-use crate::{Chunking, Result, Sealer, SessionData};
+use crate::{Chunking, Opened, Result, Sealer, SessionData};
 use std::sync::Arc;
 
 /// A request's cookies, opened but not yet checked against revocation:
@@ -46,8 +46,15 @@ enum Verdict<T> {
 pub(crate) enum Checking<T, S> {
     /// Decided: the exchange, or the answer to give without the handler.
     Done(core::result::Result<Exchange<T, S>, Failure>),
-    /// The store must be awaited: [`Incoming::check`].
-    Wait(Incoming<T, S>),
+    /// The store must be awaited: [`Waiting::check`].
+    Wait(Waiting<T, S>),
+}
+
+/// An opened session whose store must be awaited before the handle is made.
+pub(crate) struct Waiting<T, S> {
+    opened: Opened<T>,
+    now: i64,
+    rest: Opening<S>,
 }
 
 /// A request under way: the handle the handler gets, and what the response
@@ -94,41 +101,41 @@ impl<S: RevocationStore + 'static> Sessions<S> {
 }
 
 impl<T: SessionData, S: RevocationStore + 'static> Incoming<T, S> {
-    /// [`check`](Self::check) when the store answers without waiting (an
-    /// in-memory store, or none needed): the handler can then run without
-    /// a boxed future around it.
+    /// [`check`](Self::check) as far as it goes without waiting: all of it
+    /// when the store answers at once (an in-memory store) or there is
+    /// nothing to ask, so the handler can run without a boxed future.
     pub(crate) fn check_now(self) -> Checking<T, S> {
         let Incoming { found, rest } = self;
         let Found::Session(opened) = found else {
             return Checking::Done(rest.settle(Verdict::Unopened(found)));
         };
-        let checked = match rest.now.clone() {
-            Ok(now) => match rest.revocation.check_unix_now(opened, now) {
-                Ok(checked) => checked,
-                Err(opened) => {
-                    return Checking::Wait(Incoming {
-                        found: Found::Session(opened),
-                        rest,
-                    });
-                }
-            },
-            Err(error) => Err(error),
+        let now = match rest.now.clone() {
+            Ok(now) => now,
+            Err(error) => return Checking::Done(rest.settle(Verdict::Checked(Err(error)))),
         };
-        Checking::Done(rest.settle(Verdict::Checked(checked)))
+        match rest.revocation.check_unix_now(opened, now) {
+            Ok(checked) => Checking::Done(rest.settle(Verdict::Checked(checked))),
+            Err(opened) => Checking::Wait(Waiting { opened, now, rest }),
+        }
     }
 
     /// Checks the opened session against revocation and makes the handle.
     /// `Err` is the answer to give without running the handler: 503 when
     /// the store cannot decide under fail-closed, or a server-side error.
     pub(crate) async fn check(self) -> core::result::Result<Exchange<T, S>, Failure> {
-        let Incoming { found, rest } = self;
-        let Found::Session(opened) = found else {
-            return rest.settle(Verdict::Unopened(found));
-        };
-        let checked = match rest.now.clone() {
-            Ok(now) => rest.revocation.check_unix(opened, now).await,
-            Err(error) => Err(error),
-        };
+        match self.check_now() {
+            Checking::Done(done) => done,
+            Checking::Wait(waiting) => waiting.check().await,
+        }
+    }
+}
+
+impl<T: SessionData, S: RevocationStore + 'static> Waiting<T, S> {
+    /// Awaits the store's verdict and makes the handle, as
+    /// [`Incoming::check`].
+    pub(crate) async fn check(self) -> core::result::Result<Exchange<T, S>, Failure> {
+        let Waiting { opened, now, rest } = self;
+        let checked = rest.revocation.check_unix(opened, now).await;
         rest.settle(Verdict::Checked(checked))
     }
 }
