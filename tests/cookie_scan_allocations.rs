@@ -54,3 +54,29 @@ fn opening_through_the_lookup_adds_no_allocation() {
     assert!(matches!(found, Found::Session(o) if *o.session().data() == 5));
     assert_eq!(n, 0);
 }
+
+#[test]
+fn every_chunk_name_at_once_is_bounded_work_and_then_a_conflict() {
+    // A client can name all 255 chunk indices, and each one twice: past the
+    // four inline slots their values go in one list, which grows a bounded
+    // number of times, and the duplicate makes the request sessionless.
+    let once: Vec<String> = (0..=254).map(|k| format!("{NAME}.{k}=v{k}")).collect();
+    let mut map = HeaderMap::new();
+    map.append(COOKIE, HeaderValue::from_str(&once.join("; ")).unwrap());
+    let (cookies, n) = allocations(|| RequestCookies::parse(&map, NAME));
+    assert_eq!(cookies.chunk_indices().count(), 255);
+    assert_eq!(cookies.chunk(254), Some("v254"));
+    assert!(cookies.conflict().is_none());
+    assert!(
+        n <= 10,
+        "{n} allocations for 251 chunk values past the inline ones"
+    );
+    map.append(COOKIE, HeaderValue::from_str(&once.join("; ")).unwrap());
+    let (cookies, n) = allocations(|| RequestCookies::parse(&map, NAME));
+    assert_eq!(
+        cookies.conflict(),
+        Some(sealed_session::http::CookieConflict::DuplicatePrefixed)
+    );
+    assert_eq!(cookies.chunk_indices().count(), 0);
+    assert!(n <= 10, "{n}");
+}

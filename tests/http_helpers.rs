@@ -5,7 +5,7 @@
 use http::header::{COOKIE, SET_COOKIE};
 use http::{HeaderMap, HeaderValue};
 use sealed_session::http::{
-    RequestCookies, append_set_cookies, find_cookie, removal, set_cookie, set_cookie_at,
+    Found, RequestCookies, append_set_cookies, find_cookie, removal, set_cookie, set_cookie_at,
 };
 use sealed_session::{Chunking, Key, KeyRing, Sealer, Session};
 
@@ -297,4 +297,45 @@ fn high_chunk_indices_are_read_and_their_duplicates_refused() {
     let cookies = RequestCookies::from_header_values([every.as_bytes()], "sid");
     assert_eq!(cookies.chunk_indices().count(), 255, "0..=254 only");
     assert_eq!(cookies.chunk(254), Some("v254"));
+}
+
+#[test]
+fn a_session_of_more_chunks_than_are_kept_inline_opens_through_the_headers() {
+    // Four chunk values are kept inline (the default count); the fifth and
+    // later go in a list: the same session must open either way.
+    let sealer = sealer();
+    let chunking = Chunking::new()
+        .with_max_chunks(6)
+        .with_header_budget(30_000);
+    let data: String = (0..16_000)
+        .map(|i| char::from(b'a' + (i % 26) as u8))
+        .collect();
+    let sealed = chunking.seal(&sealer, &Session::new(data.clone())).unwrap();
+    assert_eq!(sealed.chunk_count(), Some(6));
+    // Sent in reverse order, over two headers.
+    let pairs: Vec<String> = sealed
+        .set_cookies()
+        .iter()
+        .rev()
+        .map(|line| line.split(';').next().unwrap().to_owned())
+        .collect();
+    let (first, second) = pairs.split_at(2);
+    let h = headers(&[first.join("; ").as_bytes(), second.join("; ").as_bytes()]);
+    let cookies = RequestCookies::parse(&h, sealer.cookie_name());
+    assert_eq!(
+        cookies.chunk_indices().collect::<Vec<_>>(),
+        [0, 1, 2, 3, 4, 5]
+    );
+    match cookies.open::<String>(&sealer, Some(chunking)) {
+        Found::Session(opened) => assert_eq!(*opened.session().data(), data),
+        other => panic!("{other:?}"),
+    }
+    // The same chunks under a chunking that allows four: refused, no session.
+    let four = Chunking::new()
+        .with_max_chunks(4)
+        .with_header_budget(30_000);
+    assert!(matches!(
+        cookies.open::<String>(&sealer, Some(four)),
+        Found::Invalid(_)
+    ));
 }
