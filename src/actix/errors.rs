@@ -4,15 +4,28 @@
 //! log; and the core's [`ResponseParts`] over actix-web's response.
 
 use crate::Error;
-use crate::web::{CsrfRejection, Failure, MissingSessionLayer, NoSession, ResponseParts};
+use crate::web::{CsrfRejection, Failure, Header, MissingSessionLayer, NoSession, ResponseParts};
 use crate::web::{HeaderText, header_value};
 use crate::web::{SessionError, csrf_refused, missing_layer};
 use actix_web::http::StatusCode;
-use actix_web::http::header::{HeaderName, HeaderValue};
+use actix_web::http::header::{CACHE_CONTROL, HeaderName, HeaderValue, SET_COOKIE, VARY};
 use actix_web::{HttpResponse, ResponseError};
 use std::borrow::Cow;
 
+/// actix-web's constant for the header the core names.
+fn header_name(name: Header) -> HeaderName {
+    match name {
+        Header::SetCookie => SET_COOKIE,
+        Header::CacheControl => CACHE_CONTROL,
+        Header::Vary => VARY,
+    }
+}
+
 impl HeaderText for HeaderValue {
+    const COOKIE: Self = HeaderValue::from_static("Cookie");
+    const PRIVATE: Self = HeaderValue::from_static("private");
+    const NO_STORE: Self = HeaderValue::from_static("no-store");
+
     fn from_static_text(text: &'static str) -> Self {
         HeaderValue::from_static(text)
     }
@@ -23,21 +36,21 @@ impl<B> ResponseParts for HttpResponse<B> {
         HttpResponse::status(self).as_u16()
     }
 
-    fn header_values<'a>(&'a self, name: &'static str) -> impl Iterator<Item = &'a [u8]> + 'a {
-        self.headers().get_all(name).map(HeaderValue::as_bytes)
+    fn header_values<'a>(&'a self, name: Header) -> impl Iterator<Item = &'a [u8]> + 'a {
+        self.headers()
+            .get_all(header_name(name))
+            .map(HeaderValue::as_bytes)
     }
 
-    fn replace_header(&mut self, name: &'static str, value: Cow<'static, str>) {
+    fn replace_header(&mut self, name: Header, value: Cow<'static, str>) {
         if let Some(value) = header_value::<HeaderValue>(value) {
-            self.headers_mut()
-                .insert(HeaderName::from_static(name), value);
+            self.headers_mut().insert(header_name(name), value);
         }
     }
 
-    fn append_header(&mut self, name: &'static str, value: Cow<'static, str>) {
+    fn append_header(&mut self, name: Header, value: Cow<'static, str>) {
         if let Some(value) = header_value::<HeaderValue>(value) {
-            self.headers_mut()
-                .append(HeaderName::from_static(name), value);
+            self.headers_mut().append(header_name(name), value);
         }
     }
 

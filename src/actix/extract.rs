@@ -15,10 +15,9 @@ fn handle<T: 'static, S: 'static>(
     req: &HttpRequest,
 ) -> Result<SessionHandle<T, S>, MissingSessionLayer> {
     let extensions = req.extensions();
-    crate::web::lookup(
-        extensions.get::<SessionHandle<T, S>>(),
-        extensions.get::<LayerTypes>(),
-    )
+    crate::web::lookup(extensions.get::<SessionHandle<T, S>>(), || {
+        extensions.get::<LayerTypes>()
+    })
 }
 
 /// Any request under the middleware: the handle can read, create, change

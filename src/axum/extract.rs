@@ -15,10 +15,9 @@ use http::request::Parts;
 fn handle<T: Send + 'static, S: Send + Sync + 'static>(
     parts: &Parts,
 ) -> Result<SessionHandle<T, S>, MissingSessionLayer> {
-    crate::web::lookup(
-        parts.extensions.get::<SessionHandle<T, S>>(),
-        parts.extensions.get::<LayerTypes>(),
-    )
+    crate::web::lookup(parts.extensions.get::<SessionHandle<T, S>>(), || {
+        parts.extensions.get::<LayerTypes>()
+    })
 }
 
 /// 500 with a generic body; the rejection, naming the types, in the

@@ -1,23 +1,24 @@
 //! `http::Response` as the core's [`ResponseParts`].
 
-use crate::web::{HeaderText, ResponseParts, header_value};
-use http::header::{CACHE_CONTROL, SET_COOKIE, VARY};
+use crate::web::{Edit, Header, HeaderText, ResponseParts, header_value};
+use http::header::{CACHE_CONTROL, Entry, SET_COOKIE, VARY};
 use http::{HeaderName, HeaderValue, Response};
 use std::borrow::Cow;
 
-/// The header the core names: the `http` crate's constant for the ones it
-/// reads and writes on every response that touches the session (a
-/// constant is not parsed again).
-fn header_name(name: &'static str) -> HeaderName {
+/// The `http` crate's constant for the header the core names.
+fn header_name(name: Header) -> HeaderName {
     match name {
-        "set-cookie" => SET_COOKIE,
-        "cache-control" => CACHE_CONTROL,
-        "vary" => VARY,
-        other => HeaderName::from_static(other),
+        Header::SetCookie => SET_COOKIE,
+        Header::CacheControl => CACHE_CONTROL,
+        Header::Vary => VARY,
     }
 }
 
 impl HeaderText for HeaderValue {
+    const COOKIE: Self = HeaderValue::from_static("Cookie");
+    const PRIVATE: Self = HeaderValue::from_static("private");
+    const NO_STORE: Self = HeaderValue::from_static("no-store");
+
     fn from_static_text(text: &'static str) -> Self {
         HeaderValue::from_static(text)
     }
@@ -28,22 +29,54 @@ impl<B> ResponseParts for Response<B> {
         self.status().as_u16()
     }
 
-    fn header_values<'a>(&'a self, name: &'static str) -> impl Iterator<Item = &'a [u8]> + 'a {
+    fn header_values<'a>(&'a self, name: Header) -> impl Iterator<Item = &'a [u8]> + 'a {
         self.headers()
             .get_all(header_name(name))
             .iter()
             .map(HeaderValue::as_bytes)
     }
 
-    fn replace_header(&mut self, name: &'static str, value: Cow<'static, str>) {
+    fn replace_header(&mut self, name: Header, value: Cow<'static, str>) {
         if let Some(value) = header_value::<HeaderValue>(value) {
             self.headers_mut().insert(header_name(name), value);
         }
     }
 
-    fn append_header(&mut self, name: &'static str, value: Cow<'static, str>) {
+    fn append_header(&mut self, name: Header, value: Cow<'static, str>) {
         if let Some(value) = header_value::<HeaderValue>(value) {
             self.headers_mut().append(header_name(name), value);
+        }
+    }
+
+    fn edit_header<E>(&mut self, name: Header, edit: E)
+    where
+        E: for<'v> FnOnce(&mut dyn Iterator<Item = &'v [u8]>) -> Edit,
+    {
+        match self.headers_mut().entry(header_name(name)) {
+            Entry::Vacant(entry) => {
+                let (Edit::Append(value) | Edit::Replace(value)) = edit(&mut core::iter::empty())
+                else {
+                    return;
+                };
+                if let Some(value) = header_value::<HeaderValue>(value) {
+                    entry.insert(value);
+                }
+            }
+            Entry::Occupied(mut entry) => {
+                match edit(&mut entry.iter().map(HeaderValue::as_bytes)) {
+                    Edit::Keep => {}
+                    Edit::Append(value) => {
+                        if let Some(value) = header_value::<HeaderValue>(value) {
+                            entry.append(value);
+                        }
+                    }
+                    Edit::Replace(value) => {
+                        if let Some(value) = header_value::<HeaderValue>(value) {
+                            entry.insert(value);
+                        }
+                    }
+                }
+            }
         }
     }
 

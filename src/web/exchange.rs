@@ -6,14 +6,14 @@
 use super::csrf::CsrfContext;
 use super::events;
 use super::flash;
-use super::handle::{SessionHandle, Slot};
+use super::handle::{Extra, SessionHandle, Slot};
 use super::missing::LayerTypes;
 use super::parts::{Failure, ResponseParts};
 use super::respond::{Carried, Finish};
 use super::sessions::Sessions;
 use crate::http::{Found, RequestCookies};
 use crate::revocation::{Checked, Revocation, RevocationStore};
-use crate::{Chunking, Opened, Result, Sealer, SessionData};
+use crate::{Chunking, CsrfKey, Opened, Result, Sealer, SessionData};
 use std::sync::Arc;
 
 /// A request's cookies, opened but not yet checked against revocation:
@@ -25,8 +25,12 @@ pub(crate) struct Incoming<T, S> {
 
 /// What an [`Incoming`] carries besides the opened cookie.
 struct Opening<S> {
-    sessions: Sessions<S>,
     revocation: Arc<Revocation<S>>,
+    /// The sessions' settings the exchange needs (not the sessions
+    /// themselves: a clone of those is a handful of reference counts).
+    csrf: Option<Arc<CsrfKey>>,
+    chunking: Option<Chunking>,
+    seal_on_server_error: bool,
     carried: Carried,
     flash: Option<(Arc<Sealer>, flash::Incoming)>,
     /// The request's one clock reading: open, check and seal agree on it.
@@ -75,6 +79,7 @@ impl<S: RevocationStore + 'static> Sessions<S> {
     /// `cookies` gives (each header's bytes, in order; called once per
     /// cookie name): the session's, with the duplicate rules of
     /// [`crate::http`], and the flash cookie's.
+    #[inline]
     pub(crate) fn read<'h, T: SessionData, I>(&self, cookies: impl Fn() -> I) -> Incoming<T, S>
     where
         I: IntoIterator<Item = &'h [u8]>,
@@ -87,10 +92,17 @@ impl<S: RevocationStore + 'static> Sessions<S> {
             let incoming = flash::read(cookies(), &sealer, now.clone());
             (sealer, incoming)
         });
+        if let Found::Unreadable(error) = &found {
+            // Authentic but not readable here: counted and told now, the
+            // request runs without a session (`settle`).
+            self.report_unreadable(error);
+        }
         Incoming {
             found,
             rest: Opening {
-                sessions: self.clone(),
+                csrf: self.csrf().cloned(),
+                chunking: self.chunking(),
+                seal_on_server_error: self.seal_on_server_error(),
                 revocation,
                 carried,
                 flash,
@@ -147,8 +159,10 @@ impl<S: RevocationStore + 'static> Opening<S> {
         verdict: Verdict<T>,
     ) -> core::result::Result<Exchange<T, S>, Failure> {
         let Opening {
-            sessions,
             revocation,
+            csrf: csrf_key,
+            chunking,
+            seal_on_server_error,
             mut carried,
             flash,
             now,
@@ -166,9 +180,9 @@ impl<S: RevocationStore + 'static> Opening<S> {
                 return Err(Failure::new(error));
             }
             // Authentic but not readable here: no session, the cookie
-            // kept for a node (or deploy) that reads it, the operator told.
+            // kept for a node (or deploy) that reads it (the operator was
+            // told in `read`).
             Verdict::Unopened(Found::Unreadable(error)) => {
-                sessions.report_unreadable(&error);
                 unreadable = Some(error);
                 Slot::Empty
             }
@@ -183,28 +197,27 @@ impl<S: RevocationStore + 'static> Opening<S> {
             // An opened session is always checked first.
             Verdict::Unopened(Found::None | Found::Session(_)) => Slot::Empty,
         };
-        let csrf = sessions.csrf().map(|key| {
+        let csrf = csrf_key.as_ref().map(|key| {
             let id = match &slot {
                 Slot::Opened(checked) => Some(checked.session().id()),
                 Slot::Empty | Slot::Fresh(_) => None,
             };
             CsrfContext::new(key, id)
         });
-        let mut handle = SessionHandle::new(slot, Arc::clone(&revocation));
-        handle.csrf = sessions.csrf().cloned();
-        let flash = flash.map(|(sealer, incoming)| {
-            handle.lock().flash_in = incoming;
-            handle.flash_sealer = Some(Arc::clone(&sealer));
-            sealer
-        });
-        handle.lock().unreadable = unreadable;
+        let flash_sealer = flash.as_ref().map(|(sealer, _)| Arc::clone(sealer));
+        let extra = Extra {
+            unreadable,
+            csrf: csrf_key,
+            flash,
+        };
+        let handle = SessionHandle::new(slot, Arc::clone(&revocation), extra);
         Ok(Exchange {
             handle,
             revocation,
-            flash,
-            chunking: sessions.chunking(),
+            flash: flash_sealer,
+            chunking,
             carried,
-            seal_on_server_error: sessions.seal_on_server_error(),
+            seal_on_server_error,
             csrf,
             now,
         })

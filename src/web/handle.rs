@@ -79,6 +79,16 @@ impl<'a> postcard::ser_flavors::Flavor for Compare<'a> {
     }
 }
 
+/// What a handle starts with besides its slot.
+pub(crate) struct Extra {
+    /// Why the request's authentic cookie could not be read, if so.
+    pub(crate) unreadable: Option<crate::Error>,
+    /// The CSRF key, when configured.
+    pub(crate) csrf: Option<Arc<crate::CsrfKey>>,
+    /// The flash cookie's sealer and the messages the request brought.
+    pub(crate) flash: Option<(Arc<crate::Sealer>, super::flash::Incoming)>,
+}
+
 /// The session slot of one request.
 pub(crate) enum Slot<T> {
     /// No session (none sent, or the one sent did not open).
@@ -186,10 +196,20 @@ impl<T, S> core::fmt::Debug for SessionHandle<T, S> {
 }
 
 impl<T, S> SessionHandle<T, S> {
-    pub(crate) fn new(slot: Slot<T>, revocation: Arc<Revocation<S>>) -> SessionHandle<T, S> {
+    /// The handle of a request whose cookie came to `slot`, with what the
+    /// layer knows of it besides, all set before the state is shared.
+    pub(crate) fn new(
+        slot: Slot<T>,
+        revocation: Arc<Revocation<S>>,
+        extra: Extra,
+    ) -> SessionHandle<T, S> {
         let original = match &slot {
             Slot::Opened(checked) => Some(checked.session().id()),
             Slot::Empty | Slot::Fresh(_) => None,
+        };
+        let (flash_in, flash_sealer) = match extra.flash {
+            Some((sealer, incoming)) => (incoming, Some(sealer)),
+            None => (super::flash::Incoming::default(), None),
         };
         SessionHandle {
             state: Arc::new(Mutex::new(State {
@@ -197,14 +217,14 @@ impl<T, S> SessionHandle<T, S> {
                 removed: false,
                 accessed: false,
                 original,
-                unreadable: None,
-                flash_in: super::flash::Incoming::default(),
+                unreadable: extra.unreadable,
+                flash_in,
                 flash_read: false,
                 flash_out: Vec::new(),
             })),
             revocation,
-            csrf: None,
-            flash_sealer: None,
+            csrf: extra.csrf,
+            flash_sealer,
         }
     }
 

@@ -99,14 +99,15 @@ impl fmt::Display for NoSession {
 impl std::error::Error for NoSession {}
 
 /// The handle the layer left in a request's extensions, given what the
-/// framework's extension map holds of the two types.
-pub(crate) fn lookup<T, S>(
+/// framework's extension map holds of the two types (the layer's types
+/// looked up only when the handle is missing).
+pub(crate) fn lookup<'a, T, S>(
     handle: Option<&SessionHandle<T, S>>,
-    types: Option<&LayerTypes>,
+    types: impl FnOnce() -> Option<&'a LayerTypes>,
 ) -> Result<SessionHandle<T, S>, MissingSessionLayer> {
     handle.cloned().ok_or_else(|| MissingSessionLayer {
         wanted: (core::any::type_name::<T>(), core::any::type_name::<S>()),
-        found: types.map(|t| (t.session, t.store)),
+        found: types().map(|t| (t.session, t.store)),
     })
 }
 

@@ -110,4 +110,4 @@ pub(crate) use csrf::CsrfContext;
 pub(crate) use events::{csrf_refused, missing_layer};
 pub(crate) use exchange::{Checking, Exchange};
 pub(crate) use missing::{LayerTypes, lookup, required};
-pub(crate) use parts::{Failure, HeaderText, ResponseParts, header_value};
+pub(crate) use parts::{Edit, Failure, Header, HeaderText, ResponseParts, header_value};

@@ -7,20 +7,54 @@
 use crate::Error;
 use std::borrow::Cow;
 
+/// The response headers the core writes. An enum, not a name, so that an
+/// adapter hands its framework the header's constant without comparing
+/// strings on every response.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Header {
+    SetCookie,
+    CacheControl,
+    Vary,
+}
+
+/// What [`ResponseParts::edit_header`] does with a header.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum Edit {
+    /// Leave it as it is.
+    Keep,
+    /// Add this line.
+    Append(Cow<'static, str>),
+    /// Replace every line with this one.
+    Replace(Cow<'static, str>),
+}
+
 /// What the core reads and writes of a response, in a framework's own
 /// types (`http::Response` for tower and axum, actix-web's `HttpResponse`).
-/// Names are lowercase and static; values are visible ASCII.
+/// Values are visible ASCII.
 pub(crate) trait ResponseParts {
     /// The status code.
     fn status(&self) -> u16;
     /// The values of header `name`, in order.
-    fn header_values<'a>(&'a self, name: &'static str) -> impl Iterator<Item = &'a [u8]> + 'a;
+    fn header_values<'a>(&'a self, name: Header) -> impl Iterator<Item = &'a [u8]> + 'a;
     /// Sets header `name` to `value`, replacing every earlier value.
     /// Values come owned (a sealed cookie line, moved into the header
     /// without a copy) or static.
-    fn replace_header(&mut self, name: &'static str, value: Cow<'static, str>);
+    fn replace_header(&mut self, name: Header, value: Cow<'static, str>);
     /// Adds a line for header `name`.
-    fn append_header(&mut self, name: &'static str, value: Cow<'static, str>);
+    fn append_header(&mut self, name: Header, value: Cow<'static, str>);
+    /// Edits header `name` by what `edit` makes of its values. An adapter
+    /// whose header map has an entry API finds the header once for both.
+    fn edit_header<E>(&mut self, name: Header, edit: E)
+    where
+        E: for<'v> FnOnce(&mut dyn Iterator<Item = &'v [u8]>) -> Edit,
+    {
+        let edit = edit(&mut self.header_values(name));
+        match edit {
+            Edit::Keep => {}
+            Edit::Append(value) => self.append_header(name, value),
+            Edit::Replace(value) => self.replace_header(name, value),
+        }
+    }
     /// Puts `value` in the response extensions, for an outer layer to log.
     fn insert_extension<E: Clone + Send + Sync + 'static>(&mut self, value: E);
 }
@@ -29,6 +63,14 @@ pub(crate) trait ResponseParts {
 /// for tower and axum, 0.2 for actix-web): from an owned line, or from a
 /// static text without a copy.
 pub(crate) trait HeaderText: TryFrom<String> {
+    /// The static values the core writes on nearly every response that
+    /// touches the session, as constants built at compile time:
+    /// `Vary: Cookie` and the two `Cache-Control` directives.
+    const COOKIE: Self;
+    /// `private`.
+    const PRIVATE: Self;
+    /// `no-store`.
+    const NO_STORE: Self;
     /// The framework's `from_static`, which panics on a byte it refuses:
     /// [`header_value`] only calls it on visible ASCII.
     fn from_static_text(text: &'static str) -> Self;
@@ -41,6 +83,9 @@ pub(crate) trait HeaderText: TryFrom<String> {
 /// dropped rather than sent broken.
 pub(crate) fn header_value<V: HeaderText>(value: Cow<'static, str>) -> Option<V> {
     match value {
+        Cow::Borrowed("Cookie") => Some(V::COOKIE),
+        Cow::Borrowed("private") => Some(V::PRIVATE),
+        Cow::Borrowed("no-store") => Some(V::NO_STORE),
         Cow::Borrowed(text) => text
             .bytes()
             .all(|b| (b' '..=b'~').contains(&b))

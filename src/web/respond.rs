@@ -3,7 +3,7 @@
 
 use super::events;
 use super::handle::{SessionHandle, Slot, State};
-use super::parts::{Failure, ResponseParts};
+use super::parts::{Edit, Failure, Header, ResponseParts};
 use crate::SessionData;
 use crate::http::{CacheProtection, ChunkSet, CookieConflict, VaryEdit};
 use crate::http::{cache_control_merged, vary_merged};
@@ -92,12 +92,11 @@ impl Finish<'_> {
                 CacheProtection::Private
             };
             for line in lines {
-                response.append_header("set-cookie", line.into());
+                response.append_header(Header::SetCookie, line.into());
             }
-            let merged = cache_control_merged(response.header_values("cache-control"), level);
-            if let Some(value) = merged {
-                response.replace_header("cache-control", value);
-            }
+            response.edit_header(Header::CacheControl, |values| {
+                cache_control_merged(values, level).map_or(Edit::Keep, Edit::Replace)
+            });
             vary_on_cookie(response);
         } else if accessed {
             vary_on_cookie(response);
@@ -148,9 +147,17 @@ impl Finish<'_> {
         };
         let written = sealed.chunk_count().map_or(0, usize::from);
         let carried = self.carried;
-        let stale = Chunking::removals(self.sealer, carried.single, carried.chunks.iter(), written);
         let mut lines = sealed.into_set_cookies();
-        lines.extend(stale);
+        // Nearly every request carried one cookie or none: nothing to scan.
+        if !carried.chunks.is_empty() || (carried.single && written > 0) {
+            let stale = carried.chunks.iter();
+            lines.extend(Chunking::removals(
+                self.sealer,
+                carried.single,
+                stale,
+                written,
+            ));
+        }
         Ok(lines)
     }
 
@@ -172,9 +179,9 @@ impl Finish<'_> {
 
 /// Adds `Cookie` to the response's `Vary`, as [`crate::http::vary_on_cookie`].
 fn vary_on_cookie(response: &mut impl ResponseParts) {
-    match vary_merged(response.header_values("vary")) {
-        VaryEdit::Keep => {}
-        VaryEdit::Append => response.append_header("vary", "Cookie".into()),
-        VaryEdit::Replace(joined) => response.replace_header("vary", joined.into()),
-    }
+    response.edit_header(Header::Vary, |values| match vary_merged(values) {
+        VaryEdit::Keep => Edit::Keep,
+        VaryEdit::Append => Edit::Append("Cookie".into()),
+        VaryEdit::Replace(joined) => Edit::Replace(joined.into()),
+    });
 }
