@@ -8,8 +8,9 @@ mod axum_support;
 use axum::Router;
 use axum::routing::get;
 use axum_support::events::Events;
-use axum_support::{Handle, cookie_for, key, send, sessions, store};
+use axum_support::{Handle, Store, cookie_for, key, send, sessions, store};
 use sealed_session::KeyRing;
+use sealed_session::axum::SessionHandle;
 use sealed_session::revocation::Revocation;
 
 fn app(sessions: &sealed_session::axum::Sessions<axum_support::Store>) -> Router {
@@ -124,4 +125,45 @@ fn a_logged_out_cookie_is_a_rejection_with_the_revocation_reason() {
     events.capture(send(&app, "/read", Some(&cookie)));
     let lines = events.lines();
     assert!(lines[0].contains("reason=session revoked"), "{lines:?}");
+}
+
+#[test]
+fn a_handle_of_another_type_is_told_twice_the_second_time_naming_the_layer() {
+    let store = store();
+    let sessions = sessions(&store);
+    let app = Router::new()
+        .route(
+            "/wrong-type",
+            get(|_: SessionHandle<u32, Store>| async { "unreachable" }),
+        )
+        .layer(sessions.layer::<String>())
+        .route("/late", get(|_: Handle| async { "unreachable" }));
+    let events = Events::default();
+    let reply = events.capture(send(&app, "/wrong-type", None));
+    assert_eq!(reply.status, 500);
+    let lines = events.lines();
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    // The extractor knows only what it wanted; the layer adds what it is.
+    assert!(
+        lines[0].starts_with("ERROR")
+            && lines[0].contains("no session layer for SessionHandle<u32,")
+            && lines[0].contains("the route has no session layer for these types"),
+        "{lines:?}"
+    );
+    assert!(
+        lines[1].starts_with("ERROR")
+            && lines[1].contains("the route's layer is for SessionHandle<alloc::string::String,"),
+        "{lines:?}"
+    );
+
+    // No layer on the way out: the one event, and nothing fills it in.
+    let late = Events::default();
+    let reply = late.capture(send(&app, "/late", None));
+    assert_eq!(reply.status, 500);
+    let lines = late.lines();
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert!(
+        lines[0].contains("the route has no session layer"),
+        "{lines:?}"
+    );
 }

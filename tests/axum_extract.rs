@@ -34,6 +34,10 @@ fn app() -> (Router, String) {
             "/wrong-type",
             get(|_: SessionHandle<u32, Store>| async { "unreachable" }),
         )
+        .route(
+            "/required-wrong-type",
+            get(|_: RequiredSession<u32, Store>| async { "unreachable" }),
+        )
         .layer(sessions.layer::<String>())
         // Added after the layer: not under it.
         .route("/late", get(|_: Option<Handle>| async { "unreachable" }));
@@ -77,8 +81,12 @@ async fn a_mismatched_or_missing_layer_names_the_types() {
         "{store}"
     );
     assert!(store.contains("the route's layer is for SessionHandle<alloc::string::String, alloc::sync::Arc<sealed_session::revocation::memory::MemoryStore>>"), "{store}");
-    let ty = missing(&app, "/wrong-type").await.to_string();
-    assert!(ty.contains("SessionHandle<u32,"), "{ty}");
+    let ty = missing(&app, "/wrong-type").await;
+    assert!(ty.to_string().contains("SessionHandle<u32,"), "{ty}");
+    assert_eq!(ty.found.map(|f| f.0), Some("alloc::string::String"));
+    let required = missing(&app, "/required-wrong-type").await;
+    assert_eq!(required.wanted.0, "u32");
+    assert_eq!(required.found.map(|f| f.0), Some("alloc::string::String"));
     let late = missing(&app, "/late").await;
     assert_eq!(late.found, None);
     assert!(
@@ -94,4 +102,19 @@ async fn a_mismatched_or_missing_layer_names_the_types() {
     )
     .await;
     assert_eq!(reply.body, "session layer missing");
+}
+
+#[tokio::test]
+async fn under_two_layers_the_innermost_is_named() {
+    let store = store();
+    let sessions = sessions(&store);
+    let app = Router::new()
+        .route(
+            "/wrong-type",
+            get(|_: SessionHandle<u32, Store>| async { "unreachable" }),
+        )
+        .layer(sessions.layer::<String>())
+        .layer(sessions.layer::<u64>());
+    let named = missing(&app, "/wrong-type").await;
+    assert_eq!(named.found.map(|f| f.0), Some("alloc::string::String"));
 }

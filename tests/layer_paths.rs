@@ -19,7 +19,7 @@ use core::future::Future;
 use core::pin::Pin;
 use core::task::{Context, Poll};
 use http::StatusCode;
-use sealed_session::axum::{SessionHandle, Sessions};
+use sealed_session::axum::{MissingSessionLayer, SessionHandle, Sessions};
 use sealed_session::revocation::{
     AnyStore, Denial, DeniedSession, MemoryStore, Revocation, RevocationStore, Stateless, Status,
     run_ready,
@@ -215,7 +215,24 @@ fn app<S: RevocationStore + Clone + 'static>(store: S) -> Router {
             "/logout",
             get(|s: SessionHandle<String, S>| async move { s.logout().await.map(|()| "out") }),
         )
+        .route(
+            "/wrong-type",
+            get(|_: SessionHandle<u32, S>| async { "unreachable" }),
+        )
         .layer(sessions.layer::<String>())
+}
+
+/// The rejection of a handle of another type, as the response carries it.
+async fn missing(app: &Router, cookie: Option<&str>) -> MissingSessionLayer {
+    let mut req = http::Request::get("/wrong-type");
+    if let Some(cookie) = cookie {
+        req = req.header(http::header::COOKIE, cookie);
+    }
+    let res = tower::ServiceExt::oneshot(app.clone(), req.body(axum::body::Body::empty()).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 500);
+    *res.extensions().get::<MissingSessionLayer>().unwrap()
 }
 
 /// Login, read, change, logout, replay: the same answers on either path.
@@ -255,6 +272,29 @@ async fn an_in_memory_store_and_an_awaited_one_answer_alike() {
     // The boxed path asked the store once per request that carried a
     // cookie (five), and the login once more for the subject's not-before.
     assert_eq!(awaited.statuses.load(Ordering::SeqCst), 6);
+}
+
+#[tokio::test]
+async fn both_paths_name_the_layer_to_a_handle_of_another_type() {
+    let fast = app(Arc::new(MemoryStore::new(100).unwrap()));
+    let awaited = Awaited::new();
+    let boxed = app(awaited.clone());
+    let cookie = send(&boxed, "/login", None).await.cookie();
+    let before = awaited.statuses.load(Ordering::SeqCst);
+    // With a cookie the awaited store is asked: the boxed path.
+    let cases = [
+        (&fast, None, "MemoryStore>"),
+        (&boxed, None, "Awaited"),
+        (&boxed, Some(cookie.as_str()), "Awaited"),
+    ];
+    for (app, cookie, store) in cases {
+        let missing = missing(app, cookie).await;
+        assert_eq!(missing.wanted.0, "u32");
+        let (session, found_store) = missing.found.expect("the layer names itself");
+        assert_eq!(session, "alloc::string::String");
+        assert!(found_store.ends_with(store), "{found_store}");
+    }
+    assert_eq!(awaited.statuses.load(Ordering::SeqCst), before + 1);
 }
 
 #[tokio::test]

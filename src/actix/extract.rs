@@ -6,7 +6,7 @@
 //! types.
 
 use crate::revocation::AnyStore;
-use crate::web::{LayerTypes, MissingSessionLayer, NoSession, SessionHandle};
+use crate::web::{MissingSessionLayer, NoSession, SessionHandle};
 use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpMessage, HttpRequest};
 use core::future::{Ready, ready};
@@ -15,9 +15,7 @@ fn handle<T: 'static, S: 'static>(
     req: &HttpRequest,
 ) -> Result<SessionHandle<T, S>, MissingSessionLayer> {
     let extensions = req.extensions();
-    crate::web::lookup(extensions.get::<SessionHandle<T, S>>(), || {
-        extensions.get::<LayerTypes>()
-    })
+    crate::web::lookup(extensions.get::<SessionHandle<T, S>>())
 }
 
 /// Any request under the middleware: the handle can read, create, change

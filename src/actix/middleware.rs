@@ -144,14 +144,13 @@ where
                 Ok(exchange) => exchange,
                 Err(answer) => return Ok(req.into_response(failure(answer)).map_into_right_body()),
             };
-            let (handle, csrf, types) = exchange.extensions();
+            let (handle, csrf) = exchange.extensions();
             {
                 let mut extensions = req.extensions_mut();
                 extensions.insert(handle);
                 if let Some(csrf) = csrf {
                     extensions.insert(csrf);
                 }
-                extensions.insert(types);
             }
             // An `Err` here is a middleware's or the framework's, not the
             // handler's (actix-web turns those into responses): nothing is

@@ -7,7 +7,7 @@
 
 use super::errors::text;
 use crate::revocation::AnyStore;
-use crate::web::{LayerTypes, MissingSessionLayer, NoSession, SessionHandle};
+use crate::web::{MissingSessionLayer, NoSession, SessionHandle};
 use axum_core::extract::{FromRequestParts, OptionalFromRequestParts};
 use axum_core::response::{IntoResponse, Response};
 use http::request::Parts;
@@ -15,9 +15,7 @@ use http::request::Parts;
 fn handle<T: Send + 'static, S: Send + Sync + 'static>(
     parts: &Parts,
 ) -> Result<SessionHandle<T, S>, MissingSessionLayer> {
-    crate::web::lookup(parts.extensions.get::<SessionHandle<T, S>>(), || {
-        parts.extensions.get::<LayerTypes>()
-    })
+    crate::web::lookup(parts.extensions.get::<SessionHandle<T, S>>())
 }
 
 /// 500 with a generic body; the rejection, naming the types, in the

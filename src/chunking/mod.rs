@@ -81,15 +81,6 @@ pub struct SealedCookies {
 }
 
 impl SealedCookies {
-    /// One complete `Set-Cookie` line of an unchunked sealer.
-    #[cfg_attr(not(feature = "web"), allow(dead_code))]
-    pub(crate) fn single(line: String) -> SealedCookies {
-        SealedCookies {
-            lines: vec![line],
-            chunks: None,
-        }
-    }
-
     /// The `Set-Cookie` header values, in chunk order.
     ///
     /// ```

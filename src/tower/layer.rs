@@ -173,11 +173,10 @@ fn install<T: SessionData + Send + 'static, S: RevocationStore + 'static, B>(
     exchange: &Exchange<T, S>,
     req: &mut Request<B>,
 ) {
-    let (handle, csrf, types) = exchange.extensions();
+    let (handle, csrf) = exchange.extensions();
     let extensions = req.extensions_mut();
     extensions.insert(handle);
     if let Some(csrf) = csrf {
         extensions.insert(csrf);
     }
-    extensions.insert(types);
 }

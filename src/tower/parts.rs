@@ -83,6 +83,12 @@ impl<B> ResponseParts for Response<B> {
     fn insert_extension<E: Clone + Send + Sync + 'static>(&mut self, value: E) {
         self.extensions_mut().insert(value);
     }
+
+    fn edit_extension<E: Send + Sync + 'static>(&mut self, edit: impl FnOnce(&mut E)) {
+        if let Some(extension) = self.extensions_mut().get_mut::<E>() {
+            edit(extension);
+        }
+    }
 }
 
 /// The answer for a [`Failure`](crate::web::Failure): its status, its fixed

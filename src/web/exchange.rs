@@ -7,7 +7,7 @@ use super::csrf::CsrfContext;
 use super::events;
 use super::flash;
 use super::handle::{Extra, SessionHandle, Slot};
-use super::missing::LayerTypes;
+use super::missing::name_the_layer;
 use super::parts::{Failure, ResponseParts};
 use super::respond::{Carried, Finish};
 use super::sessions::Sessions;
@@ -226,15 +226,10 @@ impl<S: RevocationStore + 'static> Opening<S> {
 
 impl<T: SessionData, S: RevocationStore> Exchange<T, S> {
     /// What the adapter puts in the request's extensions: the handle (for
-    /// the extractors; it shares its state with this exchange), the CSRF
-    /// context when configured, and the layer's types (for
-    /// [`MissingSessionLayer`](super::MissingSessionLayer)).
-    pub(crate) fn extensions(&self) -> (SessionHandle<T, S>, Option<CsrfContext>, LayerTypes) {
-        (
-            self.handle.clone(),
-            self.csrf.clone(),
-            LayerTypes::of::<T, S>(),
-        )
+    /// the extractors; it shares its state with this exchange) and the CSRF
+    /// context when configured.
+    pub(crate) fn extensions(&self) -> (SessionHandle<T, S>, Option<CsrfContext>) {
+        (self.handle.clone(), self.csrf.clone())
     }
 
     /// Seals the handler's changes onto `response` (see the module docs of
@@ -244,6 +239,7 @@ impl<T: SessionData, S: RevocationStore> Exchange<T, S> {
         &self,
         response: &mut impl ResponseParts,
     ) -> core::result::Result<(), Failure> {
+        name_the_layer::<T, S>(response);
         Finish {
             flash: self.flash.as_deref(),
             sealer: self.revocation.sealer(),

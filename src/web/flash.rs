@@ -62,10 +62,10 @@ pub(super) fn read<'h>(
     }
 }
 
-/// The flash cookie lines the response needs: the queued messages sealed,
-/// or a removal once the incoming ones were read (or did not open).
-pub(super) fn lines<T>(state: &State<T>, sealer: &Sealer, now: i64) -> Vec<String> {
-    let line = if !state.flash_out.is_empty() {
+/// The flash cookie line the response needs, if any: the queued messages
+/// sealed, or a removal once the incoming ones were read (or did not open).
+pub(super) fn line<T>(state: &State<T>, sealer: &Sealer, now: i64) -> Option<String> {
+    if !state.flash_out.is_empty() {
         match sealer.seal_line(&Session::new(state.flash_out.clone()), now) {
             Ok(line) => Some(line),
             // Only a cookie limit below 3 KB gets here: the messages are
@@ -79,8 +79,7 @@ pub(super) fn lines<T>(state: &State<T>, sealer: &Sealer, now: i64) -> Vec<Strin
         Some(sealer.removal_cookie())
     } else {
         None
-    };
-    line.into_iter().collect()
+    }
 }
 
 impl<T, S> SessionHandle<T, S> {

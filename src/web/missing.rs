@@ -5,22 +5,20 @@
 //! session](NoSession) that is not there is 401.
 
 use super::handle::SessionHandle;
+use super::parts::ResponseParts;
 use core::fmt;
 
-/// Which layer a request went through, for [`MissingSessionLayer`].
-#[derive(Clone, Copy)]
-pub(crate) struct LayerTypes {
-    session: &'static str,
-    store: &'static str,
-}
-
-impl LayerTypes {
-    pub(crate) fn of<T, S>() -> LayerTypes {
-        LayerTypes {
-            session: core::any::type_name::<T>(),
-            store: core::any::type_name::<S>(),
+/// Fills in the types of the layer a [`MissingSessionLayer`] answer went
+/// through (`T`, `S`), and tells the operator. The extractor cannot know
+/// them: a request carries only the handle, so that the layer leaves no
+/// second extension on every request for the sake of a server bug.
+pub(crate) fn name_the_layer<T, S>(response: &mut impl ResponseParts) {
+    response.edit_extension(|missing: &mut MissingSessionLayer| {
+        if missing.found.is_none() {
+            missing.found = Some((core::any::type_name::<T>(), core::any::type_name::<S>()));
+            super::events::missing_layer(missing);
         }
-    }
+    });
 }
 
 /// The rejection when a handler asks for a [`SessionHandle<T, S>`] on a
@@ -31,6 +29,12 @@ impl LayerTypes {
 /// types, is in the response extensions (and, with `tracing`, an `error`
 /// event).
 ///
+/// The extractor sees only the request, which holds the handle and
+/// nothing else, so it rejects with `found: None`. When the rejection
+/// passes back through a session layer, that layer fills in `found` with
+/// its own types and logs a second `error` event naming them; the
+/// response's extension is the complete one.
+///
 /// ```
 /// use sealed_session::web::MissingSessionLayer;
 /// let missing = MissingSessionLayer { wanted: ("u8", "Stateless"), found: None };
@@ -40,8 +44,8 @@ impl LayerTypes {
 pub struct MissingSessionLayer {
     /// The handler's `SessionHandle<T, S>`, as `type_name` spells it.
     pub wanted: (&'static str, &'static str),
-    /// The session and store types of the layer the request went
-    /// through, if any.
+    /// The session and store types of the (innermost) layer the request
+    /// went through, if any: filled in by that layer on the way out.
     pub found: Option<(&'static str, &'static str)>,
 }
 
@@ -59,7 +63,7 @@ impl fmt::Display for MissingSessionLayer {
             Some((session, store)) => {
                 write!(f, ": the route's layer is for SessionHandle<{session}, {store}>")
             }
-            None => f.write_str(": the route has no session layer (axum: .layer(sessions.layer::<T>()) after the routes; actix-web: .wrap(sessions.middleware::<T>()))"),
+            None => f.write_str(": the route has no session layer for these types (axum: .layer(sessions.layer::<T>()) after the routes; actix-web: .wrap(sessions.middleware::<T>()))"),
         }
     }
 }
@@ -99,15 +103,14 @@ impl fmt::Display for NoSession {
 impl std::error::Error for NoSession {}
 
 /// The handle the layer left in a request's extensions, given what the
-/// framework's extension map holds of the two types (the layer's types
-/// looked up only when the handle is missing).
-pub(crate) fn lookup<'a, T, S>(
+/// framework's extension map holds of its type. Without it, the layer (if
+/// any) is named once the rejection reaches it ([`name_the_layer`]).
+pub(crate) fn lookup<T, S>(
     handle: Option<&SessionHandle<T, S>>,
-    types: impl FnOnce() -> Option<&'a LayerTypes>,
 ) -> Result<SessionHandle<T, S>, MissingSessionLayer> {
     handle.cloned().ok_or_else(|| MissingSessionLayer {
         wanted: (core::any::type_name::<T>(), core::any::type_name::<S>()),
-        found: types().map(|t| (t.session, t.store)),
+        found: None,
     })
 }
 

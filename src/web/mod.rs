@@ -109,5 +109,5 @@ pub use sessions::Sessions;
 pub(crate) use csrf::CsrfContext;
 pub(crate) use events::{csrf_refused, missing_layer};
 pub(crate) use exchange::{Checking, Exchange};
-pub(crate) use missing::{LayerTypes, lookup, required};
+pub(crate) use missing::{lookup, required};
 pub(crate) use parts::{Edit, Failure, Header, HeaderText, ResponseParts, header_value};

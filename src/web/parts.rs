@@ -57,6 +57,8 @@ pub(crate) trait ResponseParts {
     }
     /// Puts `value` in the response extensions, for an outer layer to log.
     fn insert_extension<E: Clone + Send + Sync + 'static>(&mut self, value: E);
+    /// Runs `edit` on the response's extension of type `E`, if it has one.
+    fn edit_extension<E: Send + Sync + 'static>(&mut self, edit: impl FnOnce(&mut E));
 }
 
 /// A header value type of a framework's (the `http` crate's at version 1

@@ -7,7 +7,7 @@ use super::parts::{Edit, Failure, Header, ResponseParts};
 use crate::SessionData;
 use crate::http::{CacheProtection, ChunkSet, CookieConflict, VaryEdit};
 use crate::http::{cache_control_merged, vary_merged};
-use crate::{Chunking, Result, SealedCookies, Sealer, Session};
+use crate::{Chunking, Result, Sealer, Session};
 
 /// Which of our cookies the request carried, so that the response can
 /// delete those the new cookies do not overwrite.
@@ -68,12 +68,12 @@ impl Finish<'_> {
         // response; a failed handler's change may be half done.
         let withheld = status == 304 || (status >= 500 && !self.seal_on_server_error);
         let lines = if withheld {
-            Vec::new()
+            Lines::default()
         } else {
             match self.lines(&state) {
                 Ok(mut lines) => {
                     if let (Some(flash), Ok(now)) = (self.flash, &self.now) {
-                        lines.extend(super::flash::lines(&state, flash, *now));
+                        lines.extend(super::flash::line(&state, flash, *now));
                     }
                     lines
                 }
@@ -91,7 +91,7 @@ impl Finish<'_> {
             } else {
                 CacheProtection::Private
             };
-            for line in lines {
+            for line in lines.into_iter() {
                 response.append_header(Header::SetCookie, line.into());
             }
             response.edit_header(Header::CacheControl, |values| {
@@ -105,7 +105,7 @@ impl Finish<'_> {
     }
 
     /// The `Set-Cookie` values the handler's changes call for.
-    fn lines<T: SessionData>(&self, state: &State<T>) -> Result<Vec<String>> {
+    fn lines<T: SessionData>(&self, state: &State<T>) -> Result<Lines> {
         let lines = match &state.slot {
             Slot::Fresh(session) => {
                 events::sealed("new", "created in this request");
@@ -122,7 +122,7 @@ impl Finish<'_> {
                 );
                 self.seal(checked.session())?
             }
-            Slot::Opened(_) => Vec::new(),
+            Slot::Opened(_) => Lines::default(),
             Slot::Empty if state.removed || self.carried.clear => {
                 events::sealed(
                     "removed",
@@ -132,22 +132,24 @@ impl Finish<'_> {
                         "cookie did not open"
                     },
                 );
-                self.removals()
+                Lines::many(self.removals())
             }
-            Slot::Empty => Vec::new(),
+            Slot::Empty => Lines::default(),
         };
         Ok(lines)
     }
 
-    fn seal<T: SessionData>(&self, session: &Session<T>) -> Result<Vec<String>> {
+    fn seal<T: SessionData>(&self, session: &Session<T>) -> Result<Lines> {
         let now = self.now.clone()?;
-        let sealed = match self.chunking {
-            Some(chunking) => chunking.seal_unix(self.sealer, session, now)?,
-            None => SealedCookies::single(self.sealer.seal_line(session, now)?),
+        let (mut lines, written) = match self.chunking {
+            Some(chunking) => {
+                let sealed = chunking.seal_unix(self.sealer, session, now)?;
+                let written = sealed.chunk_count().map_or(0, usize::from);
+                (Lines::many(sealed.into_set_cookies()), written)
+            }
+            None => (Lines::one(self.sealer.seal_line(session, now)?), 0),
         };
-        let written = sealed.chunk_count().map_or(0, usize::from);
         let carried = self.carried;
-        let mut lines = sealed.into_set_cookies();
         // Nearly every request carried one cookie or none: nothing to scan.
         if !carried.chunks.is_empty() || (carried.single && written > 0) {
             let stale = carried.chunks.iter();
@@ -174,6 +176,49 @@ impl Finish<'_> {
             lines.insert(0, self.sealer.removal_cookie());
         }
         lines
+    }
+}
+
+/// The `Set-Cookie` lines of one response. Nearly every response has one
+/// (a seal) or none, and those are kept without allocating a list.
+#[derive(Debug, Default)]
+struct Lines {
+    first: Option<String>,
+    rest: Vec<String>,
+}
+
+impl Lines {
+    fn one(line: String) -> Lines {
+        Lines {
+            first: Some(line),
+            rest: Vec::new(),
+        }
+    }
+
+    fn many(lines: Vec<String>) -> Lines {
+        Lines {
+            first: None,
+            rest: lines,
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.first.is_none() && self.rest.is_empty()
+    }
+
+    fn into_iter(self) -> impl Iterator<Item = String> {
+        self.first.into_iter().chain(self.rest)
+    }
+}
+
+impl Extend<String> for Lines {
+    fn extend<I: IntoIterator<Item = String>>(&mut self, lines: I) {
+        for line in lines {
+            match self.first {
+                None if self.rest.is_empty() => self.first = Some(line),
+                _ => self.rest.push(line),
+            }
+        }
     }
 }
 
