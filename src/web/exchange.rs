@@ -260,6 +260,12 @@ fn open_cookies<'h, T: SessionData>(
     chunking: Option<Chunking>,
     now: Result<i64>,
 ) -> (Carried, Found<T>) {
+    let mut cookies = cookies.into_iter().peekable();
+    // A request without a `Cookie` header (a first visit, most API calls)
+    // carried nothing: no scan.
+    if cookies.peek().is_none() {
+        return (Carried::default(), Found::None);
+    }
     let cookies = RequestCookies::for_sealer(cookies, sealer);
     let found = cookies.open_unix(sealer, chunking, now);
     let carried = match &found {
