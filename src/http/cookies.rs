@@ -3,7 +3,6 @@
 
 use super::conflict::CookieConflict;
 use super::scan::{self, ChunkSet, Ours};
-use crate::Sealer;
 use crate::cookie::attributes::is_prefixed;
 use ::http::header::COOKIE;
 use ::http::{HeaderMap, HeaderValue};
@@ -140,9 +139,10 @@ impl<'a> RequestCookies<'a> {
 
     /// [`from_header_values`](Self::from_header_values) for `sealer`'s
     /// cookie, whose prefix was looked at once, when it was built.
+    #[cfg(feature = "web")]
     pub(crate) fn for_sealer(
         values: impl IntoIterator<Item = &'a [u8]>,
-        sealer: &Sealer,
+        sealer: &crate::Sealer,
     ) -> RequestCookies<'a> {
         Self::scan(values, sealer.cookie_name(), sealer.name_prefixed())
     }

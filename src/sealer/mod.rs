@@ -64,7 +64,7 @@ pub struct Sealer {
     config: Config,
     /// Whether the cookie name has a `__Host-`/`__Secure-` prefix, looked
     /// at once rather than in every request's cookie scan.
-    #[cfg(feature = "http")]
+    #[cfg(feature = "web")]
     name_prefixed: bool,
 }
 
@@ -87,7 +87,7 @@ impl core::fmt::Debug for Sealer {
 impl Sealer {
     pub(crate) fn from_config(config: Config) -> Sealer {
         Sealer {
-            #[cfg(feature = "http")]
+            #[cfg(feature = "web")]
             name_prefixed: crate::cookie::attributes::is_prefixed(&config.name),
             config,
         }
@@ -95,7 +95,7 @@ impl Sealer {
 
     /// Whether browsers hold the cookie name to a prefix (`__Host-`,
     /// `__Secure-`, in any case).
-    #[cfg(feature = "http")]
+    #[cfg(feature = "web")]
     pub(crate) fn name_prefixed(&self) -> bool {
         self.name_prefixed
     }

@@ -134,6 +134,7 @@ impl<T: SessionData, S: RevocationStore + 'static> Incoming<T, S> {
     /// Checks the opened session against revocation and makes the handle.
     /// `Err` is the answer to give without running the handler: 503 when
     /// the store cannot decide under fail-closed, or a server-side error.
+    #[cfg(feature = "actix")]
     pub(crate) async fn check(self) -> core::result::Result<Exchange<T, S>, Failure> {
         match self.check_now() {
             Checking::Done(done) => done,

@@ -108,6 +108,12 @@ pub use sessions::Sessions;
 
 pub(crate) use csrf::CsrfContext;
 pub(crate) use events::{csrf_refused, missing_layer};
+// The tower layer drives the check in two steps (`check_now`, then the
+// boxed path) and edits headers through `http`'s entry API; actix-web
+// awaits `Incoming::check` and keeps the trait's two-step header edit.
+#[cfg(feature = "tower")]
 pub(crate) use exchange::{Checking, Exchange};
 pub(crate) use missing::{lookup, required};
-pub(crate) use parts::{Edit, Failure, Header, HeaderText, ResponseParts, header_value};
+#[cfg(feature = "tower")]
+pub(crate) use parts::Edit;
+pub(crate) use parts::{Failure, Header, HeaderText, ResponseParts, header_value};
