@@ -76,6 +76,22 @@ fn app(sessions: &Sessions<Store>) -> Router {
             get(|s: Handle| async move { ([(VARY, "Accept-Encoding")], s.get().unwrap_or_default()) }),
         )
         .route(
+            "/two-lines",
+            // Two lines of each header: the merge must leave exactly one.
+            get(|s: Handle| async move {
+                s.update(|s| s.data_mut().push('!'));
+                (
+                    axum::response::AppendHeaders([
+                        (VARY, "Accept-Encoding"),
+                        (VARY, "Origin"),
+                        (CACHE_CONTROL, "public"),
+                        (CACHE_CONTROL, "max-age=60"),
+                    ]),
+                    "two",
+                )
+            }),
+        )
+        .route(
             "/read-vary-any",
             get(|s: Handle| async move { ([(VARY, "*")], s.get().unwrap_or_default()) }),
         )
@@ -188,6 +204,12 @@ async fn the_handlers_vary_is_merged() {
     assert_eq!(r.header("vary"), "Accept-Encoding, Cookie");
     let r = send(&app, "/read-vary-any", Some(&cookie)).await;
     assert_eq!(r.header("vary"), "*");
+    let r = send(&app, "/two-lines", Some(&cookie)).await;
+    assert_eq!(r.set_cookies.len(), 1);
+    assert_eq!(r.headers.get_all(VARY).iter().count(), 1);
+    assert_eq!(r.header("vary"), "Accept-Encoding, Origin, Cookie");
+    assert_eq!(r.headers.get_all(CACHE_CONTROL).iter().count(), 1);
+    assert_eq!(r.header("cache-control"), "max-age=60, private");
 }
 
 #[tokio::test]

@@ -52,8 +52,9 @@ impl<B> ResponseParts for Response<B> {
     where
         E: for<'v> FnOnce(&mut dyn Iterator<Item = &'v [u8]>) -> Edit,
     {
-        match self.headers_mut().entry(header_name(name)) {
+        let mut entry = match self.headers_mut().entry(header_name(name)) {
             Entry::Vacant(entry) => {
+                // Adding to no header and replacing none are the same insert.
                 let (Edit::Append(value) | Edit::Replace(value)) = edit(&mut core::iter::empty())
                 else {
                     return;
@@ -61,21 +62,20 @@ impl<B> ResponseParts for Response<B> {
                 if let Some(value) = header_value::<HeaderValue>(value) {
                     entry.insert(value);
                 }
+                return;
             }
-            Entry::Occupied(mut entry) => {
-                match edit(&mut entry.iter().map(HeaderValue::as_bytes)) {
-                    Edit::Keep => {}
-                    Edit::Append(value) => {
-                        if let Some(value) = header_value::<HeaderValue>(value) {
-                            entry.append(value);
-                        }
-                    }
-                    Edit::Replace(value) => {
-                        if let Some(value) = header_value::<HeaderValue>(value) {
-                            entry.insert(value);
-                        }
-                    }
-                }
+            Entry::Occupied(entry) => entry,
+        };
+        let (append, value) = match edit(&mut entry.iter().map(HeaderValue::as_bytes)) {
+            Edit::Keep => return,
+            Edit::Append(value) => (true, value),
+            Edit::Replace(value) => (false, value),
+        };
+        if let Some(value) = header_value::<HeaderValue>(value) {
+            if append {
+                entry.append(value);
+            } else {
+                entry.insert(value);
             }
         }
     }
