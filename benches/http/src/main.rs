@@ -35,6 +35,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "none" => peers::none(),
         "sealed-axum" => sealed::layer()?,
         "sealed-plain" => sealed::plain()?,
+        "sealed-plain-routed" => sealed::plain_routed()?,
         "tower-sessions" => peers::tower_sessions(),
         "private-jar" => peers::private_jar(),
         other => return Err(format!("unknown contender {other}").into()),

@@ -60,6 +60,27 @@ fn answer(mut response: Response, cookie: Option<(HeaderValue, CacheProtection)>
     response
 }
 
+/// The `name=value` pair of a login's cookie, for a baseline to send one
+/// of the same size (the in-process driver's; the server has no baseline
+/// cookie to send).
+#[allow(dead_code)]
+pub fn login_cookie() -> Result<String, sealed_session::Error> {
+    let revocation = revocation()?;
+    let mut session = Session::new(Data::login());
+    session.set_subject("alice")?;
+    let line = set_cookie(revocation.sealer(), &session)?;
+    let line = line.to_str().unwrap_or_default();
+    Ok(line.split(';').next().unwrap_or_default().to_owned())
+}
+
+/// The plain handlers under `Router::layer` with a layer that does
+/// nothing (`tower::layer::util::Identity`): what axum's per-route boxed
+/// service costs by itself, so that the layer applied with `Router::layer`
+/// is compared with a plain handler that pays the same.
+pub fn plain_routed() -> Result<Router, sealed_session::Error> {
+    Ok(plain()?.layer(tower::layer::util::Identity::new()))
+}
+
 pub fn plain() -> Result<Router, sealed_session::Error> {
     let revocation = Arc::new(revocation()?);
     let r1 = revocation.clone();
@@ -102,12 +123,11 @@ pub fn plain() -> Result<Router, sealed_session::Error> {
             post(move |headers: HeaderMap| async move {
                 // A login revokes the session the request carried, as the
                 // layer's `login` does (no fixation, no second live session).
-                if let Some(value) = find_cookie(&headers, r3.sealer().cookie_name()) {
-                    if let Ok(checked) = r3.open_checked::<Data>(value).await {
-                        if r3.logout(checked.opened()).await.is_err() {
-                            return StatusCode::SERVICE_UNAVAILABLE.into_response();
-                        }
-                    }
+                if let Some(value) = find_cookie(&headers, r3.sealer().cookie_name())
+                    && let Ok(checked) = r3.open_checked::<Data>(value).await
+                    && r3.logout(checked.opened()).await.is_err()
+                {
+                    return StatusCode::SERVICE_UNAVAILABLE.into_response();
                 }
                 let mut session = Session::new(Data::login());
                 if session.set_subject("alice").is_err() || r3.login(&mut session).await.is_err() {
