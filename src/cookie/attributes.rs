@@ -259,7 +259,7 @@ pub(crate) fn push_max_age(out: &mut String, max_age: i64) {
         return;
     }
     out.push_str(MAX_AGE_PREFIX);
-    let _ = write!(out, "{max_age}");
+    out.push_str(itoa::Buffer::new().format(max_age));
 }
 
 #[cfg(test)]

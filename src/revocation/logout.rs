@@ -2,6 +2,7 @@
 //! revoke all (renewals and logins are in `renew.rs`).
 
 use super::{DeniedSession, Revocation, RevocationStore};
+use crate::sealer::clock::unix_now;
 use crate::wire::envelope::MAX_SUBJECT_LEN;
 use crate::wire::unix::unix;
 use crate::{ConfigError, Opened, Result, Session};
@@ -31,7 +32,7 @@ impl<S: RevocationStore> Revocation<S> {
     ///
     /// As [`logout_at`](Self::logout_at).
     pub fn logout<T>(&self, opened: &Opened<T>) -> impl Future<Output = Result<String>> + Send {
-        self.logout_at(opened, OffsetDateTime::now_utc())
+        self.logout_unix(opened, unix_now())
     }
 
     /// [`logout`](Self::logout) at time `now`.
@@ -67,9 +68,19 @@ impl<S: RevocationStore> Revocation<S> {
         opened: &Opened<T>,
         now: OffsetDateTime,
     ) -> impl Future<Output = Result<String>> + Send {
+        self.logout_unix(opened, unix(now))
+    }
+
+    /// [`logout_at`](Self::logout_at) with `now` in unix seconds (or the
+    /// error converting it gave, returned when awaited).
+    pub(crate) fn logout_unix<T>(
+        &self,
+        opened: &Opened<T>,
+        now: Result<i64>,
+    ) -> impl Future<Output = Result<String>> + Send {
         let entry = self.denial(&opened.session);
         async move {
-            let now = unix(now)?;
+            let now = now?;
             if let Some((entry, subject)) = &entry {
                 let entry = DeniedSession {
                     subject: subject.as_deref(),
@@ -96,8 +107,7 @@ impl<S: RevocationStore> Revocation<S> {
     ///
     /// As [`logout_everywhere_at`](Self::logout_everywhere_at).
     pub async fn logout_everywhere(&self, subject: &str) -> Result<()> {
-        self.logout_everywhere_at(subject, OffsetDateTime::now_utc())
-            .await
+        self.logout_everywhere_unix(subject, unix_now()).await
     }
 
     /// Sets `subject`'s not-before to `now` plus the leeway: every session
@@ -140,10 +150,20 @@ impl<S: RevocationStore> Revocation<S> {
     /// [`ConfigError::Subject`] for a subject longer than 255 bytes (no
     /// session can carry it); otherwise as [`logout_at`](Self::logout_at).
     pub async fn logout_everywhere_at(&self, subject: &str, now: OffsetDateTime) -> Result<()> {
+        self.logout_everywhere_unix(subject, unix(now)).await
+    }
+
+    /// [`logout_everywhere_at`](Self::logout_everywhere_at) with `now` in
+    /// unix seconds (the subject's length is checked first, as there).
+    pub(crate) async fn logout_everywhere_unix(
+        &self,
+        subject: &str,
+        now: Result<i64>,
+    ) -> Result<()> {
         if subject.len() > MAX_SUBJECT_LEN {
             return Err(ConfigError::Subject.into());
         }
-        let now = unix(now)?;
+        let now = now?;
         let (not_before, until) = self.not_before(now);
         self.store
             .set_subject_not_before(subject, not_before, until, now)

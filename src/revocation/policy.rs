@@ -141,7 +141,10 @@ impl<S: RevocationStore> Revocation<S> {
     ///
     /// As [`open_checked_at`](Self::open_checked_at).
     pub async fn open_checked<T: SessionData>(&self, value: &str) -> Result<Checked<T>> {
-        self.open_checked_at(value, OffsetDateTime::now_utc()).await
+        // One clock read, for the open and the check alike.
+        let now = crate::sealer::clock::unix_now()?;
+        let opened = self.sealer.open_bytes_unix::<T>(value.as_bytes(), now)?;
+        self.check_unix(opened, now).await
     }
 
     /// Opens a cookie value at time `now` and checks it against the store.
@@ -186,7 +189,8 @@ impl<S: RevocationStore> Revocation<S> {
     ///
     /// As [`check_at`](Self::check_at).
     pub async fn check<T>(&self, opened: Opened<T>) -> Result<Checked<T>> {
-        self.check_at(opened, OffsetDateTime::now_utc()).await
+        self.check_unix(opened, crate::sealer::clock::unix_now()?)
+            .await
     }
 
     /// Checks an opened session against the store at time `now`: one store

@@ -3,6 +3,7 @@
 //! it survives a not-before set just before it.
 
 use super::{Checked, Denial, DeniedSession, Revocation, RevocationStore};
+use crate::sealer::clock::unix_now;
 use crate::wire::unix::unix;
 use crate::{Error, Result, Session};
 use time::OffsetDateTime;
@@ -27,7 +28,7 @@ impl<S: RevocationStore> Revocation<S> {
     ///
     /// As [`renew_id_at`](Self::renew_id_at).
     pub async fn renew_id<T>(&self, checked: &mut Checked<T>) -> Result<()> {
-        self.renew_id_at(checked, OffsetDateTime::now_utc()).await
+        self.renew_id_unix(checked, unix_now()?).await
     }
 
     /// Puts the session's current id on the deny-list, then gives it a
@@ -84,7 +85,11 @@ impl<S: RevocationStore> Revocation<S> {
         checked: &mut Checked<T>,
         now: OffsetDateTime,
     ) -> Result<()> {
-        let now = unix(now)?;
+        self.renew_id_unix(checked, unix(now)?).await
+    }
+
+    /// [`renew_id_at`](Self::renew_id_at) with `now` in unix seconds.
+    pub(crate) async fn renew_id_unix<T>(&self, checked: &mut Checked<T>, now: i64) -> Result<()> {
         let mut floor = checked.not_before_floor();
         if let Some((entry, subject)) = self.denial(checked.session()) {
             let entry = DeniedSession {
@@ -129,8 +134,7 @@ impl<S: RevocationStore> Revocation<S> {
     ///
     /// As [`logout_everywhere_else_at`](Self::logout_everywhere_else_at).
     pub async fn logout_everywhere_else<T>(&self, checked: &mut Checked<T>) -> Result<()> {
-        self.logout_everywhere_else_at(checked, OffsetDateTime::now_utc())
-            .await
+        self.logout_everywhere_else_unix(checked, unix_now()?).await
     }
 
     /// Logs out every session of the checked session's subject, on every
@@ -174,10 +178,19 @@ impl<S: RevocationStore> Revocation<S> {
         checked: &mut Checked<T>,
         now: OffsetDateTime,
     ) -> Result<()> {
+        self.logout_everywhere_else_unix(checked, unix(now)?).await
+    }
+
+    /// [`logout_everywhere_else_at`](Self::logout_everywhere_else_at) with
+    /// `now` in unix seconds.
+    pub(crate) async fn logout_everywhere_else_unix<T>(
+        &self,
+        checked: &mut Checked<T>,
+        now: i64,
+    ) -> Result<()> {
         let Some(subject) = checked.session().subject().map(str::to_owned) else {
-            return self.renew_id_at(checked, now).await;
+            return self.renew_id_unix(checked, now).await;
         };
-        let now = unix(now)?;
         let mut floor = checked.not_before_floor();
         if let Some((entry, _)) = self.denial(checked.session()) {
             let entry = DeniedSession {
@@ -217,7 +230,7 @@ impl<S: RevocationStore> Revocation<S> {
     ///
     /// As [`login_at`](Self::login_at).
     pub async fn login<T>(&self, session: &mut Session<T>) -> Result<()> {
-        self.login_at(session, OffsetDateTime::now_utc()).await
+        self.login_unix(session, unix_now()).await
     }
 
     /// Readies a new, never sealed session for its first seal at `now`: if
@@ -250,10 +263,21 @@ impl<S: RevocationStore> Revocation<S> {
     /// [`FailurePolicy::Open`](super::FailurePolicy::Open) the session is
     /// left unstamped).
     pub async fn login_at<T>(&self, session: &mut Session<T>, now: OffsetDateTime) -> Result<()> {
+        self.login_unix(session, unix(now)).await
+    }
+
+    /// [`login_at`](Self::login_at) with `now` in unix seconds (or the
+    /// error converting it gave): the web layer passes the request's one
+    /// clock reading.
+    pub(crate) async fn login_unix<T>(
+        &self,
+        session: &mut Session<T>,
+        now: Result<i64>,
+    ) -> Result<()> {
         if session.issued_at.is_some() {
             return Ok(());
         }
-        let now = unix(now)?;
+        let now = now?;
         let status = match self
             .store
             .status(session.id(), session.subject(), now)

@@ -207,6 +207,7 @@ impl<S: RevocationStore + 'static> Opening<S> {
         });
         let flash_sealer = flash.as_ref().map(|(sealer, _)| Arc::clone(sealer));
         let extra = Extra {
+            now: now.clone(),
             unreadable,
             csrf: csrf_key,
             flash,

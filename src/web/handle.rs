@@ -81,6 +81,9 @@ impl<'a> postcard::ser_flavors::Flavor for Compare<'a> {
 
 /// What a handle starts with besides its slot.
 pub(crate) struct Extra {
+    /// The request's one clock reading, for the revocations the handler
+    /// asks for (the seal uses the same).
+    pub(crate) now: crate::Result<i64>,
     /// Why the request's authentic cookie could not be read, if so.
     pub(crate) unreadable: Option<crate::Error>,
     /// The CSRF key, when configured.
@@ -112,6 +115,8 @@ pub(crate) struct State<T> {
     pub(crate) original: Option<SessionId>,
     /// Why the request's authentic cookie could not be read, if so.
     pub(crate) unreadable: Option<crate::Error>,
+    /// The request's clock reading (see [`Extra`]).
+    pub(crate) now: crate::Result<i64>,
     /// The flash messages the request brought, and whether they were read.
     pub(crate) flash_in: super::flash::Incoming,
     pub(crate) flash_read: bool,
@@ -218,6 +223,7 @@ impl<T, S> SessionHandle<T, S> {
                 accessed: false,
                 original,
                 unreadable: extra.unreadable,
+                now: extra.now,
                 flash_in,
                 flash_read: false,
                 flash_out: Vec::new(),

@@ -37,7 +37,7 @@ impl<T, S: RevocationStore> SessionHandle<T, S> {
             Err(Error::RevocationFull { .. }) if anonymous => {}
             other => other?,
         }
-        self.revocation.login(&mut session).await?;
+        self.revocation.login_unix(&mut session, self.now()).await?;
         let mut state = self.access();
         state.slot = Slot::Fresh(session);
         state.removed = false;
@@ -65,7 +65,10 @@ impl<T, S: RevocationStore> SessionHandle<T, S> {
             self.renew_fresh();
             return Ok(());
         };
-        let outcome = self.revocation.renew_id(&mut checked).await;
+        let outcome = match self.now() {
+            Ok(now) => self.revocation.renew_id_unix(&mut checked, now).await,
+            Err(error) => Err(error),
+        };
         self.lock().slot = Slot::Opened(checked);
         outcome
     }
@@ -89,7 +92,14 @@ impl<T, S: RevocationStore> SessionHandle<T, S> {
             self.renew_fresh();
             return Ok(());
         };
-        let outcome = self.revocation.logout_everywhere_else(&mut checked).await;
+        let outcome = match self.now() {
+            Ok(now) => {
+                self.revocation
+                    .logout_everywhere_else_unix(&mut checked, now)
+                    .await
+            }
+            Err(error) => Err(error),
+        };
         self.lock().slot = Slot::Opened(checked);
         outcome
     }
@@ -157,11 +167,20 @@ impl<T, S: RevocationStore> SessionHandle<T, S> {
     pub async fn logout_everywhere(&self) -> Result<()> {
         let subject = self.read(|s| s.and_then(|s| s.subject().map(str::to_owned)));
         if let Some(subject) = subject {
-            self.revocation.logout_everywhere(&subject).await?;
+            self.revocation
+                .logout_everywhere_unix(&subject, self.now())
+                .await?;
         }
         // The subject's not-before covers this session too; revoking its
         // id as well also ends it when the session has no subject.
         self.logout().await
+    }
+
+    /// The request's clock reading (the one its cookie was opened and
+    /// will be sealed at), so a revocation agrees with the seal and the
+    /// request reads the clock once.
+    fn now(&self) -> Result<i64> {
+        self.lock().now.clone()
     }
 
     /// Puts the current opened session's id on the deny-list.
@@ -169,7 +188,11 @@ impl<T, S: RevocationStore> SessionHandle<T, S> {
         let Some(checked) = self.take_opened() else {
             return Ok(());
         };
-        let outcome = self.revocation.logout(checked.opened()).await.map(drop);
+        let outcome = self
+            .revocation
+            .logout_unix(checked.opened(), self.now())
+            .await
+            .map(drop);
         self.lock().slot = Slot::Opened(checked);
         outcome
     }
