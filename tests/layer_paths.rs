@@ -4,188 +4,27 @@
 //! goes through the boxed path. Both must give the same answers: login,
 //! read, change, logout and the refusal of the logged-out cookie, a 503
 //! when the store cannot answer (fail-closed), never a success instead.
-//! The awaited store here is the real `MemoryStore` behind a future that
-//! is pending once, so the boxed path runs without Redis (the Redis tests
-//! run it against a real server).
+//! The stores are in `path_stores/` (shared with `actix_paths.rs`, the
+//! same paths through the actix-web middleware).
 #![cfg(feature = "axum")]
 
 #[path = "axum_support/mod.rs"]
 mod axum_support;
+#[path = "path_stores/mod.rs"]
+mod path_stores;
 
 use axum::Router;
 use axum::routing::get;
 use axum_support::{Reply, key, sealer, send};
-use core::future::Future;
-use core::pin::Pin;
-use core::task::{Context, Poll};
 use http::StatusCode;
+use path_stores::{Awaited, DownNow};
 use sealed_session::axum::{MissingSessionLayer, SessionHandle, Sessions};
 use sealed_session::revocation::{
-    AnyStore, Denial, DeniedSession, MemoryStore, Revocation, RevocationStore, Stateless, Status,
-    run_ready,
+    AnyStore, DeniedSession, MemoryStore, Revocation, RevocationStore, Stateless, Status, run_ready,
 };
-use sealed_session::{Error, KeyRing, Result, SessionId, UnavailableReason};
+use sealed_session::{Error, KeyRing, SessionId};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-
-/// Pending on its first poll (waking itself), then `ready`.
-struct PendingOnce<F> {
-    yielded: bool,
-    inner: Pin<Box<F>>,
-}
-
-impl<F: Future> Future for PendingOnce<F> {
-    type Output = F::Output;
-
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
-        if !self.yielded {
-            self.yielded = true;
-            cx.waker().wake_by_ref();
-            return Poll::Pending;
-        }
-        self.inner.as_mut().poll(cx)
-    }
-}
-
-fn pending_once<F: Future>(inner: F) -> PendingOnce<F> {
-    PendingOnce {
-        yielded: false,
-        inner: Box::pin(inner),
-    }
-}
-
-/// A `MemoryStore` that never answers at once: `status_now` is the trait's
-/// `None`, and every future is pending once. `down` makes it unavailable.
-#[derive(Clone)]
-struct Awaited {
-    inner: Arc<MemoryStore>,
-    down: Arc<AtomicBool>,
-    statuses: Arc<AtomicUsize>,
-}
-
-impl Awaited {
-    fn new() -> Awaited {
-        Awaited {
-            inner: Arc::new(MemoryStore::new(100).unwrap()),
-            down: Arc::new(AtomicBool::new(false)),
-            statuses: Arc::new(AtomicUsize::new(0)),
-        }
-    }
-
-    fn check_up(&self) -> Result<()> {
-        if self.down.load(Ordering::SeqCst) {
-            Err(Error::RevocationUnavailable {
-                reason: UnavailableReason::Connection,
-            })
-        } else {
-            Ok(())
-        }
-    }
-}
-
-impl RevocationStore for Awaited {
-    fn status(
-        &self,
-        id: SessionId,
-        subject: Option<&str>,
-        now: i64,
-    ) -> impl Future<Output = Result<Status>> + Send {
-        self.statuses.fetch_add(1, Ordering::SeqCst);
-        let up = self.check_up();
-        let status = self.inner.status(id, subject, now);
-        pending_once(async move {
-            up?;
-            status.await
-        })
-    }
-
-    fn deny_session(
-        &self,
-        entry: DeniedSession<'_>,
-        now: i64,
-    ) -> impl Future<Output = Result<Denial>> + Send {
-        let up = self.check_up();
-        let denial = self.inner.deny_session(entry, now);
-        pending_once(async move {
-            up?;
-            denial.await
-        })
-    }
-
-    fn set_subject_not_before(
-        &self,
-        subject: &str,
-        not_before: i64,
-        until: i64,
-        now: i64,
-    ) -> impl Future<Output = Result<()>> + Send {
-        pending_once(
-            self.inner
-                .set_subject_not_before(subject, not_before, until, now),
-        )
-    }
-
-    fn set_global_not_before(
-        &self,
-        not_before: i64,
-        until: i64,
-        now: i64,
-    ) -> impl Future<Output = Result<()>> + Send {
-        pending_once(self.inner.set_global_not_before(not_before, until, now))
-    }
-}
-
-/// A store that answers at once, and says it cannot: the fast path's 503.
-#[derive(Clone, Copy)]
-struct DownNow;
-
-fn unavailable<T>() -> Result<T> {
-    Err(Error::RevocationUnavailable {
-        reason: UnavailableReason::Connection,
-    })
-}
-
-impl RevocationStore for DownNow {
-    fn status(
-        &self,
-        _: SessionId,
-        _: Option<&str>,
-        _: i64,
-    ) -> impl Future<Output = Result<Status>> + Send {
-        core::future::ready(unavailable())
-    }
-
-    fn status_now(&self, _: SessionId, _: Option<&str>, _: i64) -> Option<Result<Status>> {
-        Some(unavailable())
-    }
-
-    fn deny_session(
-        &self,
-        _: DeniedSession<'_>,
-        _: i64,
-    ) -> impl Future<Output = Result<Denial>> + Send {
-        core::future::ready(unavailable())
-    }
-
-    fn set_subject_not_before(
-        &self,
-        _: &str,
-        _: i64,
-        _: i64,
-        _: i64,
-    ) -> impl Future<Output = Result<()>> + Send {
-        core::future::ready(unavailable())
-    }
-
-    fn set_global_not_before(
-        &self,
-        _: i64,
-        _: i64,
-        _: i64,
-    ) -> impl Future<Output = Result<()>> + Send {
-        core::future::ready(unavailable())
-    }
-}
+use std::sync::atomic::Ordering;
 
 fn app<S: RevocationStore + Clone + 'static>(store: S) -> Router {
     let sessions = Sessions::new(Revocation::new(sealer(KeyRing::new(key(1))), store).unwrap());

@@ -48,4 +48,4 @@ pub use crate::web::{CSRF_FIELD, CSRF_HEADER, CsrfRejection, MissingSessionLayer
 pub use crate::web::{SessionError, SessionHandle, Sessions};
 pub use csrf::{CsrfForm, CsrfHeader};
 pub use extract::{OptionalSession, RequiredSession};
-pub use middleware::{SessionMiddleware, SessionMiddlewareService};
+pub use middleware::{ResponseFuture, SessionMiddleware, SessionMiddlewareService};

@@ -1,15 +1,16 @@
-//! `ResponseFuture`: what [`SessionService`](super::SessionService) returns.
-//! When the store answered at once (in memory), it is the inner service's
-//! future plus the sealing after it, with nothing boxed; only a store that
-//! must be awaited (Redis) puts the request in a boxed future.
+//! `ResponseFuture`: what [`SessionService`](super::SessionService) returns,
+//! the shared [`Sealing`] future with the tower adapter's seal: when the
+//! store answered at once (in memory), it is the inner service's future
+//! plus the sealing after it, with nothing boxed; only a store that must
+//! be awaited (Redis) puts the request in a boxed future.
 
 use super::parts::failure;
 use crate::SessionData;
 use crate::revocation::RevocationStore;
-use crate::web::Exchange;
+use crate::web::{Exchange, Seal, Sealing};
 use core::future::Future;
 use core::pin::Pin;
-use core::task::{Context, Poll, ready};
+use core::task::{Context, Poll};
 use http::Response;
 
 type Boxed<O> = Pin<Box<dyn Future<Output = O> + Send>>;
@@ -39,48 +40,44 @@ pin_project_lite::pin_project! {
     /// ```
     pub struct ResponseFuture<F: Future, T, S> {
         #[pin]
-        state: State<F, T, S>,
+        inner: Sealing<F, T, S, TowerSeal, F::Output, Boxed<F::Output>>,
     }
 }
 
-pin_project_lite::pin_project! {
-    #[project = StateProj]
-    enum State<F: Future, T, S> {
-        // The handler runs; `exchange` seals its changes once it answers.
-        Calling { #[pin] future: F, exchange: Option<Exchange<T, S>> },
-        // The layer answered without the handler.
-        Answered { output: Option<F::Output> },
-        // The store is awaited before the handler, all in one box.
-        Boxed { future: Boxed<F::Output> },
+/// The tower adapter's [`Seal`]: the inner service's `Response` with the
+/// session sealed on, or the layer's own 500 when that fails; an inner
+/// error passes through unsealed.
+pub(super) struct TowerSeal;
+
+impl<R: From<&'static str>, E> Seal<Result<Response<R>, E>, Result<Response<R>, E>> for TowerSeal {
+    fn seal<T: SessionData, S: RevocationStore>(
+        exchange: Exchange<T, S>,
+        inner: Result<Response<R>, E>,
+    ) -> Result<Response<R>, E> {
+        let mut response = inner?;
+        Ok(match exchange.finish(&mut response) {
+            Ok(()) => response,
+            Err(answer) => failure(answer),
+        })
     }
 }
 
 impl<F: Future, T, S> ResponseFuture<F, T, S> {
     pub(super) fn calling(future: F, exchange: Exchange<T, S>) -> Self {
         ResponseFuture {
-            state: State::Calling {
-                future,
-                exchange: Some(exchange),
-            },
+            inner: Sealing::calling(future, exchange),
         }
     }
 
     pub(super) fn boxed(future: Boxed<F::Output>) -> Self {
         ResponseFuture {
-            state: State::Boxed { future },
+            inner: Sealing::boxed(future),
         }
     }
-}
 
-impl<F, T, S, R, E> ResponseFuture<F, T, S>
-where
-    F: Future<Output = Result<Response<R>, E>>,
-{
-    pub(super) fn answered(response: Response<R>) -> Self {
+    pub(super) fn answered(output: F::Output) -> Self {
         ResponseFuture {
-            state: State::Answered {
-                output: Some(Ok(response)),
-            },
+            inner: Sealing::answered(output),
         }
     }
 }
@@ -95,37 +92,14 @@ where
     type Output = F::Output;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
-        match self.project().state.project() {
-            StateProj::Calling { future, exchange } => {
-                let mut response = ready!(future.poll(cx))?;
-                // Polled again after it answered: a caller's bug, and the
-                // response is gone; never a success without the seal.
-                let Some(exchange) = exchange.take() else {
-                    return Poll::Pending;
-                };
-                Poll::Ready(Ok(match exchange.finish(&mut response) {
-                    Ok(()) => response,
-                    Err(answer) => failure(answer),
-                }))
-            }
-            StateProj::Answered { output } => match output.take() {
-                Some(output) => Poll::Ready(output),
-                None => Poll::Pending,
-            },
-            StateProj::Boxed { future } => future.as_mut().poll(cx),
-        }
+        self.project().inner.poll(cx)
     }
 }
 
 impl<F: Future, T, S> core::fmt::Debug for ResponseFuture<F, T, S> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        let state = match &self.state {
-            State::Calling { .. } => "calling",
-            State::Answered { .. } => "answered",
-            State::Boxed { .. } => "boxed",
-        };
         f.debug_struct("ResponseFuture")
-            .field("state", &state)
+            .field("state", &self.inner.state_name())
             .finish()
     }
 }

@@ -146,7 +146,7 @@ where
                 // `poll_ready` readied this service: it serves the request.
                 return ResponseFuture::calling(self.inner.call(req), exchange);
             }
-            Checking::Done(Err(answer)) => return ResponseFuture::answered(failure(answer)),
+            Checking::Done(Err(answer)) => return ResponseFuture::answered(Ok(failure(answer))),
             Checking::Wait(waiting) => waiting,
         };
         // The store must be awaited first: the clone that was driven to

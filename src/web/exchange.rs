@@ -1,6 +1,6 @@
 //! One request's session from the layer's side, whatever the framework:
-//! [`Sessions::read`] finds and opens the cookies, [`Incoming::check`] asks
-//! the revocation store, and after the handler [`Exchange::finish`] seals
+//! [`Sessions::read`] finds and opens the cookies, [`Incoming::check_now`]
+//! asks the revocation store (or hands back a [`Waiting`] to await it), and after the handler [`Exchange::finish`] seals
 //! its changes onto the response (or says why it cannot).
 
 use super::csrf::CsrfContext;
@@ -113,9 +113,11 @@ impl<S: RevocationStore + 'static> Sessions<S> {
 }
 
 impl<T: SessionData, S: RevocationStore + 'static> Incoming<T, S> {
-    /// [`check`](Self::check) as far as it goes without waiting: all of it
-    /// when the store answers at once (an in-memory store) or there is
-    /// nothing to ask, so the handler can run without a boxed future.
+    /// Checks the opened session against revocation and makes the handle,
+    /// as far as that goes without waiting: all of it when the store
+    /// answers at once (an in-memory store) or there is nothing to ask, so
+    /// the handler can run without a boxed future; otherwise a
+    /// [`Waiting`] to await.
     pub(crate) fn check_now(self) -> Checking<T, S> {
         let Incoming { found, rest } = self;
         let Found::Session(opened) = found else {
@@ -130,22 +132,12 @@ impl<T: SessionData, S: RevocationStore + 'static> Incoming<T, S> {
             Err(opened) => Checking::Wait(Waiting { opened, now, rest }),
         }
     }
-
-    /// Checks the opened session against revocation and makes the handle.
-    /// `Err` is the answer to give without running the handler: 503 when
-    /// the store cannot decide under fail-closed, or a server-side error.
-    #[cfg(feature = "actix")]
-    pub(crate) async fn check(self) -> core::result::Result<Exchange<T, S>, Failure> {
-        match self.check_now() {
-            Checking::Done(done) => done,
-            Checking::Wait(waiting) => waiting.check().await,
-        }
-    }
 }
 
 impl<T: SessionData, S: RevocationStore + 'static> Waiting<T, S> {
-    /// Awaits the store's verdict and makes the handle, as
-    /// [`Incoming::check`].
+    /// Awaits the store's verdict and makes the handle: `Err` is the
+    /// answer to give without running the handler (503 when the store
+    /// cannot decide under fail-closed, or a server-side error).
     pub(crate) async fn check(self) -> core::result::Result<Exchange<T, S>, Failure> {
         let Waiting { opened, now, rest } = self;
         let checked = rest.revocation.check_unix(opened, now).await;

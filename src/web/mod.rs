@@ -97,6 +97,8 @@ mod missing;
 mod parts;
 mod respond;
 mod revoking;
+#[cfg(any(feature = "tower", feature = "actix"))]
+mod sealing;
 mod sessions;
 mod stores;
 
@@ -108,12 +110,15 @@ pub use sessions::Sessions;
 
 pub(crate) use csrf::CsrfContext;
 pub(crate) use events::{csrf_refused, missing_layer};
-// The tower layer drives the check in two steps (`check_now`, then the
-// boxed path) and edits headers through `http`'s entry API; actix-web
-// awaits `Incoming::check` and keeps the trait's two-step header edit.
-#[cfg(feature = "tower")]
+// Both adapters drive the check in two steps (`check_now`, then the boxed
+// path) and return the shared `Sealing` future; the tower one edits
+// headers through `http`'s entry API, actix-web keeps the trait's
+// two-step header edit.
+#[cfg(any(feature = "tower", feature = "actix"))]
 pub(crate) use exchange::{Checking, Exchange};
 pub(crate) use missing::{lookup, required};
 #[cfg(feature = "tower")]
 pub(crate) use parts::Edit;
 pub(crate) use parts::{Failure, Header, HeaderText, ResponseParts, header_value};
+#[cfg(any(feature = "tower", feature = "actix"))]
+pub(crate) use sealing::{Seal, Sealing};
