@@ -7,6 +7,8 @@
 # Usage: scripts/http-bench.sh [--rounds N] [--seconds S]
 #        scripts/http-bench.sh --instructions   (in-process, under valgrind:
 #        instructions per request, independent of the machine's load)
+#        scripts/http-bench.sh --in-process-time [--rounds N] [--requests N]
+#        (in-process wall clock, no sockets, interleaved rounds)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if ! command -v wrk >/dev/null 2>&1; then
@@ -17,5 +19,9 @@ cargo build --quiet --release --manifest-path benches/http/Cargo.toml
 if [ "${1:-}" = "--instructions" ]; then
     command -v valgrind >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq valgrind; }
     exec python3 tools/http_bench.py --instructions "$CARGO_TARGET_DIR/release/in-process"
+fi
+if [ "${1:-}" = "--in-process-time" ]; then
+    shift
+    exec python3 tools/http_bench.py --in-process-time "$CARGO_TARGET_DIR/release/in-process" "$@"
 fi
 python3 tools/http_bench.py "$CARGO_TARGET_DIR/release/http-bench-server" "$@"

@@ -16,16 +16,25 @@ figure kept is the median over rounds. What is measured:
 
 Usage: tools/http_bench.py SERVER_BINARY [--rounds N] [--seconds S]
        tools/http_bench.py --instructions IN_PROCESS_BINARY
+       tools/http_bench.py --in-process-time IN_PROCESS_BINARY [--rounds N] [--requests N]
 
 With --instructions, each contender's router is driven in-process (no
 sockets) under valgrind: the instruction count of 3000 requests minus that
 of 1000, over 2000, is the instructions per request, which the machine's
 load does not change.
+
+With --in-process-time, the same in-process drivers report the wall-clock
+time of their request loop (no sockets, so none of the kernel's loopback
+TCP work that dominates the server figures), pinned to CPU 0, every
+contender and route once per round in a rotating order; overheads are
+over the same round's baseline, and the figures kept are medians over
+rounds of the overhead and of each round's ratios.
 """
 
 import argparse
 import os
 import re
+import shutil
 import socket
 import statistics
 import subprocess
@@ -152,10 +161,8 @@ def instructions(binary):
     # The axum contenders over `none`; the actix-web middleware over the
     # same actix-web routes without sessions (`actix-none`). Every baseline
     # is sent a cookie of the size sealed-session's login sets.
-    axum = [c for c in CONTENDERS if c != "sealed-actix"] + ["sealed-plain-routed"]
-    names = axum + ["actix-none", "sealed-actix"]
+    names, base = in_process_names()
     per = {c: {r: (count(c, r, 3000) - count(c, r, 1000)) / 2000 for r, *_ in ROUTES} for c in names}
-    base = {c: "actix-none" if "actix" in c else "none" for c in names}
     print("instructions per request, in-process (valgrind callgrind Ir); axum contenders over `none`,\n"
           "sealed-actix over `actix-none`\n")
     print("| contender | read | change | login | read over none | change over none | login over none |")
@@ -176,9 +183,66 @@ def instructions(binary):
               f"actix middleware / axum layer = {o['sealed-actix'] / o['sealed-axum']:.2f}x")
 
 
+def in_process_names():
+    """The in-process contenders: the axum ones over `none`, the actix-web
+    middleware over the same actix-web routes without sessions."""
+    axum = [c for c in CONTENDERS if c != "sealed-actix"] + ["sealed-plain-routed"]
+    names = axum + ["actix-none", "sealed-actix"]
+    return names, {c: "actix-none" if "actix" in c else "none" for c in names}
+
+
+def in_process_time(binary, rounds, requests):
+    names, base = in_process_names()
+    pin = ["taskset", "-c", "0"] if shutil.which("taskset") else []
+
+    def ns(contender, route):
+        out = subprocess.run(pin + [binary, contender, route, str(requests)],
+                             capture_output=True, text=True, check=True).stderr
+        return float(re.search(r"ns_per_request=([\d.]+)", out).group(1))
+
+    per_round = []
+    for r in range(rounds):
+        order = names[r % len(names):] + names[:r % len(names)]
+        per_round.append({c: {route: ns(c, route) for route, *_ in ROUTES} for c in order})
+        print(f"round {r + 1}/{rounds} done", file=sys.stderr)
+
+    def over(rd, c, route):
+        return rd[c][route] - rd[base[c]][route]
+
+    def med(f):
+        return statistics.median(f(rd) for rd in per_round)
+
+    print(f"wall clock per request in-process, {rounds} interleaved rounds x {requests} requests, "
+          "pinned to CPU 0; median over rounds (us)\n")
+    print("| contender | read | change | login | read over base | change over base | login over base |")
+    print("|---|---|---|---|---|---|---|")
+    for c in names:
+        absolute = [med(lambda rd: rd[c][route]) / 1000 for route, *_ in ROUTES]
+        overs = ["-" if c == base[c] else f"+{med(lambda rd: over(rd, c, route)) / 1000:.2f}"
+                 for route, *_ in ROUTES]
+        print(f"| {c} | " + " | ".join(f"{a:.2f}" for a in absolute) + " | " + " | ".join(overs) + " |")
+    print()
+    for route, *_ in ROUTES:
+        def ratio(a, b):
+            return med(lambda rd: over(rd, a, route) / over(rd, b, route))
+        print(f"  {route}: layer / plain = {ratio('sealed-axum', 'sealed-plain'):.2f}x "
+              f"(around the router {ratio('sealed-axum-outer', 'sealed-plain'):.2f}x; "
+              f"against plain under a do-nothing Router::layer "
+              f"{ratio('sealed-axum', 'sealed-plain-routed'):.2f}x); "
+              f"tower-sessions / layer = {ratio('tower-sessions', 'sealed-axum'):.2f}x "
+              f"(around the router {ratio('tower-sessions', 'sealed-axum-outer'):.2f}x)")
+
+
 def main():
     if len(sys.argv) == 3 and sys.argv[1] == "--instructions":
         return instructions(sys.argv[2])
+    if len(sys.argv) >= 3 and sys.argv[1] == "--in-process-time":
+        ap = argparse.ArgumentParser()
+        ap.add_argument("binary")
+        ap.add_argument("--rounds", type=int, default=5)
+        ap.add_argument("--requests", type=int, default=20000)
+        args = ap.parse_args(sys.argv[2:])
+        return in_process_time(args.binary, args.rounds, args.requests)
     ap = argparse.ArgumentParser()
     ap.add_argument("binary")
     ap.add_argument("--rounds", type=int, default=3)

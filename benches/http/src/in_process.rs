@@ -91,6 +91,7 @@ where
             "login" => ("POST", "/login", false),
             other => return Err(format!("unknown route {other}").into()),
         };
+        let start = std::time::Instant::now();
         for _ in 0..n {
             let mut req = Request::builder().method(method).uri(path);
             if with_cookie && !cookie.is_empty() {
@@ -102,8 +103,18 @@ where
             }
             std::hint::black_box(res);
         }
+        report(start, n);
         Ok::<(), Box<dyn std::error::Error>>(())
     })
+}
+
+/// The loop's wall-clock time per request, on stderr, for
+/// `scripts/http-bench.sh --in-process-time` (under valgrind it is a
+/// constant cost per run, which the instruction count's difference of two
+/// runs cancels).
+fn report(start: std::time::Instant, n: usize) {
+    let ns = start.elapsed().as_nanos() as f64 / n.max(1) as f64;
+    eprintln!("ns_per_request={ns:.1}");
 }
 
 /// The actix-web contenders, through `actix_web::test::call_service` (the
@@ -156,6 +167,7 @@ where
         .collect::<Vec<_>>()
         .join("; ");
     let cookie = same_size_for_none(cookie);
+    let start = std::time::Instant::now();
     for _ in 0..n {
         let mut req = test::TestRequest::default()
             .method(method.parse().map_err(|_| "method")?)
@@ -169,5 +181,6 @@ where
         }
         std::hint::black_box(res);
     }
+    report(start, n);
     Ok(())
 }
