@@ -135,3 +135,46 @@ async fn a_flood_of_anonymous_logouts_does_not_stop_a_login() {
     assert_eq!(reply.body, "in");
     assert_eq!(send(&app, "/me", Some(&reply.cookie())).await.body, "alice");
 }
+
+/// "Log out everywhere" sets its not-before at the clock of the call, not
+/// at the start of its request: a login on another device while a slow
+/// handler runs (say, a password hash) is stamped at its own request's
+/// time and must fall under it, even with a leeway of zero (where the
+/// not-before is no later than the call). With the request's start, that
+/// login would survive the logout meant to end it.
+#[tokio::test]
+async fn logout_everywhere_covers_a_login_made_while_its_handler_ran() {
+    use sealed_session::revocation::Revocation;
+    use sealed_session::{KeyRing, Sealer};
+    let sealer = Sealer::builder(KeyRing::new(axum_support::key(1)))
+        .with_leeway(time::Duration::ZERO)
+        .build()
+        .unwrap();
+    let sessions = Sessions::new(Revocation::new(sealer, axum_support::store()).unwrap());
+    let app = app(&sessions).merge(
+        Router::new()
+            .route(
+                "/slow-everywhere",
+                get(|s: Handle| async move {
+                    tokio::time::sleep(std::time::Duration::from_millis(2200)).await;
+                    s.logout_everywhere()
+                        .await
+                        .map(|_| "out")
+                        .map_err(|e| e.to_string())
+                }),
+            )
+            .layer(sessions.layer::<String>()),
+    );
+    let laptop = signed_in(&app).await;
+    let slow = {
+        let app = app.clone();
+        tokio::spawn(async move { send(&app, "/slow-everywhere", Some(&laptop)).await })
+    };
+    // At least one whole second after the slow request started, at least
+    // one before its logout: the phone's session is issued in between.
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    let phone = signed_in(&app).await;
+    assert_eq!(send(&app, "/me", Some(&phone)).await.body, "alice");
+    assert_eq!(slow.await.unwrap().body, "out");
+    assert_eq!(send(&app, "/me", Some(&phone)).await.body, "none");
+}

@@ -92,14 +92,10 @@ impl<T, S: RevocationStore> SessionHandle<T, S> {
             self.renew_fresh();
             return Ok(());
         };
-        let outcome = match self.now() {
-            Ok(now) => {
-                self.revocation
-                    .logout_everywhere_else_unix(&mut checked, now)
-                    .await
-            }
-            Err(error) => Err(error),
-        };
+        // A not-before is set at the clock of the call, not the request's:
+        // a login elsewhere while this handler ran (stamped at its own
+        // request's time) must fall under it even with a leeway of zero.
+        let outcome = self.revocation.logout_everywhere_else(&mut checked).await;
         self.lock().slot = Slot::Opened(checked);
         outcome
     }
@@ -167,9 +163,8 @@ impl<T, S: RevocationStore> SessionHandle<T, S> {
     pub async fn logout_everywhere(&self) -> Result<()> {
         let subject = self.read(|s| s.and_then(|s| s.subject().map(str::to_owned)));
         if let Some(subject) = subject {
-            self.revocation
-                .logout_everywhere_unix(&subject, self.now())
-                .await?;
+            // At the clock of the call, as in `logout_everywhere_else`.
+            self.revocation.logout_everywhere(&subject).await?;
         }
         // The subject's not-before covers this session too; revoking its
         // id as well also ends it when the session has no subject.
@@ -177,8 +172,8 @@ impl<T, S: RevocationStore> SessionHandle<T, S> {
     }
 
     /// The request's clock reading (the one its cookie was opened and
-    /// will be sealed at), so a revocation agrees with the seal and the
-    /// request reads the clock once.
+    /// will be sealed at), so a login, a logout or a renewal agrees with
+    /// the seal and the request reads the clock once.
     fn now(&self) -> Result<i64> {
         self.lock().now.clone()
     }
