@@ -256,3 +256,43 @@ async fn only_an_awaited_store_puts_the_request_in_a_box() {
         r#"ResponseFuture { state: "answered" } 503"#
     );
 }
+
+/// Polled again after it answered (a caller's bug), the middleware's
+/// future is pending: no second answer and no panic (the handler's
+/// finished `async` future, or the boxed one, would panic if polled
+/// again), from each of its three states.
+#[actix_web::test]
+async fn a_future_polled_after_its_answer_stays_pending() {
+    use actix_web::dev::Transform;
+    use core::task::{Context, Poll, Waker};
+    async fn run<S: RevocationStore + Clone + 'static>(store: S, cookie: &str, status: u16) {
+        let inner = actix_web::dev::fn_service(|req: actix_web::dev::ServiceRequest| async move {
+            Ok::<_, actix_web::Error>(req.into_response(HttpResponse::Ok().finish()))
+        });
+        let service = sessions(store)
+            .middleware::<String>()
+            .new_transform(inner)
+            .await
+            .unwrap();
+        let req = test::TestRequest::get()
+            .insert_header(("cookie", cookie))
+            .to_srv_request();
+        let mut future = Box::pin(service.call(req));
+        let mut cx = Context::from_waker(Waker::noop());
+        let response = (0..10)
+            .find_map(|_| match future.as_mut().poll(&mut cx) {
+                Poll::Ready(response) => Some(response.unwrap()),
+                Poll::Pending => None,
+            })
+            .expect("an answer within ten polls");
+        assert_eq!(response.status().as_u16(), status);
+        for _ in 0..3 {
+            assert!(future.as_mut().poll(&mut cx).is_pending());
+        }
+        assert_eq!(format!("{future:?}"), r#"ResponseFuture { state: "done" }"#);
+    }
+    let cookie = cookie_of("cart");
+    run(Arc::new(MemoryStore::new(10).unwrap()), &cookie, 200).await;
+    run(Awaited::new(), &cookie, 200).await;
+    run(DownNow, &cookie, 503).await;
+}

@@ -258,3 +258,48 @@ fn only_an_awaited_store_puts_the_request_in_a_box() {
         r#"ResponseFuture { state: "answered" }"#
     );
 }
+
+/// Polled again after it answered (a caller's bug), the layer's future is
+/// pending: no second answer and no panic (the handler's finished
+/// `async` future, or the boxed one, would panic if polled again), from
+/// each of its three states.
+#[test]
+fn a_future_polled_after_its_answer_stays_pending() {
+    use core::task::{Context, Poll, Waker};
+    use tower::{Layer, Service};
+    let cookie = {
+        let sealer = sealer(KeyRing::new(key(1)));
+        let value = sealer
+            .seal_value(&sealed_session::Session::new("cart".to_string()))
+            .unwrap();
+        format!("{}={value}", sealer.cookie_name())
+    };
+    fn run<S: RevocationStore + Clone + 'static>(store: S, cookie: &str, status: u16) {
+        let sessions = Sessions::new(Revocation::new(sealer(KeyRing::new(key(1))), store).unwrap());
+        let mut service =
+            sessions
+                .layer::<String>()
+                .layer(tower::service_fn(|_: http::Request<String>| async {
+                    Ok::<_, std::convert::Infallible>(http::Response::new(String::from("hi")))
+                }));
+        let mut req = http::Request::new(String::new());
+        req.headers_mut()
+            .insert(http::header::COOKIE, cookie.parse().unwrap());
+        let mut future = Box::pin(service.call(req));
+        let mut cx = Context::from_waker(Waker::noop());
+        let response = (0..10)
+            .find_map(|_| match future.as_mut().poll(&mut cx) {
+                Poll::Ready(response) => Some(response.unwrap()),
+                Poll::Pending => None,
+            })
+            .expect("an answer within ten polls");
+        assert_eq!(response.status(), status);
+        for _ in 0..3 {
+            assert!(future.as_mut().poll(&mut cx).is_pending());
+        }
+        assert_eq!(format!("{future:?}"), r#"ResponseFuture { state: "done" }"#);
+    }
+    run(Arc::new(MemoryStore::new(10).unwrap()), &cookie, 200);
+    run(Awaited::new(), &cookie, 200);
+    run(DownNow, &cookie, 503);
+}

@@ -40,6 +40,8 @@ pin_project_lite::pin_project! {
         Answered { output: Option<O> },
         // The store is awaited before the handler, all in one box.
         Boxed { future: B },
+        // Answered, from any of the states above.
+        Done,
     }
 }
 
@@ -77,6 +79,7 @@ impl<F, T, S, A, O, B> Sealing<F, T, S, A, O, B> {
             State::Calling { .. } => "calling",
             State::Answered { .. } => "answered",
             State::Boxed { .. } => "boxed",
+            State::Done => "done",
         }
     }
 }
@@ -92,21 +95,27 @@ where
     type Output = O;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<O> {
-        match self.project().state.project() {
+        let mut state = self.project().state;
+        let output = match state.as_mut().project() {
             StateProj::Calling { future, exchange } => {
                 let inner = ready!(future.poll(cx));
-                // Polled again after it answered: a caller's bug, and the
-                // response is gone; never a success without the seal.
                 match exchange.take() {
-                    Some(exchange) => Poll::Ready(A::seal(exchange, inner)),
-                    None => Poll::Pending,
+                    Some(exchange) => A::seal(exchange, inner),
+                    None => return Poll::Pending,
                 }
             }
             StateProj::Answered { output } => match output.take() {
-                Some(output) => Poll::Ready(output),
-                None => Poll::Pending,
+                Some(output) => output,
+                None => return Poll::Pending,
             },
-            StateProj::Boxed { future } => Pin::new(future).poll(cx),
-        }
+            StateProj::Boxed { future } => ready!(Pin::new(future).poll(cx)),
+            StateProj::Done => return Poll::Pending,
+        };
+        // Polled again (a caller's bug), the finished handler's future or
+        // box must not be: `Done` stays pending, never a second answer
+        // and never their panic. It also drops them (and the exchange)
+        // now rather than with the response future.
+        state.set(State::Done);
+        Poll::Ready(output)
     }
 }
