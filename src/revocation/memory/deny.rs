@@ -58,23 +58,23 @@ impl MemoryStore {
     fn insert_id(&self, key: IdKey, stamp: Stamp, anonymous: bool, now: i64) -> Option<Denial> {
         let mut map = write(self.shard(&key));
         if let Some(held) = map.get_mut(&key) {
-            if held.stamp.live_at(now) {
-                held.stamp = held.stamp.merge(stamp, false);
+            if held.stamp().live_at(now) {
+                held.set_stamp(held.stamp().merge(stamp, false));
                 return Some(already(RevokedReason::SessionId));
             }
             // Expired but not yet pruned: reuse its slot.
-            if held.anonymous == anonymous {
-                *held = Held { stamp, anonymous };
+            if held.anonymous() == anonymous {
+                *held = Held::new(stamp, anonymous);
                 return Some(Denial::Recorded);
             }
         }
         if !self.take_id(anonymous) {
             return None;
         }
-        if let Some(old) = map.insert(key, Held { stamp, anonymous }) {
+        if let Some(old) = map.insert(key, Held::new(stamp, anonymous)) {
             // The expired entry of the other kind gives its slot back.
             self.ids_len.fetch_sub(1, Ordering::AcqRel);
-            if old.anonymous {
+            if old.anonymous() {
                 self.anonymous_len.fetch_sub(1, Ordering::AcqRel);
             }
         }
@@ -117,7 +117,7 @@ impl MemoryStore {
             }
             let live = read(self.shard(&key))
                 .get(&key)
-                .is_some_and(|held| held.stamp.live_at(now));
+                .is_some_and(|held| held.stamp().live_at(now));
             if live {
                 return Ok(already(RevokedReason::SessionId));
             }
@@ -220,7 +220,7 @@ impl MemoryStore {
             .map_or(stamp, merge);
         // Everything the new global not-before covers can go: this is what
         // makes `revoke_all` a way out of a full list.
-        self.drop_ids(|held| covers(merged, held.stamp, false));
+        self.drop_ids(|held| covers(merged, held.stamp(), false));
         let mut subjects = write(&self.subjects);
         subjects.retain(|_, record| {
             if record.not_before.is_some_and(|nb| covers(merged, nb, true)) {

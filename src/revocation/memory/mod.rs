@@ -30,12 +30,42 @@ const SHARDS: usize = 16;
 pub const DEFAULT_SUBJECT_QUOTA: u32 = 64;
 
 /// A denied session id: its window, and whether it counts against the
-/// anonymous share (ids of sessions without a subject) or not.
+/// anonymous share (ids of sessions without a subject) or not. Kept as
+/// bytes (alignment 1), so a table slot is the 16-byte id, these 9 bytes
+/// and hashbrown's control byte: 26 bytes, where two `u32`s and a `bool`
+/// padded the value to 12 and the slot to 29. Right after the tables
+/// double (7/16 full) a store holds about 59 bytes per entry, within 64;
+/// with 29 it came to 63 and, while growing, 65 (BENCHMARKS.md).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Held {
-    stamp: Stamp,
-    anonymous: bool,
+struct Held([u8; 9]);
+
+impl Held {
+    fn new(stamp: Stamp, anonymous: bool) -> Held {
+        let mut bytes = [0; 9];
+        bytes[..8].copy_from_slice(&stamp.pack().to_le_bytes());
+        bytes[8] = u8::from(anonymous);
+        Held(bytes)
+    }
+
+    fn stamp(&self) -> Stamp {
+        let mut packed = [0; 8];
+        packed.copy_from_slice(&self.0[..8]);
+        Stamp::unpack(u64::from_le_bytes(packed))
+    }
+
+    fn set_stamp(&mut self, stamp: Stamp) {
+        *self = Held::new(stamp, self.anonymous());
+    }
+
+    fn anonymous(&self) -> bool {
+        self.0[8] != 0
+    }
 }
+
+// A slot of the id table stays 25 bytes, alignment 1 (see `Held`).
+const _: () = assert!(
+    core::mem::size_of::<(IdKey, Held)>() == 25 && core::mem::align_of::<(IdKey, Held)>() == 1
+);
 
 type IdMap = HashMap<IdKey, Held, BuildHasherDefault<IdHasher>>;
 
@@ -274,7 +304,7 @@ impl MemoryStore {
                 self.global
                     .compare_exchange(global.pack(), 0, Ordering::AcqRel, Ordering::Relaxed);
         }
-        self.drop_ids(|held| !held.stamp.live_at(now))
+        self.drop_ids(|held| !held.stamp().live_at(now))
             + self.drop_subjects(|subject| !subject.live_at(now))
     }
 
@@ -292,7 +322,7 @@ impl MemoryStore {
             write(&shard.0).retain(|_, held| {
                 let drop = doomed(held);
                 dropped += usize::from(drop);
-                anonymous += usize::from(drop && held.anonymous);
+                anonymous += usize::from(drop && held.anonymous());
                 !drop
             });
         }
@@ -322,7 +352,7 @@ impl MemoryStore {
         let key = IdKey(*id.as_bytes());
         let session_denied = read(self.shard(&key))
             .get(&key)
-            .is_some_and(|held| held.stamp.live_at(now));
+            .is_some_and(|held| held.stamp().live_at(now));
         let subject_not_before = subject
             .filter(|_| self.subject_count.load(Ordering::Acquire) > 0)
             .and_then(|subject| read(&self.subjects).get(subject).copied())

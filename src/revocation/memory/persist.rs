@@ -87,8 +87,8 @@ impl MemoryStore {
         let mut out = Writer::new(self.global_at(now));
         for shard in self.shards.iter() {
             for (id, held) in read(&shard.0).iter() {
-                if held.stamp.live_at(now) {
-                    out.session(&id.0, held.stamp);
+                if held.stamp().live_at(now) {
+                    out.session(&id.0, held.stamp());
                 }
             }
         }
@@ -204,11 +204,10 @@ impl MemoryStore {
         self.ids_len.fetch_add(new_ids.len(), Ordering::AcqRel);
         for (id, stamp) in sessions {
             let key = IdKey(id);
-            let held = maps[map_of(&key)].entry(key).or_insert(Held {
-                stamp,
-                anonymous: false,
-            });
-            held.stamp = held.stamp.merge(stamp, false);
+            let held = maps[map_of(&key)]
+                .entry(key)
+                .or_insert(Held::new(stamp, false));
+            held.set_stamp(held.stamp().merge(stamp, false));
         }
         for (subject, stamp) in subjects {
             let record = held_subjects.entry(subject).or_default();
