@@ -132,19 +132,19 @@ pin_project_lite::pin_project! {
     /// the request in one box.
     ///
     /// ```
-    /// use actix_web::{App, HttpResponse, dev::Service, test, web};
-    /// # use sealed_session::actix::Sessions;
+    /// use actix_web::dev::{Service, ServiceRequest, Transform, fn_service};
+    /// use actix_web::{HttpResponse, test};
+    /// use sealed_session::actix::{ResponseFuture, Sessions};
     /// # use sealed_session::revocation::{MemoryStore, Revocation};
     /// # use sealed_session::{Error, Key, KeyRing, Sealer};
     /// # actix_web::rt::System::new().block_on(async {
     /// # let sessions = Sessions::new(Revocation::new(Sealer::builder(KeyRing::new(Key::generate(1))).build()?, MemoryStore::new(10)?)?);
-    /// let service = test::init_service(
-    ///     App::new().wrap(sessions.middleware::<u8>()).route("/", web::get().to(HttpResponse::Ok)),
-    /// )
-    /// .await;
-    /// // `App` boxes its middleware's futures; this one is what they hold.
-    /// let response = service.call(test::TestRequest::get().uri("/").to_request()).await;
-    /// assert_eq!(response.map(|r| r.status()).ok(), Some(actix_web::http::StatusCode::OK));
+    /// let inner = fn_service(|req: ServiceRequest| async move {
+    ///     Ok::<_, actix_web::Error>(req.into_response(HttpResponse::Ok().finish()))
+    /// });
+    /// let service = sessions.middleware::<u8>().new_transform(inner).await.unwrap();
+    /// let future: ResponseFuture<_, _, u8, MemoryStore> = service.call(test::TestRequest::get().to_srv_request());
+    /// assert_eq!(future.await.map(|r| r.status().as_u16()).ok(), Some(200));
     /// # Ok::<(), Error>(()) }).unwrap();
     /// ```
     pub struct ResponseFuture<F: Future, B, T, S> {
