@@ -205,21 +205,34 @@ async fn a_store_that_cannot_answer_is_503_on_both_paths_never_the_handler() {
     assert_eq!(send(&app, "/me", None).await.status, StatusCode::OK);
 }
 
-/// The state a request's future starts in, through the middleware's
-/// service itself (the `App` around it boxes its futures).
-async fn first_state<S: RevocationStore + Clone + 'static>(
+/// The middleware's own service over `store`, around a handler that
+/// answers 200 (the `App` around a middleware boxes its futures).
+async fn middleware_service<S: RevocationStore + Clone + 'static>(
     store: S,
-    cookie: Option<&str>,
-) -> String {
+) -> impl Service<
+    actix_web::dev::ServiceRequest,
+    Response = ServiceResponse<impl actix_web::body::MessageBody>,
+    Error = actix_web::Error,
+    Future: core::fmt::Debug,
+> {
     use actix_web::dev::Transform;
     let inner = actix_web::dev::fn_service(|req: actix_web::dev::ServiceRequest| async move {
         Ok::<_, actix_web::Error>(req.into_response(HttpResponse::Ok().finish()))
     });
-    let service = sessions(store)
+    sessions(store)
         .middleware::<String>()
         .new_transform(inner)
         .await
-        .unwrap();
+        .unwrap()
+}
+
+/// The state a request's future starts in, through the middleware's
+/// service itself.
+async fn first_state<S: RevocationStore + Clone + 'static>(
+    store: S,
+    cookie: Option<&str>,
+) -> String {
+    let service = middleware_service(store).await;
     let mut req = test::TestRequest::get();
     if let Some(cookie) = cookie {
         req = req.insert_header(("cookie", cookie));
@@ -263,32 +276,14 @@ async fn only_an_awaited_store_puts_the_request_in_a_box() {
 /// again), from each of its three states.
 #[actix_web::test]
 async fn a_future_polled_after_its_answer_stays_pending() {
-    use actix_web::dev::Transform;
-    use core::task::{Context, Poll, Waker};
     async fn run<S: RevocationStore + Clone + 'static>(store: S, cookie: &str, status: u16) {
-        let inner = actix_web::dev::fn_service(|req: actix_web::dev::ServiceRequest| async move {
-            Ok::<_, actix_web::Error>(req.into_response(HttpResponse::Ok().finish()))
-        });
-        let service = sessions(store)
-            .middleware::<String>()
-            .new_transform(inner)
-            .await
-            .unwrap();
+        let service = middleware_service(store).await;
         let req = test::TestRequest::get()
             .insert_header(("cookie", cookie))
             .to_srv_request();
         let mut future = Box::pin(service.call(req));
-        let mut cx = Context::from_waker(Waker::noop());
-        let response = (0..10)
-            .find_map(|_| match future.as_mut().poll(&mut cx) {
-                Poll::Ready(response) => Some(response.unwrap()),
-                Poll::Pending => None,
-            })
-            .expect("an answer within ten polls");
+        let response = path_stores::answer_then_pending(future.as_mut()).unwrap();
         assert_eq!(response.status().as_u16(), status);
-        for _ in 0..3 {
-            assert!(future.as_mut().poll(&mut cx).is_pending());
-        }
         assert_eq!(format!("{future:?}"), r#"ResponseFuture { state: "done" }"#);
     }
     let cookie = cookie_of("cart");

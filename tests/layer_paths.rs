@@ -210,21 +210,40 @@ fn status_now_answers_as_status_does_for_every_store_that_answers_at_once() {
     );
 }
 
-/// The state a request's future starts in, through the layer's `call`.
-fn first_state<S: RevocationStore + Clone + 'static>(store: S, cookie: Option<&str>) -> String {
-    use tower::{Layer, Service};
+/// The layer's service over `store` around a handler that answers 200,
+/// and a request carrying `cookie`.
+fn layered<S: RevocationStore + Clone + 'static>(
+    store: S,
+    cookie: Option<&str>,
+) -> (
+    impl tower::Service<
+        http::Request<String>,
+        Response = http::Response<String>,
+        Error = std::convert::Infallible,
+        Future: core::fmt::Debug,
+    >,
+    http::Request<String>,
+) {
+    use tower::Layer;
     let sessions = Sessions::new(Revocation::new(sealer(KeyRing::new(key(1))), store).unwrap());
-    let mut service =
+    let service =
         sessions
             .layer::<String>()
             .layer(tower::service_fn(|_: http::Request<String>| async {
-                Ok::<_, std::convert::Infallible>(http::Response::new(String::new()))
+                Ok::<_, std::convert::Infallible>(http::Response::new(String::from("hi")))
             }));
     let mut req = http::Request::new(String::new());
     if let Some(cookie) = cookie {
         req.headers_mut()
             .insert(http::header::COOKIE, cookie.parse().unwrap());
     }
+    (service, req)
+}
+
+/// The state a request's future starts in, through the layer's `call`.
+fn first_state<S: RevocationStore + Clone + 'static>(store: S, cookie: Option<&str>) -> String {
+    use tower::Service;
+    let (mut service, req) = layered(store, cookie);
     format!("{:?}", service.call(req))
 }
 
@@ -265,8 +284,7 @@ fn only_an_awaited_store_puts_the_request_in_a_box() {
 /// each of its three states.
 #[test]
 fn a_future_polled_after_its_answer_stays_pending() {
-    use core::task::{Context, Poll, Waker};
-    use tower::{Layer, Service};
+    use tower::Service;
     let cookie = {
         let sealer = sealer(KeyRing::new(key(1)));
         let value = sealer
@@ -275,28 +293,10 @@ fn a_future_polled_after_its_answer_stays_pending() {
         format!("{}={value}", sealer.cookie_name())
     };
     fn run<S: RevocationStore + Clone + 'static>(store: S, cookie: &str, status: u16) {
-        let sessions = Sessions::new(Revocation::new(sealer(KeyRing::new(key(1))), store).unwrap());
-        let mut service =
-            sessions
-                .layer::<String>()
-                .layer(tower::service_fn(|_: http::Request<String>| async {
-                    Ok::<_, std::convert::Infallible>(http::Response::new(String::from("hi")))
-                }));
-        let mut req = http::Request::new(String::new());
-        req.headers_mut()
-            .insert(http::header::COOKIE, cookie.parse().unwrap());
+        let (mut service, req) = layered(store, Some(cookie));
         let mut future = Box::pin(service.call(req));
-        let mut cx = Context::from_waker(Waker::noop());
-        let response = (0..10)
-            .find_map(|_| match future.as_mut().poll(&mut cx) {
-                Poll::Ready(response) => Some(response.unwrap()),
-                Poll::Pending => None,
-            })
-            .expect("an answer within ten polls");
+        let response = path_stores::answer_then_pending(future.as_mut()).unwrap();
         assert_eq!(response.status(), status);
-        for _ in 0..3 {
-            assert!(future.as_mut().poll(&mut cx).is_pending());
-        }
         assert_eq!(format!("{future:?}"), r#"ResponseFuture { state: "done" }"#);
     }
     run(Arc::new(MemoryStore::new(10).unwrap()), &cookie, 200);

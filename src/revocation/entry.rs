@@ -1,5 +1,6 @@
-//! What the memory store keeps per entry: a time window, and session ids
-//! as cheaply hashed keys.
+//! What the memory store keeps per entry: a time window, session ids as
+//! cheaply hashed keys, and a denied id's window and flag packed in 9
+//! bytes.
 
 use crate::{ConfigError, Result};
 use core::hash::{Hash, Hasher};
@@ -102,3 +103,41 @@ pub(super) fn covers(global: Stamp, entry: Stamp, is_subject: bool) -> bool {
     };
     global.pack() != 0 && earlier && entry.until <= global.until
 }
+
+/// A denied session id: its window, and whether it counts against the
+/// anonymous share (ids of sessions without a subject) or not. Kept as
+/// bytes (alignment 1), so a table slot is the 16-byte id, these 9 bytes
+/// and hashbrown's control byte: 26 bytes, where two `u32`s and a `bool`
+/// padded the value to 12 and the slot to 29. Right after the tables
+/// double (7/16 full) a store holds about 59 bytes per entry, within 64;
+/// with 29 it came to 63 and, while growing, 65 (BENCHMARKS.md).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Held([u8; 9]);
+
+impl Held {
+    pub(super) fn new(stamp: Stamp, anonymous: bool) -> Held {
+        let mut bytes = [0; 9];
+        bytes[..8].copy_from_slice(&stamp.pack().to_le_bytes());
+        bytes[8] = u8::from(anonymous);
+        Held(bytes)
+    }
+
+    pub(super) fn stamp(&self) -> Stamp {
+        let mut packed = [0; 8];
+        packed.copy_from_slice(&self.0[..8]);
+        Stamp::unpack(u64::from_le_bytes(packed))
+    }
+
+    pub(super) fn set_stamp(&mut self, stamp: Stamp) {
+        *self = Held::new(stamp, self.anonymous());
+    }
+
+    pub(super) fn anonymous(&self) -> bool {
+        self.0[8] != 0
+    }
+}
+
+// A slot of the id table stays 25 bytes, alignment 1 (see `Held`).
+const _: () = assert!(
+    core::mem::size_of::<(IdKey, Held)>() == 25 && core::mem::align_of::<(IdKey, Held)>() == 1
+);

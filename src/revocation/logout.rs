@@ -155,11 +155,7 @@ impl<S: RevocationStore> Revocation<S> {
 
     /// [`logout_everywhere_at`](Self::logout_everywhere_at) with `now` in
     /// unix seconds (the subject's length is checked first, as there).
-    pub(crate) async fn logout_everywhere_unix(
-        &self,
-        subject: &str,
-        now: Result<i64>,
-    ) -> Result<()> {
+    async fn logout_everywhere_unix(&self, subject: &str, now: Result<i64>) -> Result<()> {
         if subject.len() > MAX_SUBJECT_LEN {
             return Err(ConfigError::Subject.into());
         }

@@ -183,7 +183,7 @@ impl<S: RevocationStore> Revocation<S> {
 
     /// [`logout_everywhere_else_at`](Self::logout_everywhere_else_at) with
     /// `now` in unix seconds.
-    pub(crate) async fn logout_everywhere_else_unix<T>(
+    async fn logout_everywhere_else_unix<T>(
         &self,
         checked: &mut Checked<T>,
         now: i64,

@@ -1,12 +1,12 @@
 //! `SessionLayer` / `SessionService`: open and check the cookie before the
 //! handler; after it, `respond` seals the session (or deletes the cookie).
 
-use super::future::ResponseFuture;
+use super::future::{ResponseFuture, TowerSeal};
 use super::parts::failure;
 use crate::SessionData;
 use crate::revocation::{AnyStore, RevocationStore};
 use crate::web::Sessions;
-use crate::web::{Checking, Exchange};
+use crate::web::{Checking, Exchange, Seal};
 use core::marker::PhantomData;
 use core::task::{Context, Poll};
 use http::header::COOKIE;
@@ -159,11 +159,7 @@ where
                 Err(answer) => return Ok(failure(answer)),
             };
             install(&exchange, &mut req);
-            let mut response = inner.call(req).await?;
-            Ok(match exchange.finish(&mut response) {
-                Ok(()) => response,
-                Err(answer) => failure(answer),
-            })
+            TowerSeal::seal(exchange, inner.call(req).await)
         }))
     }
 }

@@ -1,7 +1,8 @@
 //! One request's session from the layer's side, whatever the framework:
 //! [`Sessions::read`] finds and opens the cookies, [`Incoming::check_now`]
-//! asks the revocation store (or hands back a [`Waiting`] to await it), and after the handler [`Exchange::finish`] seals
-//! its changes onto the response (or says why it cannot).
+//! asks the revocation store (or hands back a [`Waiting`] to await it),
+//! and after the handler [`Exchange::finish`] seals its changes onto the
+//! response (or says why it cannot).
 
 use super::csrf::CsrfContext;
 use super::events;

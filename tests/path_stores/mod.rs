@@ -171,3 +171,21 @@ impl RevocationStore for DownNow {
         core::future::ready(unavailable())
     }
 }
+
+/// Polls `future` (with a waker that does nothing) until it answers, ten
+/// polls at most, then asserts that three more polls stay pending: a
+/// response future polled after its answer gives no second one and does
+/// not panic.
+pub fn answer_then_pending<F: Future>(mut future: Pin<&mut F>) -> F::Output {
+    let mut cx = Context::from_waker(std::task::Waker::noop());
+    let output = (0..10)
+        .find_map(|_| match future.as_mut().poll(&mut cx) {
+            Poll::Ready(output) => Some(output),
+            Poll::Pending => None,
+        })
+        .expect("an answer within ten polls");
+    for _ in 0..3 {
+        assert!(future.as_mut().poll(&mut cx).is_pending());
+    }
+    output
+}

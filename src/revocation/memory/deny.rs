@@ -2,8 +2,8 @@
 //! share or the subject's quota, folding into the subject's not-before when
 //! those are used up), and setting subject and global not-befores.
 
-use super::{Held, MemoryStore, Subject, read, write};
-use crate::revocation::entry::{IdKey, Stamp, covers};
+use super::{MemoryStore, Subject, read, write};
+use crate::revocation::entry::{Held, IdKey, Stamp, covers};
 use crate::revocation::{Denial, DeniedSession, not_before_to_keep};
 use crate::{Error, Result, RevokedReason, SessionId};
 use std::sync::atomic::{AtomicUsize, Ordering};

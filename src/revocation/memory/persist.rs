@@ -2,8 +2,8 @@
 //! the snapshot format of `revocation::snapshot`, plain (CRC-32) or
 //! authenticated (HMAC-SHA256 under a [`SnapshotKey`]).
 
-use super::{Held, MemoryStore, SHARDS, read, write};
-use crate::revocation::entry::{IdKey, Stamp};
+use super::{MemoryStore, SHARDS, read, write};
+use crate::revocation::entry::{Held, IdKey, Stamp};
 use crate::revocation::snapshot::{self, Contents, Writer};
 use crate::revocation::{MAX_NOT_BEFORE_AHEAD, SnapshotKey};
 use crate::{Error, Result, SnapshotError};
