@@ -21,4 +21,20 @@ if ! command -v redis-server >/dev/null 2>&1 || ! command -v redis-cli >/dev/nul
     fi
 fi
 
+# Before glibc 2.41 getrandom() is always a system call, dearer than the
+# process-id check, so the process must keep the thread-local nonce source
+# (src/random.rs); tests/nonces.rs checks that. With a newer C library the
+# choice is the process's own measurement, and scripts/nonce-sources.sh
+# covers the OS source.
+glibc=$(ldd --version 2>/dev/null | head -1 | grep -o '[0-9]*\.[0-9]*$' || true)
+if [ -n "$glibc" ] && [ "${glibc%%.*}" -eq 2 ] && [ "${glibc#*.}" -lt 41 ]; then
+    export SEALED_SESSION_EXPECT_NONCE_SOURCE=thread-rng
+fi
+
 cargo test --all-features "$@"
+
+# Without arguments (the whole suite), the fork and uniqueness tests once
+# more under the other nonce source.
+if [ "$#" -eq 0 ]; then
+    env -u SEALED_SESSION_EXPECT_NONCE_SOURCE scripts/nonce-sources.sh
+fi

@@ -36,7 +36,7 @@ pub use keys::epoch::{EpochKeys, MAX_PREVIOUS_EPOCHS};
 pub use keys::key::Key;
 pub use keys::ring::KeyRing;
 pub use keys::rotation::RingWarning;
-pub use random::reseed_nonce_source;
+pub use random::{NonceSource, nonce_source, reseed_nonce_source};
 pub use schema::SessionData;
 pub use sealer::Sealer;
 pub use sealer::builder::SealerBuilder;

@@ -5,7 +5,7 @@
 mod common;
 
 use common::{HEADER_LEN, T0, decode};
-use sealed_session::{Algorithm, Session, SessionId};
+use sealed_session::{Algorithm, NonceSource, Session, SessionId, nonce_source};
 use std::collections::HashSet;
 
 const COUNT: usize = 1 << 17;
@@ -86,6 +86,33 @@ fn nonces_differ_across_threads() {
         }
     }
     assert_eq!(all.len(), 4 * 1024);
+}
+
+/// The process keeps the nonce source it measured at its first draw, and
+/// it is the one the suite's scripts expect for this C library:
+/// `scripts/test.sh` sets `SEALED_SESSION_EXPECT_NONCE_SOURCE=thread-rng`
+/// below glibc 2.41 (there getrandom is a system call, dearer than the
+/// process-id check), and `scripts/nonce-sources.sh` runs this file under
+/// glibc 2.41 with `os` when the kernel has the vDSO getrandom, so that
+/// every test here covers both sources.
+#[test]
+fn the_process_keeps_the_nonce_source_its_c_library_makes_cheaper() {
+    let source = nonce_source();
+    let expected = match std::env::var("SEALED_SESSION_EXPECT_NONCE_SOURCE").as_deref() {
+        Ok("os") => Some(NonceSource::Os),
+        Ok("thread-rng") => Some(NonceSource::ThreadRng),
+        Ok(other) => panic!("SEALED_SESSION_EXPECT_NONCE_SOURCE={other}: os or thread-rng"),
+        Err(_) => None,
+    };
+    if let Some(expected) = expected {
+        assert_eq!(source, expected);
+    }
+    // Draws do not change it.
+    let sealer = common::sealer(Algorithm::Xaes256Gcm);
+    for _ in 0..64 {
+        sealer.seal_value_at(&Session::new(0u8), T0).unwrap();
+    }
+    assert_eq!(nonce_source(), source);
 }
 
 /// A real `fork()`: the child inherits the parent's thread-local generator,
@@ -180,6 +207,11 @@ mod fork {
                 "{from} session id {i} repeats"
             );
         }
-        assert_eq!(nonces.len(), 3 * SEALS);
+        assert_eq!(
+            nonces.len(),
+            3 * SEALS,
+            "{:?}",
+            sealed_session::nonce_source()
+        );
     }
 }
