@@ -9,6 +9,9 @@
 #        instructions per request, independent of the machine's load)
 #        scripts/http-bench.sh --in-process-time [--rounds N] [--requests N]
 #        (in-process wall clock, no sockets, interleaved rounds)
+#        scripts/http-bench.sh --in-process-time --glibc-vdso [...]
+#        (the same under Debian 13's glibc, fetched by scripts/nonce-sources.sh:
+#        its vDSO getrandom gives the other nonce source, src/random.rs)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if ! command -v wrk >/dev/null 2>&1; then
@@ -22,6 +25,11 @@ if [ "${1:-}" = "--instructions" ]; then
 fi
 if [ "${1:-}" = "--in-process-time" ]; then
     shift
-    exec python3 tools/http_bench.py --in-process-time "$CARGO_TARGET_DIR/release/in-process" "$@"
+    loader=()
+    if [ "${1:-}" = "--glibc-vdso" ]; then
+        shift
+        loader=(--loader "$(scripts/nonce-sources.sh --fetch-only)")
+    fi
+    exec python3 tools/http_bench.py --in-process-time "$CARGO_TARGET_DIR/release/in-process" "${loader[@]}" "$@"
 fi
 python3 tools/http_bench.py "$CARGO_TARGET_DIR/release/http-bench-server" "$@"

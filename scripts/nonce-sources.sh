@@ -8,11 +8,13 @@
 # against this machine's glibc runs unchanged under the newer loader.
 #
 # Usage: scripts/nonce-sources.sh   (scripts/test.sh runs it)
+#        scripts/nonce-sources.sh --fetch-only   (fetches, prints the lib folder)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 if [ "$(uname -s)/$(uname -m)" != Linux/x86_64 ]; then
-    echo "nonce sources: the vDSO run needs Linux on x86_64; this is $(uname -s)/$(uname -m), so only the run above counts"
+    echo "nonce sources: the vDSO run needs Linux on x86_64; this is $(uname -s)/$(uname -m), so only the run above counts" >&2
+    [ "${1:-}" != --fetch-only ] || exit 1
     exit 0
 fi
 
@@ -20,6 +22,7 @@ dir=target/glibc-vdso
 if [ ! -x "$dir/lib/ld-linux-x86-64.so.2" ]; then
     mirror=http://deb.debian.org/debian
     mkdir -p "$dir"
+    echo "nonce sources: fetching Debian 13's libc6 into $dir" >&2
     # The file name carries Debian's revision, which security updates bump:
     # look it up in the release's package index rather than pin it.
     curl -fsS --retry 3 -o "$dir/Packages.xz" "$mirror/dists/trixie/main/binary-amd64/Packages.xz"
@@ -31,6 +34,10 @@ if [ ! -x "$dir/lib/ld-linux-x86-64.so.2" ]; then
     mkdir -p "$dir/lib"
     cp -a "$dir"/root/usr/lib/x86_64-linux-gnu/. "$dir/lib/"
     rm -rf "$dir/root" "$dir/libc6.deb"
+fi
+if [ "${1:-}" = "--fetch-only" ]; then
+    echo "$PWD/$dir/lib"
+    exit 0
 fi
 
 # The test binary of tests/nonces.rs, as `cargo test` built it.

@@ -191,9 +191,14 @@ def in_process_names():
     return names, {c: "actix-none" if "actix" in c else "none" for c in names}
 
 
-def in_process_time(binary, rounds, requests):
+def in_process_time(binary, rounds, requests, loader=None):
     names, base = in_process_names()
     pin = ["taskset", "-c", "0"] if shutil.which("taskset") else []
+    if loader:
+        # The same binary under another C library (its nonce source may
+        # differ: src/random.rs), falling back to the system's for the rest.
+        pin += [f"{loader}/ld-linux-x86-64.so.2", "--library-path",
+                f"{loader}:/lib/x86_64-linux-gnu:/usr/lib/x86_64-linux-gnu"]
 
     def ns(contender, route):
         out = subprocess.run(pin + [binary, contender, route, str(requests)],
@@ -213,7 +218,7 @@ def in_process_time(binary, rounds, requests):
         return statistics.median(f(rd) for rd in per_round)
 
     print(f"wall clock per request in-process, {rounds} interleaved rounds x {requests} requests, "
-          "pinned to CPU 0; median over rounds (us)\n")
+          f"pinned to CPU 0{', under ' + loader if loader else ''}; median over rounds (us)\n")
     print("| contender | read | change | login | read over base | change over base | login over base |")
     print("|---|---|---|---|---|---|---|")
     for c in names:
@@ -241,8 +246,10 @@ def main():
         ap.add_argument("binary")
         ap.add_argument("--rounds", type=int, default=5)
         ap.add_argument("--requests", type=int, default=20000)
+        ap.add_argument("--loader", help="a glibc's lib folder: run the drivers under its ld.so "
+                        "(scripts/http-bench.sh --glibc-vdso)")
         args = ap.parse_args(sys.argv[2:])
-        return in_process_time(args.binary, args.rounds, args.requests)
+        return in_process_time(args.binary, args.rounds, args.requests, args.loader)
     ap = argparse.ArgumentParser()
     ap.add_argument("binary")
     ap.add_argument("--rounds", type=int, default=3)
