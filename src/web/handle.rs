@@ -1,83 +1,11 @@
 //! `SessionHandle`: the handler's view of the request's session, shared
 //! with the layer that seals it.
 
+use super::tracked::tracked;
 use crate::revocation::AnyStore;
 use crate::revocation::{Checked, Revocation};
 use crate::{Session, SessionData, SessionId};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
-
-/// Runs `f` on an unchanged session; when it marks the session changed but
-/// leaves its data (as encoded), subject and deadlines as they were, the
-/// mark is dropped, so no cookie is sealed for nothing.
-fn tracked<T: SessionData, R>(session: &mut Session<T>, f: impl FnOnce(&mut Session<T>) -> R) -> R {
-    if session.is_changed() {
-        return f(session);
-    }
-    let before = Snapshot::of(session);
-    let out = f(session);
-    if session.is_changed() && before.is_some_and(|before| before.matches(session)) {
-        session.set_unchanged();
-    }
-    out
-}
-
-/// What a seal writes of a session, to compare.
-struct Snapshot {
-    /// The data's encoding, wiped when dropped (it is plaintext).
-    data: zeroize::Zeroizing<Vec<u8>>,
-    subject: Option<String>,
-    deadlines: (Option<i64>, Option<i64>, Option<i64>),
-}
-
-impl Snapshot {
-    fn of<T: SessionData>(session: &Session<T>) -> Option<Snapshot> {
-        let data =
-            crate::wire::codec::serialize_into(session.data(), Vec::new(), crate::Codec::Postcard)
-                .ok()?;
-        Some(Snapshot {
-            data: zeroize::Zeroizing::new(data),
-            subject: session.subject().map(str::to_owned),
-            deadlines: (session.issued_at, session.expires_at, session.idle_deadline),
-        })
-    }
-
-    /// Whether `session` would give this snapshot again. The data is
-    /// encoded against the snapshot's bytes as it goes, with no second
-    /// buffer, and stops at the first byte that differs.
-    fn matches<T: SessionData>(&self, session: &Session<T>) -> bool {
-        self.subject.as_deref() == session.subject()
-            && self.deadlines == (session.issued_at, session.expires_at, session.idle_deadline)
-            && postcard::serialize_with_flavor(session.data(), Compare(&self.data))
-                .is_ok_and(|rest: &[u8]| rest.is_empty())
-    }
-}
-
-/// A postcard output that holds no bytes: it checks each one against the
-/// expected encoding and fails at the first difference.
-struct Compare<'a>(&'a [u8]);
-
-impl<'a> postcard::ser_flavors::Flavor for Compare<'a> {
-    /// What is left of the expected encoding: empty when all of it came.
-    type Output = &'a [u8];
-
-    fn try_push(&mut self, byte: u8) -> postcard::Result<()> {
-        self.try_extend(&[byte])
-    }
-
-    fn try_extend(&mut self, bytes: &[u8]) -> postcard::Result<()> {
-        match self.0.strip_prefix(bytes) {
-            Some(rest) => {
-                self.0 = rest;
-                Ok(())
-            }
-            None => Err(postcard::Error::SerializeBufferFull),
-        }
-    }
-
-    fn finalize(self) -> postcard::Result<&'a [u8]> {
-        Ok(self.0)
-    }
-}
 
 /// What a handle starts with besides its slot.
 pub(crate) struct Extra {

@@ -101,6 +101,7 @@ mod revoking;
 mod sealing;
 mod sessions;
 mod stores;
+mod tracked;
 
 pub use csrf::{CSRF_FIELD, CSRF_HEADER, CsrfRejection};
 pub use handle::SessionHandle;
