@@ -37,8 +37,8 @@
 use rand::Rng;
 
 /// Where this process draws nonces and session ids from: the cheaper of two
-/// fork-safe sources, measured once at the process's first draw (the
-/// [module notes](self) and README, "Randomness").
+/// fork-safe sources, measured once at the process's first draw (see the
+/// README, "Randomness").
 ///
 /// ```
 /// use sealed_session::{NonceSource, nonce_source};
