@@ -18,10 +18,12 @@
 //!   advanced it before a fork that this module never saw.
 //! - [`NonceSource::Os`]: every draw straight from the OS (`getrandom`).
 //!   Nothing is kept in memory, so there is nothing a fork could copy. Where
-//!   `getrandom` is a system call that costs two to three times the check
-//!   above; where the C library serves it from the kernel's vDSO (glibc 2.41
-//!   and later on Linux 6.11 and later) it costs less than `getpid` alone
-//!   (72 against 172 ns measured on one VM), and then it wins.
+//!   `getrandom` is a system call, a draw costs two to three times the
+//!   check above; where the C library serves it from the kernel's vDSO
+//!   (glibc 2.41 and later on Linux 6.11 and later) it costs less than
+//!   `getpid` alone (72 against 162 ns measured on one VM), and then it
+//!   wins. The first call there maps the vDSO's per-thread state, which is
+//!   why the probe keeps the fastest of several tries.
 //!
 //! The measurement only picks between two sources that are both safe: a
 //! preempted probe can cost speed, never a repeated nonce.

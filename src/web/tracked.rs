@@ -49,7 +49,9 @@ impl Snapshot {
         *buf = out;
         let data_len = buf.len();
         if let Some(subject) = session.subject() {
-            buf.extend_from_slice(subject.as_bytes());
+            // Past the data, which is plaintext: a plain `extend` that
+            // reallocated would free it unwiped.
+            crate::wire::codec::append_wiped(buf, subject.as_bytes());
         }
         Some(Snapshot {
             data_len,

@@ -61,6 +61,14 @@ pub(crate) fn serialize_into<T: Serialize + ?Sized>(
     Ok(core::mem::take(&mut *out))
 }
 
+/// Appends `bytes` to a buffer that holds plaintext, wiping the old block
+/// if it must grow (as the encoders' writes do).
+pub(crate) fn append_wiped(out: &mut Vec<u8>, bytes: &[u8]) {
+    let mut appender = Appender(out);
+    appender.reserve(bytes.len());
+    appender.0.extend_from_slice(bytes);
+}
+
 /// Lets the encoders write into a borrowed `Vec` (postcard takes its
 /// writer by value), and grows it by hand: a `Vec` that reallocates frees
 /// the old block, plaintext and all, without wiping it.
