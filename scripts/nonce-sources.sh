@@ -30,7 +30,13 @@ if [ ! -x "$dir/lib/ld-linux-x86-64.so.2" ]; then
     rm -f "$dir/Packages.xz"
     [ -n "$file" ] || { echo "nonce sources: libc6 not found in Debian 13's index" >&2; exit 1; }
     curl -fsS --retry 3 -o "$dir/libc6.deb" "$mirror/$file"
-    dpkg-deb -x "$dir/libc6.deb" "$dir/root"
+    mkdir -p "$dir/root"
+    if command -v dpkg-deb >/dev/null 2>&1; then
+        dpkg-deb -x "$dir/libc6.deb" "$dir/root"
+    else
+        # Not a Debian system: a .deb is an ar archive around a tarball.
+        (cd "$dir" && ar x libc6.deb && tar -xf data.tar.* -C root && rm -f data.tar.* control.tar.* debian-binary)
+    fi
     mkdir -p "$dir/lib"
     cp -a "$dir"/root/usr/lib/x86_64-linux-gnu/. "$dir/lib/"
     rm -rf "$dir/root" "$dir/libc6.deb"
