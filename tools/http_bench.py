@@ -191,19 +191,31 @@ def in_process_names():
     return names, {c: "actix-none" if "actix" in c else "none" for c in names}
 
 
-def in_process_time(binary, rounds, requests, loader=None):
-    names, base = in_process_names()
+def pinned(loader=None):
+    """The command prefix that pins a driver to CPU 0, optionally under
+    another C library's loader."""
     pin = ["taskset", "-c", "0"] if shutil.which("taskset") else []
     if loader:
         # The same binary under another C library (its nonce source may
         # differ: src/random.rs), falling back to the system's for the rest.
         pin += [f"{loader}/ld-linux-x86-64.so.2", "--library-path",
                 f"{loader}:/lib/x86_64-linux-gnu:/usr/lib/x86_64-linux-gnu"]
+    return pin
+
+
+def in_process_ns(pin, binary, contender, route, requests):
+    """Wall-clock nanoseconds per request of one in-process driver run."""
+    out = subprocess.run(pin + [binary, contender, route, str(requests)],
+                         capture_output=True, text=True, check=True).stderr
+    return float(re.search(r"ns_per_request=([\d.]+)", out).group(1))
+
+
+def in_process_time(binary, rounds, requests, loader=None):
+    names, base = in_process_names()
+    pin = pinned(loader)
 
     def ns(contender, route):
-        out = subprocess.run(pin + [binary, contender, route, str(requests)],
-                             capture_output=True, text=True, check=True).stderr
-        return float(re.search(r"ns_per_request=([\d.]+)", out).group(1))
+        return in_process_ns(pin, binary, contender, route, requests)
 
     per_round = []
     for r in range(rounds):
