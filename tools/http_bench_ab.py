@@ -76,7 +76,8 @@ def main():
             print(f"  {label}, {route}: tower-sessions / layer = "
                   f"{ratio('tower-sessions', 'sealed-axum'):.2f}x "
                   f"(around the router {ratio('tower-sessions', 'sealed-axum-outer'):.2f}x); "
-                  f"layer / plain = {ratio('sealed-axum', 'sealed-plain'):.2f}x")
+                  f"layer / plain = {ratio('sealed-axum', 'sealed-plain'):.2f}x "
+                  f"(around the router {ratio('sealed-axum-outer', 'sealed-plain'):.2f}x)")
 
 
 if __name__ == "__main__":
