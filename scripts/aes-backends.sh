@@ -29,6 +29,7 @@ lock="$(dirname "$manifest")/Cargo.lock"
 saved=$(mktemp)
 cp "$lock" "$saved"
 trap 'cp "$saved" "$lock"; rm -f "$saved"' EXIT
+trap 'exit 130' INT TERM
 
 # The locked aes 0.9 release (a lock may also hold an aes 0.8, for a peer).
 aes09() { sed -n '/^name = "aes"$/{n;s/^version = "\(0\.9\.[0-9]*\)"$/\1/p}' "$lock"; }
