@@ -7,19 +7,22 @@
 # "Rust 1.88 or newer" stops being true without a failing build.
 #
 # It reads `rust-version` from each locked package's manifest (cargo
-# metadata --locked: no resolution, no network, no build), so it checks the
-# lock as committed. The HTTP bench and the fuzzers are tools that run on
+# metadata --locked: no resolution and no build, though it downloads the
+# sources of packages not yet in the cache), so it checks the lock as
+# committed. The HTTP bench and the fuzzers are tools that run on
 # CI's toolchain and are left out.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-msrv=$(sed -n 's/^rust-version = "\(.*\)"$/\1/p' Cargo.toml | head -1)
+rust_version() { sed -n 's/^rust-version = "\(.*\)"$/\1/p' "$1" | head -1; }
+
+msrv=$(rust_version Cargo.toml)
 [ -n "$msrv" ] || { echo "no rust-version in Cargo.toml" >&2; exit 1; }
 
 manifests=(Cargo.toml crates/*/Cargo.toml examples/*/Cargo.toml)
 status=0
 for manifest in "${manifests[@]}"; do
-    declared=$(sed -n 's/^rust-version = "\(.*\)"$/\1/p' "$manifest" | head -1)
+    declared=$(rust_version "$manifest")
     if [ "$declared" != "$msrv" ]; then
         echo "FAIL $manifest: rust-version \"${declared:-unset}\", the library's is \"$msrv\"" >&2
         status=1
